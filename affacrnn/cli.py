@@ -1,0 +1,132 @@
+"""The ``affacrnn`` command line. Every verb has ``--help``.
+
+Exit codes: 0 success, 1 an affacrnn error (bad input: the one-line message is printed to
+stderr), 2 a usage error (argparse), 130 interrupted.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from typing import Callable
+
+from .errors import AffacrnnError
+
+__all__ = ["main", "build_parser"]
+
+#: Verbs defined in their own modules: verb -> module exposing add_parser(subparsers) and run(args).
+_VERB_MODULES = {
+    "features": "affacrnn.cli_features",
+}
+
+
+def _corpora_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "corpora",
+        help="list the corpora under the data root and summarise them",
+        description="Summarise corpora: utterances, speakers, sessions, hours, labels. "
+        "With no name, every corpus present under the data root (AFFACRNN_DATA); "
+        "the synthetic demo corpus is generated on first use when no real corpus is configured.",
+    )
+    p.add_argument("names", nargs="*", help="corpus names (ravdess, emodb, mosi, demo) or manifest paths")
+    p.add_argument("--root", help="data root (default: $AFFACRNN_DATA or the repo's data/)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    p.set_defaults(run=_run_corpora)
+
+
+def _summary(table) -> dict:
+    label = "emotion" if table["emotion"].notna().any() else "score"
+    labels = (
+        table["emotion"].value_counts().sort_index().to_dict()
+        if label == "emotion"
+        else {"min": float(table["score"].min()), "mean": float(table["score"].mean()), "max": float(table["score"].max())}
+    )
+    return {
+        "corpus": str(table["corpus"].iloc[0]),
+        "utterances": int(len(table)),
+        "speakers": int(table["speaker"].nunique()),
+        "sessions": int(table["session"].nunique()),
+        "hours": round(float(table["duration"].sum()) / 3600, 2),
+        "languages": sorted(set(table["language"].astype(str))),
+        "audio": bool(table["path"].notna().any()),
+        "label": label,
+        "labels": {str(k): (int(v) if label == "emotion" else v) for k, v in labels.items()},
+    }
+
+
+def _run_corpora(args: argparse.Namespace) -> int:
+    from .corpora import available_corpora, default_corpus, load_corpus
+    from .settings import data_root
+
+    names = args.names or available_corpora(root=args.root) or [default_corpus(root=args.root)]
+    rows = [_summary(load_corpus(n, root=args.root)) for n in names]
+    if args.json:
+        print(json.dumps({"data_root": str(data_root(args.root)), "corpora": rows}))
+        return 0
+    print(f"data root: {data_root(args.root)}")
+    print(f"{'corpus':<10} {'utts':>6} {'spk':>4} {'sess':>5} {'hours':>6}  lang   audio  labels")
+    for r in rows:
+        labels = ", ".join(f"{k} {v}" for k, v in r["labels"].items()) if r["label"] == "emotion" else (
+            f"score {r['labels']['min']:+.1f}..{r['labels']['max']:+.1f}")
+        print(
+            f"{r['corpus']:<10} {r['utterances']:>6} {r['speakers']:>4} {r['sessions']:>5} {r['hours']:>6.2f}  "
+            f"{','.join(r['languages']):<6} {'yes' if r['audio'] else 'no':<6} {labels}"
+        )
+    return 0
+
+
+def _info_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("info", help="print versions, settings and presets (for bug reports and results files)",
+                       description="Print the package and library versions, the data root, cache folder and machine.")
+    p.set_defaults(run=_run_info)
+
+
+def _run_info(args: argparse.Namespace) -> int:
+    from .provenance import environment
+
+    print(json.dumps(environment(), indent=2))
+    return 0
+
+
+_BUILTIN: dict[str, Callable[[argparse._SubParsersAction], None]] = {
+    "corpora": _corpora_parser,
+    "info": _info_parser,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every verb registered."""
+    parser = argparse.ArgumentParser(
+        prog="affacrnn",
+        description="AFF-ACRNN audio sentiment analysis: corpora, features, models, experiments, the book.",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bars or chatter (for scripts)")
+    sub = parser.add_subparsers(dest="verb", metavar="VERB")
+    sub.required = True
+    for add in _BUILTIN.values():
+        add(sub)
+    for module in _VERB_MODULES.values():
+        try:
+            importlib.import_module(module).add_parser(sub)
+        except ModuleNotFoundError as exc:  # a verb whose optional module is absent
+            if exc.name != module:
+                raise
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code (0 ok, 1 affacrnn error, 2 usage, 130 interrupted)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except AffacrnnError as exc:
+        print(f"affacrnn {args.verb}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"affacrnn {args.verb}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

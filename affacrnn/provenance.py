@@ -1,0 +1,84 @@
+"""Provenance of a run: versions, machine, settings, git commit; and atomic writes of results.
+
+Every results file and saved model records :func:`environment` so a number can be traced to the
+code, libraries and machine that produced it.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .settings import REPO_ROOT, cache_dir, data_root
+
+__all__ = ["environment", "git_commit", "atomic_write_text", "atomic_write_json", "PACKAGES"]
+
+#: Libraries whose versions are recorded.
+PACKAGES = ("affacrnn", "numpy", "pandas", "scipy", "librosa", "soundfile", "scikit-learn",
+            "tensorflow", "keras", "joblib", "hmmlearn", "tslearn")
+
+
+def git_commit() -> str | None:
+    """The repository's HEAD commit (with ``-dirty`` if the tree has changes), or None outside git."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True,
+                              timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head + ("-dirty" if dirty else "")
+
+
+def environment() -> dict[str, Any]:
+    """Versions, machine, settings and commit, as a JSON-able dict."""
+    versions = {}
+    for pkg in PACKAGES:
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = None
+    return {
+        "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "commit": git_commit(),
+        "command": " ".join(sys.argv),
+        "data_root": str(data_root()),
+        "cache_dir": str(cache_dir()),
+        "packages": versions,
+    }
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` to ``path`` via a temporary file in the same folder and ``os.replace``.
+
+    A process killed mid-write leaves either the old file or the new one, never half of one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_json(path: str | os.PathLike, obj: Any) -> Path:
+    """:func:`atomic_write_text` of ``json.dumps(obj, indent=2)``."""
+    return atomic_write_text(path, json.dumps(obj, indent=2, default=str) + "\n")

@@ -1,0 +1,66 @@
+"""Shared fixtures.
+
+Tests that need the real corpora read them from the data root (``AFFACRNN_DATA``; ``.ci/run``
+points it at ``../shared/data``). On a reader's machine without the corpora those tests are
+skipped with a message saying how to provide them; under CI (``CI`` set) a missing corpus is a
+failure, so nothing is hidden there.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from affacrnn.settings import data_root as _data_root
+
+CORPUS_MARKERS = {
+    "ravdess": "ravdess",
+    "emodb": "emodb/wav",
+    "mosi": "mosi/OpinionLevelSentiment.csv",
+}
+
+
+def _need(name: str) -> Path:
+    root = _data_root()
+    if not (root / CORPUS_MARKERS[name]).exists():
+        msg = (
+            f"corpus {name!r} not found under {root}; set AFFACRNN_DATA to a folder holding "
+            f"{CORPUS_MARKERS[name]} (CI uses ../shared/data)"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return root
+
+
+@pytest.fixture(scope="session")
+def data_root() -> Path:
+    """The data root holding all three shared corpora."""
+    for name in CORPUS_MARKERS:
+        _need(name)
+    return _data_root()
+
+
+@pytest.fixture(scope="session")
+def ravdess_root() -> Path:
+    return _need("ravdess")
+
+
+@pytest.fixture(scope="session")
+def emodb_root() -> Path:
+    return _need("emodb")
+
+
+@pytest.fixture(scope="session")
+def mosi_root() -> Path:
+    return _need("mosi")
+
+
+@pytest.fixture(scope="session")
+def speech_clip(ravdess_root):
+    """A real RAVDESS utterance (angry, strong, actor 12), path and 22050 Hz samples."""
+    from affacrnn.audio import load_audio
+
+    path = next((ravdess_root / "ravdess").rglob("03-01-05-02-01-01-12.*"))
+    return path, load_audio(path, sr=22050)

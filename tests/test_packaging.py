@@ -1,0 +1,47 @@
+"""Packaging: environment.yml matches pyproject.toml; the console script and public names exist."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import affacrnn
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _norm(req: str) -> str:
+    return re.sub(r"\s+", "", req).lower()
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {_norm(r) for r in project["dependencies"]}
+    for extra in project["optional-dependencies"].values():
+        declared |= {_norm(r) for r in extra}
+    lines = (ROOT / "environment.yml").read_text().splitlines()
+    pip_items = [l.strip()[2:] for l in lines if l.strip().startswith("- ") and l.startswith("      ")]
+    listed = {_norm(x) for x in pip_items if not x.startswith("-e")}
+    assert listed == declared
+    assert any(x.startswith('-e ".[dev]"') for x in pip_items)
+
+
+def test_console_script_help():
+    out = subprocess.run([sys.executable, "-m", "affacrnn.cli", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and "corpora" in out.stdout
+
+
+def test_public_surface():
+    for name in ("load_corpus", "load_audio", "AffacrnnError", "ParameterError", "CorpusError", "AudioError"):
+        assert hasattr(affacrnn, name)
+    assert issubclass(affacrnn.ParameterError, ValueError)
+    assert issubclass(affacrnn.CorpusError, affacrnn.AffacrnnError)
+
+
+def test_ci_runs_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    cmd = re.search(r"<!-- test-command -->\s*```bash\n(.+?)\n```", readme, re.S).group(1).strip()
+    assert cmd in ci
