@@ -1,0 +1,248 @@
+"""The SBCNN zoo: the CNNs the paper compares for the spectrum-graph branch (§3 "CNN Layers", §4).
+
+The paper tried LeNet, AlexNet, VGG16, ZFNet and ResNet18/50/152 on 512 × 512 spectrum graphs and
+kept ResNet152. :func:`build_cnn` builds any of them, plus a ``"small"`` 4-convolution network for
+the CPU preset, as a Keras model mapping one single-channel graph ``(size, size, 1)`` to one
+vector: each network's convolutional trunk followed by global average pooling — the
+``include_top=False, pooling="avg"`` form of :mod:`keras.applications`, which makes every network
+work at any input size (the stand-in for adaptive pooling; a test builds them all at 32 × 32).
+
+* ``vgg16``, ``resnet50``, ``resnet152`` come from :mod:`keras.applications`. They expect three
+  channels, so the grey graph is repeated into three identical channels (a ``Concatenate``, no
+  weights); a user who has ImageNet ``..._notop.h5`` weights can pass their path. Inputs must be
+  at least 32 × 32.
+* ``lenet``, ``alexnet``, ``zfnet``, ``resnet18`` are built here to their papers' layer tables
+  (LeCun et al. 1998; Krizhevsky et al. 2012; Zeiler & Fergus 2014; He et al. 2016 with basic
+  blocks), with ``padding="same"`` everywhere so that small inputs never shrink to nothing.
+  AlexNet's and ZFNet's local response normalisation, which Keras lacks, is replaced by batch
+  normalisation.
+* ``small`` is ours: four 3 × 3 convolutions (16, 32, 64, 128 filters), each with batch norm, ReLU
+  and 2 × 2 max pooling. At 128 × 128 it is about 3× faster than ResNet18 on a CPU.
+
+Output sizes: see :data:`CNN_ZOO` (``name -> (pooled vector size, description)``).
+"""
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from typing import Callable
+
+from ..errors import ModelError, ParameterError
+
+__all__ = ["CNN_ZOO", "APPLICATIONS", "build_cnn", "cnn_output_dim"]
+
+#: Name → (length of the output vector, one-line description). Paper §4 compares all but "small".
+CNN_ZOO: dict[str, tuple[int, str]] = {
+    "small": (128, "4 conv layers (16-32-64-128) + BN + max pooling; ours, for the CPU preset"),
+    "lenet": (120, "LeNet-5 (LeCun et al. 1998): C1 6@5x5, S2, C3 16@5x5, S4, C5 120@5x5"),
+    "alexnet": (256, "AlexNet (Krizhevsky et al. 2012): 96@11x11/4, 256@5x5, 384, 384, 256"),
+    "zfnet": (256, "ZFNet (Zeiler & Fergus 2014): 96@7x7/2, 256@5x5/2, 384, 384, 256"),
+    "vgg16": (512, "VGG16 (Simonyan & Zisserman 2015), keras.applications"),
+    "resnet18": (512, "ResNet18 (He et al. 2016): basic blocks [2, 2, 2, 2]"),
+    "resnet50": (2048, "ResNet50 (He et al. 2016), keras.applications"),
+    "resnet152": (2048, "ResNet152 (He et al. 2016), keras.applications; the paper's choice"),
+}
+#: The zoo members taken from keras.applications (3-channel input, at least 32 x 32).
+APPLICATIONS = ("vgg16", "resnet50", "resnet152")
+_MIN_APP_SIZE = 32
+
+
+def cnn_output_dim(name: str) -> int:
+    """Length of the vector :func:`build_cnn` (``name``) produces per graph."""
+    _check_name(name)
+    return CNN_ZOO[name][0]
+
+
+def _check_name(name: str) -> None:
+    if name not in CNN_ZOO:
+        raise ParameterError(
+            f"`name` must be a CNN of the zoo ({', '.join(CNN_ZOO)}); got {name!r}. "
+            "Pass e.g. 'small' (CPU) or 'resnet152' (paper)."
+        )
+
+
+# ---------------------------------------------------------------------- hand-built trunks
+def _conv(x, filters: int, kernel: int, *, strides: int = 1, activation: str = "relu", bn: bool = False, name: str):
+    from keras import layers
+
+    x = layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=not bn, name=f"{name}_conv")(x)
+    if bn:
+        x = layers.BatchNormalization(name=f"{name}_bn")(x)
+    if activation:
+        x = layers.Activation(activation, name=f"{name}_{activation}")(x)
+    return x
+
+
+def _small(x):
+    from keras import layers
+
+    for i, filters in enumerate((16, 32, 64, 128), start=1):
+        x = _conv(x, filters, 3, bn=True, name=f"block{i}")
+        x = layers.MaxPooling2D(2, padding="same", name=f"block{i}_pool")(x)
+    return x
+
+
+def _lenet(x):
+    from keras import layers
+
+    x = _conv(x, 6, 5, activation="tanh", name="c1")
+    x = layers.AveragePooling2D(2, padding="same", name="s2")(x)
+    x = _conv(x, 16, 5, activation="tanh", name="c3")
+    x = layers.AveragePooling2D(2, padding="same", name="s4")(x)
+    return _conv(x, 120, 5, activation="tanh", name="c5")
+
+
+def _alex_like(x, *, first_kernel: int, first_stride: int, second_stride: int):
+    from keras import layers
+
+    x = _conv(x, 96, first_kernel, strides=first_stride, bn=True, name="conv1")
+    x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool1")(x)
+    x = _conv(x, 256, 5, strides=second_stride, bn=True, name="conv2")
+    x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool2")(x)
+    x = _conv(x, 384, 3, name="conv3")
+    x = _conv(x, 384, 3, name="conv4")
+    x = _conv(x, 256, 3, name="conv5")
+    return layers.MaxPooling2D(3, strides=2, padding="same", name="pool5")(x)
+
+
+def _alexnet(x):
+    return _alex_like(x, first_kernel=11, first_stride=4, second_stride=1)
+
+
+def _zfnet(x):
+    return _alex_like(x, first_kernel=7, first_stride=2, second_stride=2)
+
+
+def _basic_block(x, filters: int, *, strides: int, name: str):
+    from keras import layers
+
+    shortcut = x
+    y = _conv(x, filters, 3, strides=strides, bn=True, name=f"{name}_1")
+    y = _conv(y, filters, 3, bn=True, activation="", name=f"{name}_2")
+    if strides != 1 or x.shape[-1] != filters:
+        shortcut = layers.Conv2D(filters, 1, strides=strides, use_bias=False, name=f"{name}_proj_conv")(x)
+        shortcut = layers.BatchNormalization(name=f"{name}_proj_bn")(shortcut)
+    y = layers.Add(name=f"{name}_add")([shortcut, y])
+    return layers.Activation("relu", name=f"{name}_out")(y)
+
+
+def _resnet18(x):
+    from keras import layers
+
+    x = _conv(x, 64, 7, strides=2, bn=True, name="conv1")
+    x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool1")(x)
+    for stage, filters in enumerate((64, 128, 256, 512), start=2):
+        for block in (1, 2):
+            strides = 2 if (block == 1 and stage > 2) else 1
+            x = _basic_block(x, filters, strides=strides, name=f"conv{stage}_block{block}")
+    return x
+
+
+_TRUNKS: dict[str, Callable] = {
+    "small": _small,
+    "lenet": _lenet,
+    "alexnet": _alexnet,
+    "zfnet": _zfnet,
+    "resnet18": _resnet18,
+}
+
+
+def _application(name: str, x, *, input_size: int, weights: str | None):
+    import keras
+
+    constructor = {
+        "vgg16": keras.applications.VGG16,
+        "resnet50": keras.applications.ResNet50,
+        "resnet152": keras.applications.ResNet152,
+    }[name]
+    rgb = keras.layers.Concatenate(axis=-1, name="grey_to_rgb")([x, x, x])
+    net = constructor(
+        include_top=False, weights=weights, input_shape=(input_size, input_size, 3), pooling="avg", name=name
+    )
+    return net(rgb)
+
+
+# ---------------------------------------------------------------------- public
+def build_cnn(name: str, *, input_size: int, weights: str | os.PathLike | None = None):
+    """Build one CNN of the zoo: a single-channel spectrum graph → one pooled vector (paper §3, §4).
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`CNN_ZOO`: ``"small"``, ``"lenet"``, ``"alexnet"``, ``"zfnet"``,
+        ``"vgg16"``, ``"resnet18"``, ``"resnet50"``, ``"resnet152"``.
+    input_size : int
+        Side of the square graph in pixels (paper: 512); >= 8, and >= 32 for the
+        keras.applications networks (vgg16, resnet50, resnet152).
+    weights : str or path-like, optional
+        A local weights file. For vgg16/resnet50/resnet152 an ImageNet ``*_notop.h5`` file
+        (passed to :mod:`keras.applications`, 3-channel weights fit because the grey graph is
+        repeated into three channels); for the others a file saved from this same network with
+        ``model.save_weights``. ``None``: random initialisation.
+
+    Returns
+    -------
+    keras.Model
+        Named ``"cnn_<name>"``; input ``[shape=(batch, input_size, input_size, 1)]``, output
+        ``[shape=(batch, cnn_output_dim(name))]``.
+
+    Raises
+    ------
+    ParameterError
+        Unknown ``name``, bad ``input_size``, or ``weights`` not an existing file.
+    ModelError
+        The weights file does not fit the network.
+
+    See Also
+    --------
+    affacrnn.models.build_model : puts the CNN into the SBCNN branch.
+
+    Examples
+    --------
+    >>> from affacrnn.models import build_cnn
+    >>> cnn = build_cnn("small", input_size=64)
+    >>> cnn.output_shape
+    (None, 128)
+    """
+    import keras
+
+    _check_name(name)
+    if not isinstance(input_size, int) or isinstance(input_size, bool) or input_size < 8:
+        raise ParameterError(f"`input_size` must be an int >= 8; got {input_size!r}. Pass the graph side, e.g. 128.")
+    if name in APPLICATIONS and input_size < _MIN_APP_SIZE:
+        raise ParameterError(
+            f"`input_size` must be >= {_MIN_APP_SIZE} for {name} (keras.applications); got {input_size}. "
+            "Pass a larger graph size or a hand-built CNN such as 'small'."
+        )
+    if weights is not None:
+        weights = Path(weights).expanduser()
+        if not weights.is_file():
+            raise ParameterError(
+                f"`weights` must be an existing weights file; got {str(weights)!r}. "
+                "Pass the path of a local .h5/.weights.h5 file, or None for random initialisation."
+            )
+
+    inp = keras.Input(shape=(input_size, input_size, 1), name="graph")
+    if name in APPLICATIONS:
+        try:
+            out = _application(name, inp, input_size=input_size, weights=None if weights is None else str(weights))
+        except ValueError as exc:  # keras.applications refuses weights that do not fit
+            raise ModelError(f"weights file {str(weights)!r} does not fit {name}: {exc}") from None
+        return keras.Model(inp, out, name=f"cnn_{name}")
+
+    x = _TRUNKS[name](inp)
+    out = keras.layers.GlobalAveragePooling2D(name="gap")(x)
+    model = keras.Model(inp, out, name=f"cnn_{name}")
+    if weights is not None:
+        fix = "Pass weights saved from the same network and input size."
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                model.load_weights(str(weights))
+        except Exception as exc:  # noqa: BLE001 - any loader failure means the file does not fit
+            raise ModelError(f"weights file {str(weights)!r} does not fit {name}: {str(exc).splitlines()[0]}. {fix}") from None
+        skipped = [str(w.message) for w in caught if "skipping" in str(w.message).lower()]
+        if skipped:  # Keras loads what matches and keeps fresh weights for the rest: refuse that
+            raise ModelError(f"weights file {str(weights)!r} does not fit {name}: {skipped[0].split(':')[0]}. {fix}")
+    return model

@@ -1,0 +1,223 @@
+"""Save and load a trained model with everything needed to use it, in one ``.keras`` file.
+
+A ``.keras`` file is a zip archive (Keras writes ``config.json``, ``metadata.json`` and
+``model.weights.h5``). :func:`save_model` adds one member, ``affacrnn.json``, holding the run's
+:class:`~affacrnn.config.AFFConfig`, the feature scaler fitted on the training split and the class
+names, so a single file is enough to predict. Keras ignores the extra member when loading.
+
+The file is written to a temporary name in the target folder and renamed into place
+(:func:`os.replace`), so a crash never leaves half a model under the final name.
+
+:func:`load_model` loads in Keras's safe mode: a file holding a ``Lambda`` layer (arbitrary Python
+code) is refused. Every failure is a :class:`~affacrnn.ModelError` with a one-line message.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import warnings
+import zipfile
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from ..errors import ModelError, ParameterError
+
+__all__ = ["save_model", "load_model", "read_metadata", "META_MEMBER", "FORMAT_VERSION"]
+
+#: Name of the affacrnn member inside the .keras zip.
+META_MEMBER = "affacrnn.json"
+#: Version of the ``affacrnn.json`` layout.
+FORMAT_VERSION = 1
+_GET_ONE = "Train one with `affacrnn train ...`, or pass the path of a .keras file it saved."
+
+
+def _jsonable(value: Any) -> Any:
+    """numpy arrays/scalars → lists/numbers; mappings and sequences recursively."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def save_model(
+    model,
+    path: str | os.PathLike,
+    *,
+    config,
+    scaler_dict: Mapping[str, Any] | None = None,
+    label_classes: Sequence[str] | None = None,
+) -> Path:
+    """Write ``model`` and its metadata to one ``.keras`` file, atomically.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model from :func:`affacrnn.models.build_model` (trained or not).
+    path : str or path-like
+        Destination; must end in ``.keras``. Its folder is created if missing; an existing file
+        is replaced.
+    config : AFFConfig
+        The config the model was built and trained with.
+    scaler_dict : mapping, optional
+        The feature scaler fitted on the training split, as plain values (numpy arrays allowed,
+        stored as lists), e.g. ``{"mean_": ..., "scale_": ...}``.
+    label_classes : sequence of str, optional
+        Class names in output order (``label_classes[i]`` is output column i).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    ParameterError
+        ``path`` does not end in ``.keras``, ``config`` is not an AFFConfig, or the metadata is
+        not JSON-serialisable.
+    """
+    from ..config import AFFConfig
+
+    path = Path(path).expanduser()
+    if path.suffix != ".keras":
+        raise ParameterError(f"`path` must end in '.keras'; got {str(path)!r}. Pass e.g. 'model.keras'.")
+    if not isinstance(config, AFFConfig):
+        raise ParameterError(f"`config` must be an AFFConfig; got {type(config).__name__}. Pass the config used to build the model.")
+    import keras
+
+    meta = {
+        "format": "affacrnn-model",
+        "format_version": FORMAT_VERSION,
+        "keras_version": keras.__version__,
+        "config": config.to_dict(),
+        "scaler": _jsonable(scaler_dict) if scaler_dict is not None else None,
+        "label_classes": [str(c) for c in label_classes] if label_classes is not None else None,
+    }
+    try:
+        meta_text = json.dumps(meta, indent=1, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"`scaler_dict` must hold plain numbers, strings, lists or arrays; {exc}. Convert it first.") from None
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp.keras", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        model.save(tmp, overwrite=True)
+        with zipfile.ZipFile(tmp, mode="a", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(META_MEMBER, meta_text)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
+    """The ``affacrnn.json`` of a model file, without loading the network.
+
+    Returns
+    -------
+    dict
+        ``config`` (an :class:`~affacrnn.config.AFFConfig`), ``scaler`` (dict or None),
+        ``label_classes`` (list or None), ``keras_version``, ``format_version``.
+
+    Raises
+    ------
+    ModelError
+        Missing, not a zip, no ``affacrnn.json``, or a config this version cannot read.
+    """
+    from ..config import AFFConfig
+
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise ModelError(f"no model file at {str(path)!r}. {_GET_ONE}")
+    if not zipfile.is_zipfile(path):
+        raise ModelError(f"model file {str(path)!r} is corrupt (not a .keras zip archive). {_GET_ONE}")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if META_MEMBER not in zf.namelist():
+                raise ModelError(
+                    f"model file {str(path)!r} has no {META_MEMBER} (not saved by affacrnn.save_model). {_GET_ONE}"
+                )
+            meta = json.loads(zf.read(META_MEMBER).decode("utf-8"))
+    except (zipfile.BadZipFile, OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"model file {str(path)!r} is corrupt ({type(exc).__name__}). {_GET_ONE}") from None
+    if not isinstance(meta, dict) or meta.get("format") != "affacrnn-model":
+        raise ModelError(f"model file {str(path)!r} has a malformed {META_MEMBER}. {_GET_ONE}")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ModelError(
+            f"model file {str(path)!r} has format version {meta.get('format_version')!r}; this affacrnn reads "
+            f"{FORMAT_VERSION}. {_GET_ONE}"
+        )
+    try:
+        meta["config"] = AFFConfig.from_dict(meta.get("config"))
+    except ParameterError as exc:
+        raise ModelError(f"model file {str(path)!r} holds a config this affacrnn cannot use ({exc}) {_GET_ONE}") from None
+    return meta
+
+
+def load_model(path: str | os.PathLike) -> tuple[Any, dict[str, Any]]:
+    """Load a model file written by :func:`save_model`, in Keras's safe mode.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.keras`` file from :func:`save_model`.
+
+    Returns
+    -------
+    model : keras.Model
+        The network, compiled as it was saved.
+    meta : dict
+        As :func:`read_metadata`: ``config`` (AFFConfig), ``scaler``, ``label_classes``, ...
+
+    Raises
+    ------
+    ModelError
+        The file is missing, corrupt, not from affacrnn, holds a ``Lambda`` layer (refused in safe
+        mode), or cannot be rebuilt by this version of Keras/affacrnn.
+
+    Examples
+    --------
+    >>> model, meta = load_model("results/cpu/model.keras")  # doctest: +SKIP
+    >>> meta["label_classes"]  # doctest: +SKIP
+    ['negative', 'neutral', 'positive']
+    """
+    import keras
+
+    from . import attention  # noqa: F401 - registers ContextAttention for deserialisation
+
+    path = Path(path).expanduser()
+    meta = read_metadata(path)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model = keras.saving.load_model(path, safe_mode=True)
+    except Exception as exc:  # noqa: BLE001 - every loader failure becomes one ModelError
+        text = str(exc)
+        if "Lambda" in text or "safe_mode" in text:
+            raise ModelError(
+                f"model file {str(path)!r} contains a Lambda layer (arbitrary code), refused in safe mode. {_GET_ONE}"
+            ) from None
+        first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+        raise ModelError(f"model file {str(path)!r} cannot be loaded ({first[:200]}). {_GET_ONE}") from None
+    for w in caught:
+        message = str(w.message)
+        if "skipping" in message.lower() and "optimizer" not in message:
+            # Keras loaded what matched and kept fresh weights for the rest: not the saved model.
+            raise ModelError(
+                f"model file {str(path)!r} does not match the network it describes ({message.split(':')[0]}). {_GET_ONE}"
+            )
+        if "optimizer" not in message:  # an untrained model's optimizer state is legitimately absent
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return model, meta

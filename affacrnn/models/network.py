@@ -1,0 +1,236 @@
+"""The UB-BiLSTM branch, the SBCNN branch and their fusion, AFF-ACRNN (paper §3, Figures 1–3).
+
+Every model reads one *window* of ``C = config.context`` utterances per example (the target in the
+middle slot, :func:`affacrnn.context.context_windows`) and predicts the target's class. Inputs are
+named, so a model is called with a dict:
+
+``"features"`` ``[shape=(batch, C, n_frames, D)]``
+    each utterance's acoustic feature matrix (§4: 256 × 33), for the UB branch;
+``"graphs"`` ``[shape=(batch, C, image_size, image_size, 1)]``
+    each utterance's spectrum graph (§4: 512 × 512), for the SBCNN branch.
+
+The graph of layers, with the names :func:`embedding_model` looks up::
+
+    features ─ aff1 (per utterance, shared: BiLSTM 128 → BiLSTM 32 → Dense 200) ─ aff2 (BiLSTM over C) = LASV ─┐
+    graphs ── cnn (per utterance, shared: ResNet152 …) ─ cnn_embedding (Dense) ─ cnn_context (BiLSTM) = CASV ─┤
+                                                                                                           │
+      single branch (architecture "ub" / "sbcnn"): LASV or CASV ──────────────────────────────┐            │
+      fusion ("affacrnn"): [LASV; CASV] per utterance ─ lasv_casv ─ fusion (BiLSTM over C) ───┤ ◄──────────┘
+                                                                                              ▼
+                                   attention (ContextAttention → h*, α) ─ asv (Dropout) ─ sentiment (softmax)
+
+Design decisions the paper leaves open (documented in the book's model chapter):
+
+* LASV and CASV are kept *per utterance* (``(batch, C, ·)``), as the fusion needs "LASV and CASV
+  for each utterance" (§3 "Fusion Layers"). In a single-branch model the attention-weighted,
+  dropped-out target vector that enters the softmax is what the paper calls the branch's LASV
+  (Figure 2) or CASV; in the fused model it is the ASV. :func:`embedding_model` returns it as
+  ``which="asv"`` in every model.
+* The whole model trains end to end (the authors trained each branch and then the fusion on saved
+  vectors); one model is simpler to train, save and explain, and attention is applied once, on
+  top.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import keras
+from keras import layers
+
+from ..errors import ParameterError
+from .attention import ContextAttention
+from .cnn_zoo import build_cnn
+
+if TYPE_CHECKING:
+    from ..config import AFFConfig
+
+__all__ = ["build_model", "build_utterance_encoder", "embedding_model", "EMBEDDINGS", "make_optimizer"]
+
+#: ``which`` → (layer name, output index or None, what it is). See :func:`embedding_model`.
+EMBEDDINGS = {
+    "lasv": ("aff2", None, "per-utterance LASV, (batch, C, d): AFF2's recurrent states (UB branch)"),
+    "casv": ("cnn_context", None, "per-utterance CASV, (batch, C, d): the CNN branch's recurrent states"),
+    "asv": ("asv", None, "the target's vector entering the softmax, (batch, d): ASV (fusion), else LASV/CASV"),
+    "attention": ("attention", 1, "attention weights α over the window, (batch, C); rows sum to 1"),
+}
+
+
+def _recurrent(units: int, kind: str, *, return_sequences: bool, name: str):
+    """A recurrent layer: ``Bidirectional(LSTM)`` (output 2·units) or ``LSTM`` (output units)."""
+    if kind == "bilstm":
+        return layers.Bidirectional(layers.LSTM(units, return_sequences=return_sequences), name=name)
+    return layers.LSTM(units, return_sequences=return_sequences, name=name)
+
+
+def build_utterance_encoder(config: "AFFConfig", *, n_columns: int) -> keras.Model:
+    """AFF1: one utterance's feature matrix → one vector v_i (paper §3 "LSTM Layers", §4).
+
+    Parameters
+    ----------
+    config : AFFConfig
+        Uses ``n_frames``, ``lstm_units`` (§4: 128, 32), ``dense_units`` (§4: 200), ``recurrent``.
+    n_columns : int
+        Feature columns D (§4: 33).
+
+    Returns
+    -------
+    keras.Model
+        Named ``"aff1"``: ``[shape=(batch, n_frames, D)]`` → ``[shape=(batch, dense_units)]``.
+    """
+    inp = keras.Input(shape=(config.n_frames, n_columns), name="utterance_features")
+    x = inp
+    for i, units in enumerate(config.lstm_units, start=1):
+        last = i == len(config.lstm_units)
+        x = _recurrent(units, config.recurrent, return_sequences=not last, name=f"aff1_rnn{i}")(x)
+    x = layers.Dense(config.dense_units, activation="relu", name="aff1_dense")(x)
+    return keras.Model(inp, x, name="aff1")
+
+
+def _ub_branch(features, config: "AFFConfig", *, n_columns: int):
+    encoder = build_utterance_encoder(config, n_columns=n_columns)
+    v = layers.TimeDistributed(encoder, name="aff1")(features)  # (batch, C, dense_units)
+    return _recurrent(config.context_units, config.recurrent, return_sequences=True, name="aff2")(v)
+
+
+def _cnn_branch(graphs, config: "AFFConfig"):
+    cnn = build_cnn(config.cnn, input_size=config.image_size, weights=config.cnn_weights)
+    c = layers.TimeDistributed(cnn, name="cnn")(graphs)  # (batch, C, cnn_output_dim)
+    c = layers.Dense(config.cnn_embedding, activation="relu", name="cnn_embedding")(c)
+    return _recurrent(config.cnn_context_units, config.recurrent, return_sequences=True, name="cnn_context")(c)
+
+
+def make_optimizer(config: "AFFConfig") -> keras.optimizers.Optimizer:
+    """Adam or SGD (paper §4) at ``config.learning_rate`` (the rate of its architecture)."""
+    if config.optimizer == "sgd":
+        return keras.optimizers.SGD(learning_rate=config.learning_rate, momentum=config.sgd_momentum)
+    return keras.optimizers.Adam(learning_rate=config.learning_rate)
+
+
+def _resolve_n_classes(config: "AFFConfig", n_classes: int | None) -> int:
+    if n_classes is None:
+        n_classes = config.n_classes
+    if n_classes is None:
+        from ..labels import get_scheme
+
+        n_classes = len(get_scheme(config.label_scheme).classes)
+    if not isinstance(n_classes, int) or isinstance(n_classes, bool) or n_classes < 2:
+        raise ParameterError(f"`n_classes` must be an int >= 2; got {n_classes!r}. Pass the number of classes.")
+    return n_classes
+
+
+def build_model(config: "AFFConfig", *, n_classes: int | None = None, compile: bool = True) -> keras.Model:
+    """Build (and compile) the model ``config`` describes (paper §3, Figures 1–3).
+
+    Parameters
+    ----------
+    config : AFFConfig
+        ``config.architecture`` picks the model: ``"ub"`` (UB-BiLSTM, or UB-LSTM with
+        ``recurrent="lstm"``), ``"sbcnn"`` or ``"affacrnn"``; the other fields give the sizes.
+    n_classes : int, optional
+        Number of classes; default ``config.n_classes``, else the size of ``config.label_scheme``.
+    compile : bool
+        Compile with ``config``'s optimizer and learning rate, sparse categorical cross-entropy
+        and accuracy (default True).
+
+    Returns
+    -------
+    keras.Model
+        Inputs a dict with ``"features"`` ``[shape=(batch, C, n_frames, D)]`` (UB and fusion) and/or
+        ``"graphs"`` ``[shape=(batch, C, image_size, image_size, 1)]`` (SBCNN and fusion); output
+        ``"sentiment"`` ``[shape=(batch, n_classes)]``, class probabilities.
+
+    Raises
+    ------
+    ParameterError
+        ``config`` is not an :class:`~affacrnn.config.AFFConfig` or ``n_classes`` is invalid.
+
+    See Also
+    --------
+    embedding_model : the LASV, CASV, ASV and attention weights of a built model.
+    affacrnn.presets : ready-made configs.
+
+    Examples
+    --------
+    >>> from affacrnn import presets
+    >>> from affacrnn.models import build_model
+    >>> model = build_model(presets.SMOKE, n_classes=3)
+    >>> model.output_shape
+    (None, 3)
+    """
+    from ..config import AFFConfig
+
+    if not isinstance(config, AFFConfig):
+        raise ParameterError(
+            f"`config` must be an AFFConfig; got {type(config).__name__}. Pass e.g. affacrnn.presets.CPU."
+        )
+    n_classes = _resolve_n_classes(config, n_classes)
+    C = config.context
+    inputs: dict = {}
+    if config.uses_features:
+        n_columns = config.n_feature_columns()
+        inputs["features"] = keras.Input(shape=(C, config.n_frames, n_columns), name="features")
+    if config.uses_graphs:
+        inputs["graphs"] = keras.Input(shape=(C, config.image_size, config.image_size, 1), name="graphs")
+
+    if config.architecture == "ub":
+        sequence = _ub_branch(inputs["features"], config, n_columns=n_columns)
+    elif config.architecture == "sbcnn":
+        sequence = _cnn_branch(inputs["graphs"], config)
+    else:
+        lasv = _ub_branch(inputs["features"], config, n_columns=n_columns)
+        casv = _cnn_branch(inputs["graphs"], config)
+        both = layers.Concatenate(axis=-1, name="lasv_casv")([lasv, casv])
+        sequence = _recurrent(config.fusion_units, config.recurrent, return_sequences=True, name="fusion")(both)
+
+    h_star, _alpha = ContextAttention(config.attention_units, target_index=config.target_index, name="attention")(
+        sequence
+    )
+    asv = layers.Dropout(config.dropout, name="asv")(h_star)
+    probs = layers.Dense(n_classes, activation="softmax", name="sentiment")(asv)
+    suffix = "_lstm" if config.recurrent == "lstm" and config.architecture != "ub" else ""
+    name = {"ub": f"ub_{config.recurrent}", "sbcnn": "sbcnn", "affacrnn": "affacrnn"}[config.architecture] + suffix
+    model = keras.Model(inputs, probs, name=name)
+    if compile:
+        model.compile(
+            optimizer=make_optimizer(config),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+    return model
+
+
+def embedding_model(model: keras.Model, *, which: str = "asv") -> keras.Model:
+    """A model sharing ``model``'s weights that outputs an inner vector instead of the classes.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model from :func:`build_model` (or :func:`affacrnn.models.load_model`).
+    which : {"asv", "lasv", "casv", "attention"}
+        ``"asv"``: the target's vector entering the softmax ``[shape=(batch, d)]`` (paper: ASV in
+        AFF-ACRNN, LASV in UB-BiLSTM, CASV in SBCNN); ``"lasv"`` / ``"casv"``: the branch's
+        per-utterance vectors ``[shape=(batch, C, d)]``; ``"attention"``: the weights α
+        ``[shape=(batch, C)]`` (paper §3 attention equations), showing which utterance mattered.
+
+    Returns
+    -------
+    keras.Model
+        Same inputs as ``model``; one output.
+
+    Raises
+    ------
+    ParameterError
+        Unknown ``which``, or ``model`` has no such part (e.g. ``"casv"`` of a UB model).
+    """
+    if which not in EMBEDDINGS:
+        raise ParameterError(f"`which` must be one of {', '.join(EMBEDDINGS)}; got {which!r}. Pass e.g. which='asv'.")
+    layer_name, index, _ = EMBEDDINGS[which]
+    try:
+        layer = model.get_layer(layer_name)
+    except ValueError:
+        raise ParameterError(
+            f"`which`={which!r} needs a layer {layer_name!r}, which model {model.name!r} lacks. "
+            f"Pass a part this architecture has (a UB model has no CASV, an SBCNN model no LASV)."
+        ) from None
+    output = layer.output if index is None else layer.output[index]
+    return keras.Model(model.input, output, name=f"{model.name}_{which}")
