@@ -1,0 +1,73 @@
+"""Helpers shared by the book tests: one executed copy of the book and one HTML build per session.
+
+``tests/test_book.py`` executes every chapter (smoke parameters, solutions on) into
+``<pytest basetemp>/book-executed``; ``tests/test_book_html.py`` and ``tests/test_browser.py``
+reuse what is there and execute only what is missing, so each chapter runs once per session.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from affacrnn import book
+
+#: Parameters of every test run of a chapter: smoke mode, and the solutions run (so a wrong
+#: solution fails its chapter).
+TEST_PARAMETERS = {"SHOW_SOLUTIONS": True}
+
+
+def need_tool(ok: bool, msg: str) -> None:
+    """Skip locally, fail under CI (``CI`` set): tests needing a tool never skip silently in CI."""
+    if not ok:
+        if os.environ.get("CI"):
+            pytest.fail(msg, pytrace=False)
+        pytest.skip(msg)
+
+
+def executed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.getbasetemp() / "book-executed"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def error_outputs(path: Path) -> list[str]:
+    """``'cell n: ename: evalue'`` for every error output of an executed notebook."""
+    nb = nbformat.read(path, as_version=4)
+    found = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                found.append(f"cell {i}: {out.get('ename')}: {out.get('evalue')}")
+    return found
+
+
+def ensure_executed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's executed copy of every chapter (running the ones not yet there)."""
+    folder = executed_dir(tmp_path_factory)
+    for chapter in book.chapters():
+        if not (folder / chapter.name).is_file():
+            book.run_chapter(chapter, folder, smoke=True, parameters=TEST_PARAMETERS)
+    return folder
+
+
+def widget_js_available() -> tuple[bool, str]:
+    vendor = book.BOOK_DIR / "_static" / "vendor"
+    if shutil.which("npm") or all((vendor / n).exists() for n in ("require.js", "embed-amd.js")):
+        return True, ""
+    return False, ("npm not found and book/_static/vendor/ is empty: the HTML book needs the ipywidgets "
+                   "embed scripts from the npm registry. Install Node.js/npm (.ci/setup-browser checks it).")
+
+
+def ensure_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's HTML build of the book (built once)."""
+    out = tmp_path_factory.getbasetemp() / "book-html"
+    html = out / "_build" / "html"
+    if not (html / "index.html").is_file():
+        ok, msg = widget_js_available()
+        need_tool(ok, msg)
+        book.build_html(ensure_executed(tmp_path_factory), out)
+    return html

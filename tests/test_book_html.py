@@ -1,0 +1,72 @@
+"""The HTML book builds offline from the executed chapters, with warnings as errors, and no page
+loads a script or stylesheet from another site (widgets, MathJax: all from ``_static``)."""
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from affacrnn import book
+from book_support import ensure_html
+
+
+class _Refs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.scripts: list[str] = []
+        self.links: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "script" and a.get("src"):
+            self.scripts.append(a["src"])
+        if tag == "link" and a.get("href"):
+            self.links.append((a.get("rel") or "", a["href"]))
+
+
+def _refs(page: Path) -> _Refs:
+    parser = _Refs()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+def _external(url: str) -> bool:
+    return url.startswith(("http://", "https://", "//"))
+
+
+@pytest.fixture(scope="module")
+def html(tmp_path_factory) -> Path:
+    return ensure_html(tmp_path_factory)
+
+
+@pytest.mark.slow
+def test_every_chapter_has_a_page(html):
+    assert (html / "index.html").is_file()
+    for chapter in book.chapters():
+        assert (html / f"{chapter.stem}.html").is_file(), f"no page for {chapter.name}"
+
+
+@pytest.mark.slow
+def test_widget_scripts_served_from_static(html):
+    for name in ("require.js", "embed-amd.js", "mathjax/tex-mml-chtml.js"):
+        assert (html / "_static" / "vendor" / name).stat().st_size > 10_000, name
+    page = html / "02_listen.html"
+    scripts = _refs(page).scripts
+    assert any(s.startswith("_static/vendor/require.js") for s in scripts), scripts
+    assert any(s.startswith("_static/vendor/embed-amd.js") for s in scripts), scripts
+    text = page.read_text(encoding="utf-8")
+    assert "application/vnd.jupyter.widget-state+json" in text, "widget state was not saved with the page"
+    assert "application/vnd.jupyter.widget-view+json" in text
+
+
+@pytest.mark.slow
+def test_no_external_scripts_or_styles(html):
+    bad = []
+    for page in sorted(html.rglob("*.html")):
+        refs = _refs(page)
+        bad += [f"{page.name}: <script src={s}>" for s in refs.scripts if _external(s)]
+        bad += [f"{page.name}: <link rel={r} href={h}>" for r, h in refs.links
+                if _external(h) and any(k in r for k in ("stylesheet", "preload", "icon", "preconnect", "prefetch"))]
+    assert not bad, "\n".join(bad)
+    assert book.external_references(html) == []

@@ -1,0 +1,237 @@
+"""Real-browser tests: the chapters in JupyterLab, and the HTML book's widgets offline.
+
+JupyterLab runs on 127.0.0.1 with a token, its settings, workspaces and runtime files in a temp
+folder, news and update checks off and ``windowingMode: none`` (so cells off screen render).
+Debian's ``/usr/bin/chromium`` is driven by PyPI ``playwright`` (never ``playwright install``);
+``.ci/setup-browser`` installs it. Screenshots go to ``$AFFACRNN_ARTIFACTS/browser`` (default: the
+pytest temp folder; the path is printed).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from affacrnn import book
+from book_support import ensure_html, need_tool
+
+CHROMIUM = Path(os.environ.get("AFFACRNN_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+#: Chapters opened in JupyterLab (add the features and attention chapters here when they exist).
+BROWSER_CHAPTERS = ["02_listen"]
+RUN_ALL_TIMEOUT_S = 240
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    need_tool(CHROMIUM.is_file(), f"{CHROMIUM} not found: run .ci/setup-browser (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        need_tool(False, "the PyPI package playwright is not installed (pip install -e '.[dev]')")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory) -> Path:
+    root = os.environ.get("AFFACRNN_ARTIFACTS")
+    folder = (Path(root) if root else tmp_path_factory.getbasetemp() / "artifacts") / "browser"
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"browser screenshots: {folder}")
+    return folder
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _write_settings(settings: Path) -> None:
+    files = {
+        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
+                                                                             "checkForUpdates": False},
+    }
+    for name, value in files.items():
+        path = settings / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value))
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory, chromium):
+    """A JupyterLab server on 127.0.0.1 serving a folder with smoke-parameterised chapters."""
+    import papermill as pm
+
+    base = tmp_path_factory.mktemp("lab")
+    root, settings = base / "notebooks", base / "settings"
+    root.mkdir()
+    _write_settings(settings)
+    for name in BROWSER_CHAPTERS:
+        nb = pm.iorw.load_notebook_node(str(book.BOOK_DIR / f"{name}.ipynb"))  # adds the metadata papermill needs
+        nb = pm.parameterize.parameterize_notebook(nb, {"SMOKE": True, "SHOW_SOLUTIONS": True})
+        nbformat.write(nb, root / f"{name}.ipynb")
+    token, port = secrets.token_hex(16), _free_port()
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(base / "config"),
+        "JUPYTER_DATA_DIR": str(base / "data"),
+        "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    }
+    # the kernel is found through sys.prefix (JUPYTER_DATA_DIR only adds a user folder)
+    cmd = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--ServerApp.open_browser=False",
+    ]
+    log = open(base / "jupyterlab.log", "w")
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.terminate()
+                pytest.fail(f"JupyterLab did not start; log: {(base / 'jupyterlab.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+    yield {"url": url, "token": token, "root": root}
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser_context(tmp_path_factory, chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=str(chromium),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1000},
+        )
+        yield context
+        context.close()
+
+
+_ALL_RUN = """() => {
+  const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
+  return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+}"""
+_IDLE = """() => {
+  const bar = document.querySelector('#jp-main-statusbar');
+  return !!bar && /Idle/.test(bar.textContent);
+}"""
+_AUDIO_LOADED = """() => {
+  const a = [...document.querySelectorAll('audio')];
+  return a.length > 0 && a.every(e => e.readyState >= 1 && e.duration > 0);
+}"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", BROWSER_CHAPTERS)
+def test_chapter_in_jupyterlab(chapter, lab, browser_context, artifacts):
+    page = browser_context.new_page()
+    page.set_default_timeout(60_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    start = time.monotonic()
+    page.goto(f"{lab['url']}/lab/tree/{chapter}.ipynb?token={lab['token']}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", state="attached")
+    page.wait_for_function(_IDLE, timeout=90_000)  # the status bar names the kernel once it exists
+    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-item:visible", has_text="Run All Cells").first.click()
+    page.wait_for_function(_ALL_RUN, timeout=RUN_ALL_TIMEOUT_S * 1000)
+    page.wait_for_function(_IDLE, timeout=60_000)
+    ran_s = time.monotonic() - start
+    page.screenshot(path=str(artifacts / f"{chapter}-lab-run-all.png"), full_page=True)
+
+    failed = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
+    texts = page.locator(".jp-OutputArea-output").all_inner_texts()
+    tracebacks = [t[:500] for t in texts if "Traceback (most recent call last)" in t or re.search(r"\w+Error: ", t)]
+    assert failed.count() == 0 and not tracebacks, f"{chapter}: error outputs:\n" + "\n---\n".join(tracebacks)
+
+    # audio players exist and their audio loads (IPython Audio and the widget's player)
+    assert page.locator("audio").count() >= 2, "expected the IPython player and the browser widget's player"
+    page.wait_for_function(_AUDIO_LOADED, timeout=30_000)
+
+    # changing a drop-down redraws the plot
+    widget = page.locator(".jp-OutputArea-output .widget-vbox").first
+    widget.scroll_into_view_if_needed()
+    widget.screenshot(path=str(artifacts / f"{chapter}-lab-widget-before.png"))
+    output_img = page.locator(".widget-output img").first
+    output_img.wait_for()
+    before = output_img.get_attribute("src")
+    label = page.locator(".widget-dropdown", has=page.locator("label", has_text=re.compile(r"^label$"))).locator("select")
+    options = label.locator("option").all_inner_texts()
+    assert len(options) >= 2, options
+    current = label.input_value()
+    label.select_option(next(o for o in options if o != current))
+    page.wait_for_function(
+        "([sel, old]) => { const i = document.querySelector(sel); return i && i.getAttribute('src') !== old; }",
+        arg=[".widget-output img", before], timeout=30_000,
+    )
+    page.wait_for_function(_AUDIO_LOADED, timeout=30_000)
+    widget.screenshot(path=str(artifacts / f"{chapter}-lab-widget-after.png"))
+    assert not errors, f"JavaScript errors: {errors}"
+    print(f"{chapter}: run all + checks in JupyterLab {time.monotonic() - start:.1f} s (run all {ran_s:.1f} s)")
+    page.close()
+
+
+@pytest.mark.slow
+def test_html_widgets_render_offline(tmp_path_factory, browser_context, artifacts):
+    """The built page of chapter 2 renders its widgets with every non-local request blocked."""
+    html = ensure_html(tmp_path_factory)
+    page = browser_context.new_page()
+    blocked: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith(("file:", "data:", "blob:")):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto((html / "02_listen.html").as_uri())
+    page.wait_for_selector(".widget-dropdown select", timeout=60_000)
+    page.wait_for_selector(".widget-output img", timeout=30_000)
+    assert page.locator(".widget-dropdown select").count() >= 4
+    page.wait_for_function(_AUDIO_LOADED, timeout=30_000)
+    widget = page.locator(".widget-vbox").first
+    widget.scroll_into_view_if_needed()
+    widget.screenshot(path=str(artifacts / "02_listen-html-widget.png"))
+    assert not blocked, f"the page tried to reach the network: {blocked}"
+    # Jupyter Book 1 writes sphinx-thebe's inline config twice ("THEBE_JS_URL has already been
+    # declared"); harmless (thebe is off), so it is the one error tolerated.
+    errors = [e for e in errors if "THEBE_JS_URL" not in e]
+    assert not errors, f"JavaScript errors: {errors}"
+    page.close()
