@@ -17,7 +17,12 @@ Heavy modules (TensorFlow, librosa) load on first use, so ``import affacrnn`` is
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
+
+# TensorFlow's C++ start-up chatter (CUDA probes, oneDNN notes) drowns a notebook's output;
+# keep warnings and errors. A value the user set wins.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from .audio import load_audio
 from .corpora import available_corpora, default_corpus, load_corpus
@@ -36,19 +41,40 @@ __version__ = "0.1.0"
 
 # name -> module that defines it; imported on first attribute access (PEP 562).
 _LAZY = {
+    # features and spectrum graphs (paper §3)
     "extract_features": "features",
     "PAPER_FEATURES": "features",
     "ALL_FEATURES": "features",
+    "FEATURE_DIMS": "features",
     "FeatureConfig": "features",
+    "column_blocks": "features",
     "spectrum_graph": "spectrogram",
+    "plot_spectrum_graph": "spectrogram",
     "FeatureScaler": "normalize",
     "featurize_corpus": "featurize",
+    # splits and contexts
     "speaker_split": "splits",
     "mosi_paper_split": "splits",
     "cross_corpus_split": "splits",
     "context_windows": "context",
+    # models, training, evaluation (paper §3-4)
+    "AFFConfig": "config",
+    "build_model": "models",
+    "embedding_model": "models",
+    "ContextAttention": "models",
+    "save_model": "models",
+    "load_model": "models",
+    "prepare": "dataset",
+    "train": "train",
+    "evaluate": "train",
+    "evaluate_predictions": "metrics",
+    "predict": "inference",
+    "Predictor": "inference",
 }
-_LAZY_MODULES = {"presets", "features", "spectrogram", "splits", "context", "labels", "corpora", "metrics", "models"}
+_LAZY_MODULES = {
+    "presets", "features", "spectrogram", "splits", "context", "labels", "corpora", "metrics", "models",
+    "baselines", "experiments", "inference", "book", "widgets",
+}
 
 __all__ = [
     "__version__",

@@ -18,6 +18,9 @@ __all__ = ["main", "build_parser"]
 #: Verbs defined in their own modules: verb -> module exposing add_parser(subparsers) and run(args).
 _VERB_MODULES = {
     "features": "affacrnn.cli_features",
+    "train": "affacrnn.cli_train",
+    "predict": "affacrnn.cli_predict",
+    "book": "affacrnn.cli_book",
 }
 
 

@@ -1,0 +1,84 @@
+"""End-to-end training on real audio: a SMOKE model trains, is chosen on validation, saved, evaluated."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import affacrnn
+from affacrnn import presets
+from affacrnn.dataset import prepare
+from affacrnn.train import evaluate, train
+
+ACTORS = ["01", "02", "03", "04", "05", "06", "07", "08"]
+
+
+@pytest.fixture(scope="module")
+def small_table(ravdess_root):
+    """8 RAVDESS actors (4 men, 4 women), one statement and repetition each: 120 real utterances."""
+    t = affacrnn.load_corpus("ravdess")
+    keep = t["speaker"].isin(ACTORS) & (t["repetition"] == 1) & t["statement"].str.startswith("Kids")
+    return t[keep].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def smoke_run(small_table, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    cfg = presets.SMOKE.replace(corpus="ravdess", label_scheme="sentiment3")
+    return train(cfg, table=small_table, out_dir=out, progress=False, cache_dir=out / "cache"), out
+
+
+def test_prepare_is_speaker_disjoint_and_scaled(small_table, tmp_path):
+    data = prepare(presets.SMOKE, table=small_table, cache_dir=tmp_path, progress=False)
+    parts = {p: set(data.table["speaker"].to_numpy()[data.rows(p)]) for p in ("train", "validation", "test")}
+    assert parts["train"].isdisjoint(parts["test"]) and parts["train"].isdisjoint(parts["validation"])
+    x = data.inputs("train")
+    assert x["features"].shape[1:] == (3, presets.SMOKE.n_frames, 33)
+    assert x["graphs"].shape[1:] == (3, presets.SMOKE.image_size, presets.SMOKE.image_size, 1)
+    flat = data.features[data.rows("train")].reshape(-1, 33)
+    np.testing.assert_allclose(flat.mean(axis=0), 0, atol=1e-4)  # scaler fitted on training rows only
+
+
+def test_train_end_to_end(smoke_run):
+    result, out = smoke_run
+    assert (out / "model.keras").is_file() and (out / "results.json").is_file()
+    assert not (out / "state" / "backup").exists()  # finished runs leave no resume state
+    record = json.loads((out / "results.json").read_text())
+    assert record["config"]["name"] == "smoke" and record["environment"]["packages"]["keras"]
+    test = result.metrics["test"]
+    assert 0 <= test["weighted_accuracy"] <= 1 and "majority_accuracy" in test
+    assert test["accuracy_ci_low"] <= test["weighted_accuracy"] <= test["accuracy_ci_high"]
+    assert 1 <= result.best_epoch <= presets.SMOKE.epochs
+    assert list(result.history.columns[:2]) == ["accuracy", "loss"] and "val_loss" in result.history
+
+
+def test_saved_model_gives_same_scores(smoke_run):
+    result, out = smoke_run
+    model, meta = affacrnn.load_model(out / "model.keras")
+    assert tuple(meta["label_classes"]) == result.classes
+    again = evaluate(model, result.data, part="test")
+    assert again["weighted_accuracy"] == result.metrics["test"]["weighted_accuracy"]
+
+
+def test_cli_evaluate(smoke_run, tmp_path):
+    _, out = smoke_run
+    proc = subprocess.run(
+        [sys.executable, "-m", "affacrnn.cli", "evaluate", "--model", str(out / "model.keras"), "--json", "--quiet"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    payload = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert payload["corpus"] == "ravdess" and "weighted_accuracy" in payload["metrics"]
+
+
+def test_cli_train_bad_flag_value(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "affacrnn.cli", "train", "--preset", "smoke", "--n-frames", "0", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 1
+    assert "n_frames" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert not any(tmp_path.iterdir())
