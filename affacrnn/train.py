@@ -96,6 +96,8 @@ def evaluate(model, data, *, part: str = "test", seed: int = 0) -> dict:
         raise ParameterError(f"part {part!r} has no rows; check the split fractions (val_size, test_size).")
     y_pred, _ = predict_classes(model, data.inputs(part))
     train_y = data.labels("train") if part != "train" else None
+    if train_y is not None and len(train_y) == 0:  # scoring every row of another corpus
+        train_y = None
     return evaluate_predictions(y_true, y_pred, classes=data.classes, y_train=train_y, seed=seed)
 
 

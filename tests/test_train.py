@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -31,8 +32,8 @@ def smoke_run(small_table, tmp_path_factory):
     return train(cfg, table=small_table, out_dir=out, progress=False, cache_dir=out / "cache"), out
 
 
-def test_prepare_is_speaker_disjoint_and_scaled(small_table, tmp_path):
-    data = prepare(presets.SMOKE, table=small_table, cache_dir=tmp_path, progress=False)
+def test_prepare_is_speaker_disjoint_and_scaled(small_table, smoke_run):
+    data = prepare(presets.SMOKE, table=small_table, cache_dir=smoke_run[1] / "cache", progress=False)
     parts = {p: set(data.table["speaker"].to_numpy()[data.rows(p)]) for p in ("train", "validation", "test")}
     assert parts["train"].isdisjoint(parts["test"]) and parts["train"].isdisjoint(parts["validation"])
     x = data.inputs("train")
@@ -63,15 +64,19 @@ def test_saved_model_gives_same_scores(smoke_run):
     assert again["weighted_accuracy"] == result.metrics["test"]["weighted_accuracy"]
 
 
-def test_cli_evaluate(smoke_run, tmp_path):
+def test_cli_evaluate_on_a_manifest(smoke_run, small_table, tmp_path):
+    """`affacrnn evaluate` scores a saved model on every row of a user's manifest."""
     _, out = smoke_run
+    manifest = tmp_path / "manifest.csv"
+    small_table[["path", "speaker", "session", "position", "emotion", "intensity", "sex"]].to_csv(manifest, index=False)
     proc = subprocess.run(
-        [sys.executable, "-m", "affacrnn.cli", "evaluate", "--model", str(out / "model.keras"), "--json", "--quiet"],
-        capture_output=True, text=True, timeout=600,
+        [sys.executable, "-m", "affacrnn.cli", "evaluate", "--model", str(out / "model.keras"),
+         "--corpus", str(manifest), "--part", "all", "--json", "--quiet"],
+        capture_output=True, text=True, timeout=600, env={**os.environ, "AFFACRNN_CACHE": str(out / "cache")},
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     payload = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert payload["corpus"] == "ravdess" and "weighted_accuracy" in payload["metrics"]
+    assert payload["metrics"]["n"] == len(small_table) and "majority_accuracy" in payload["metrics"]
 
 
 def test_cli_train_bad_flag_value(tmp_path):
