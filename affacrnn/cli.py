@@ -21,6 +21,7 @@ _VERB_MODULES = {
     "train": "affacrnn.cli_train",
     "predict": "affacrnn.cli_predict",
     "book": "affacrnn.cli_book",
+    "experiment": "affacrnn.cli_experiment",
 }
 
 

@@ -1,0 +1,149 @@
+"""Experiments (paper §4 tables): each smoke run gives the expected rows and columns and writes
+csv + json with provenance. Kept small: tiny corpus slices, 1 epoch, the fewest models per table
+that still exercise every code path (the defaults of each smoke run are a little larger)."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from affacrnn.errors import ParameterError
+from affacrnn.experiments import (
+    EXPERIMENTS,
+    PAPER_TABLE2,
+    RAVDESS_SCHEMES,
+    estimate_minutes,
+    run_experiment,
+)
+
+COMMON = {"accuracy", "accuracy_sd", "n_seeds", "f1", "f1_kind", "majority_baseline", "paper", "paper_f1",
+          "ci_low", "ci_high", "status", "note"}
+
+
+def _check_written(df: pd.DataFrame, name: str, out) -> dict:
+    csv, js = out / f"{name}.csv", out / f"{name}.json"
+    assert csv.is_file() and js.is_file()
+    assert len(pd.read_csv(csv)) == len(df)
+    record = json.loads(js.read_text())  # strict JSON: NaN written as null
+    assert record["name"] == name and record["mode"] == "smoke"
+    assert record["caption"] == df.attrs["caption"] and "paper" in record["caption"].lower()
+    prov = record["provenance"]
+    for key in ("command", "commit", "packages", "date", "machine", "platform"):
+        assert key in prov
+    assert prov["packages"]["numpy"]
+    assert record["wall_seconds"] >= 0
+    assert len(record["rows"]) == len(df)
+    return record
+
+
+def _check_trained(df: pd.DataFrame, out, name: str) -> dict:
+    assert COMMON <= set(df.columns), COMMON - set(df.columns)
+    ok = df[df["status"] == "ok"]
+    assert len(ok) and (ok["n_seeds"] == 1).all()
+    assert ok["accuracy"].between(0, 100).all() and ok["majority_baseline"].between(0, 100).all()
+    record = _check_written(df, name, out)
+    assert record["seeds"] == [0] and record["config"]["name"] == "smoke"
+    return record
+
+
+def test_registry_and_errors(tmp_path):
+    assert set(EXPERIMENTS) == {"mosi_labels", "branches", "table2", "table3", "table4", "table5", "table6"}
+    with pytest.raises(ParameterError, match="unknown experiment"):
+        run_experiment("table9", out_dir=tmp_path)
+    with pytest.raises(ParameterError, match="mode"):
+        run_experiment("table2", mode="huge", out_dir=tmp_path)
+    with pytest.raises(ParameterError, match="no parameter"):
+        run_experiment("table3", out_dir=tmp_path, colour="red")
+    for name in EXPERIMENTS:  # every full run is planned to fit in about an hour on 2 cores
+        assert estimate_minutes(name, mode="full")["minutes"] <= 70
+    assert "sentiment2/bilstm/resnet152" in estimate_minutes("table3", mode="full")["not_run"]
+
+
+def test_mosi_labels_prototype_numbers(mosi_root, tmp_path):
+    df = run_experiment("mosi_labels", out_dir=tmp_path)
+    assert list(df["scheme"]) == ["mosi2", "mosi2_nonzero", "mosi5", "mosi7", "proto2", "proto3", "proto5", "proto7"]
+    proto2 = df.set_index("scheme").loc["proto2"]
+    assert (proto2["train_rows"], proto2["train_videos"], proto2["test_rows"], proto2["test_videos"]) == (1616, 65, 583, 28)
+    assert proto2["majority_class"] == "polar" and proto2["majority_count"] == 400
+    assert round(proto2["majority_baseline"], 2) == 68.61
+    assert proto2["paper"] == 69.64 and proto2["paper_correct_of_test"] == 406
+    assert proto2["test_counts"] == "neutral 183; polar 400"
+    assert df.attrs["extra"]["split"] == {"train": {"rows": 1616, "videos": 65}, "test": {"rows": 583, "videos": 28}}
+    assert "68.61" in df.attrs["caption"] and "69.64" in df.attrs["caption"]
+    record = _check_written(df, "mosi_labels", tmp_path)
+    assert record["rows"][5]["paper"] is None  # proto3: no paper figure, NaN → null
+
+
+def test_branches_smoke(ravdess_root, tmp_path):
+    df = run_experiment("branches", out_dir=tmp_path, progress=False, cnns=("small",))
+    assert list(df["model"]) == ["UB-BiLSTM", "SBCNN (small)", "AFF-ACRNN (UB-BiLSTM + small)"]
+    assert (df["scheme"] == "sentiment3").all()
+    for col in ("seconds_per_epoch", "train_seconds", "peak_rss_mb"):
+        assert (df[col] > 0).all()
+    assert df["note"].iloc[-1].startswith("fusion ")
+    assert "fusion_beats_all_branches" in df
+    assert "sentiment2 / ravdess5 / ravdess_emotion7" in df.attrs["caption"]
+    _check_trained(df, tmp_path, "branches")
+
+
+def test_table2_smoke(ravdess_root, tmp_path):
+    df = run_experiment("table2", out_dir=tmp_path, progress=False, sizes=(1, 7))
+    assert list(zip(df["recurrent"], df["n_types"])) == [("lstm", 1), ("lstm", 7), ("bilstm", 1), ("bilstm", 7)]
+    assert df.loc[df["n_types"] == 7, "features"].str.count(",").eq(6).all()
+    assert df["paper"].tolist() == [PAPER_TABLE2[(n, r)][2] for r, n in zip(df["recurrent"], df["n_types"])]
+    record = _check_trained(df, tmp_path, "table2")
+    path = record["extra"]["selection"]["sentiment2/lstm"]
+    assert [p["size"] for p in path] == list(range(1, 8)) and len(path[0]["candidates"]) == 7
+
+
+def test_table3_and_table4_smoke(ravdess_root, tmp_path):
+    df3 = run_experiment("table3", out_dir=tmp_path, progress=False, cnns=("lenet", "resnet152"))
+    assert list(df3["cnn"]) == ["lenet", "resnet152"]
+    lenet, r152 = df3.iloc[0], df3.iloc[1]
+    assert lenet["status"] == "ok" and lenet["paper"] == 56.75 and lenet["paper_f1"] == 55.62
+    assert r152["status"] == "not run" and "estimated" in r152["note"] and np.isnan(r152["accuracy"])
+    assert r152["majority_baseline"] == lenet["majority_baseline"]  # same test set
+    _check_trained(df3, tmp_path, "table3")
+
+    # table4 reads table3's ranking from the same folder (only lenet ran)
+    df4 = run_experiment("table4", out_dir=tmp_path, progress=False)
+    assert list(df4["model"]) == ["UB-LSTM+lenet", "UB-BiLSTM+lenet"]
+    assert "table3.json" in df4.attrs["caption"] and df4["paper"].isna().all()
+    _check_trained(df4, tmp_path, "table4")
+
+
+def test_table5_smoke(emodb_root, tmp_path):
+    df = run_experiment("table5", out_dir=tmp_path, progress=False)
+    assert list(df["model"]) == ["svm", "naive_bayes", "gmm", "hmm", "dtw", "affacrnn"]
+    assert (df["corpus"] == "emodb").all() and (df["f1_kind"] == "F1").all()
+    assert df["paper"].tolist() == [57.23, 55.72, 54.66, 56.63, 53.92, 68.74]
+    assert df["majority_baseline"].nunique() == 1  # one test set for every row
+    _check_trained(df, tmp_path, "table5")
+
+
+def test_table6_smoke(ravdess_root, emodb_root, tmp_path):
+    df = run_experiment("table6", out_dir=tmp_path, progress=False)
+    assert list(zip(df["condition"], df["model"])) == [
+        ("in_corpus", "bc_lstm"), ("in_corpus", "affacrnn"), ("cross", "bc_lstm"), ("cross", "affacrnn")]
+    assert df["paper"].tolist() == [60.31, 69.64, 59.99, 57.74]
+    assert df.loc[df["condition"] == "cross", "test_corpus"].eq("emodb").all()
+    _check_trained(df, tmp_path, "table6")
+
+
+def test_cli_list_and_run(tmp_path, mosi_root, capsys):
+    import argparse
+
+    from affacrnn.cli_experiment import add_parser, run
+
+    parser = argparse.ArgumentParser()
+    add_parser(parser.add_subparsers(dest="verb"))
+    assert run(parser.parse_args(["experiment", "--list"])) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in EXPERIMENTS)
+    code = run(parser.parse_args(["experiment", "mosi_labels", "--out", str(tmp_path), "--quiet"]))
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "68.61" in out and str(tmp_path / "mosi_labels.csv") in out
+    assert RAVDESS_SCHEMES == {2: "sentiment2", 5: "ravdess5", 7: "ravdess_emotion7"}
