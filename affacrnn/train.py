@@ -195,6 +195,9 @@ def train(
     -------
     TrainResult
     """
+    from ._quiet import import_tensorflow
+
+    import_tensorflow()
     import keras
 
     from . import presets
@@ -221,7 +224,10 @@ def train(
 
             shutil.rmtree(state)
         state.mkdir(exist_ok=True)
-        callbacks.append(keras.callbacks.BackupAndRestore(str(state / "backup"), delete_checkpoint=True))
+        # double_checkpoint: a kill while Keras writes its (non-atomic) checkpoint falls back on the previous one
+        callbacks.append(
+            keras.callbacks.BackupAndRestore(str(state / "backup"), delete_checkpoint=True, double_checkpoint=True)
+        )
     tracker = None
     if track_test:
         tracker = {"inputs": data.inputs("test"), "y": data.labels("test")}

@@ -46,6 +46,9 @@ _WHERE = {
 
 def __getattr__(name: str):
     if name in _WHERE:
+        from .._quiet import import_tensorflow
+
+        import_tensorflow()
         value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
         globals()[name] = value
         return value

@@ -18,7 +18,10 @@ The layer returns ``(h*, α)``: h* feeds the classifier, α shows which utteranc
 """
 from __future__ import annotations
 
-import keras
+from .._quiet import import_tensorflow
+
+import_tensorflow()  # before keras: mutes TensorFlow's native start-up logging
+import keras  # noqa: E402
 from keras import ops
 
 from ..errors import ParameterError

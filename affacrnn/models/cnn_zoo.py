@@ -149,6 +149,9 @@ _TRUNKS: dict[str, Callable] = {
 
 
 def _application(name: str, x, *, input_size: int, weights: str | None):
+    from .._quiet import import_tensorflow
+
+    import_tensorflow()
     import keras
 
     constructor = {
@@ -205,6 +208,9 @@ def build_cnn(name: str, *, input_size: int, weights: str | os.PathLike | None =
     >>> cnn.output_shape
     (None, 128)
     """
+    from .._quiet import import_tensorflow
+
+    import_tensorflow()
     import keras
 
     _check_name(name)

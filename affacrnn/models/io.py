@@ -92,6 +92,9 @@ def save_model(
         raise ParameterError(f"`path` must end in '.keras'; got {str(path)!r}. Pass e.g. 'model.keras'.")
     if not isinstance(config, AFFConfig):
         raise ParameterError(f"`config` must be an AFFConfig; got {type(config).__name__}. Pass the config used to build the model.")
+    from .._quiet import import_tensorflow
+
+    import_tensorflow()
     import keras
 
     meta = {
@@ -193,12 +196,15 @@ def load_model(path: str | os.PathLike) -> tuple[Any, dict[str, Any]]:
     >>> meta["label_classes"]  # doctest: +SKIP
     ['negative', 'neutral', 'positive']
     """
+    path = Path(path).expanduser()
+    meta = read_metadata(path)  # before importing Keras: a missing or corrupt file fails in a blink
+    from .._quiet import import_tensorflow
+
+    import_tensorflow()
     import keras
 
     from . import attention  # noqa: F401 - registers ContextAttention for deserialisation
 
-    path = Path(path).expanduser()
-    meta = read_metadata(path)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -220,4 +226,30 @@ def load_model(path: str | os.PathLike) -> tuple[Any, dict[str, Any]]:
             )
         if "optimizer" not in message:  # an untrained model's optimizer state is legitimately absent
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    _check_consistent(model, meta, path)
     return model, meta
+
+
+def _check_consistent(model, meta: dict[str, Any], path: Path) -> None:
+    """Raise ModelError if the network's inputs or outputs are not the ones its metadata describes."""
+    config = meta["config"]
+    names = {t.name.split(":")[0] for t in getattr(model, "inputs", [])}
+    if not names <= {"features", "graphs"}:
+        return  # not an affacrnn network (a user's own model saved with save_model): nothing to compare
+    expected = {}
+    if config.uses_features:
+        expected["features"] = (config.context, config.n_frames, config.n_feature_columns())
+    if config.uses_graphs:
+        expected["graphs"] = (config.context, config.image_size, config.image_size, 1)
+    shapes = model.input_shape if isinstance(model.input_shape, dict) else None
+    if shapes is None:
+        order = [t.name.split(":")[0] for t in model.inputs]
+        shapes = dict(zip(order, model.input_shape if len(model.inputs) > 1 else [model.input_shape]))
+    got = {k: tuple(v[1:]) for k, v in shapes.items()}
+    classes = meta.get("label_classes")
+    n_out = model.output_shape[-1] if not isinstance(model.output_shape, list) else None
+    if got != expected or (classes is not None and n_out is not None and len(classes) != n_out):
+        raise ModelError(
+            f"model file {str(path)!r} is inconsistent: its network takes {got} with {n_out} outputs but its "
+            f"config describes {expected} and {len(classes) if classes is not None else '?'} classes. {_GET_ONE}"
+        )

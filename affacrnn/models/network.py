@@ -34,7 +34,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import keras
+from .._quiet import import_tensorflow
+
+import_tensorflow()  # before keras: mutes TensorFlow's native start-up logging
+import keras  # noqa: E402
 from keras import layers
 
 from ..errors import ParameterError

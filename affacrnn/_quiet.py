@@ -1,0 +1,38 @@
+"""Import TensorFlow without its C++ start-up chatter.
+
+TensorFlow's native code logs to file descriptor 2 on import and on its first device probe
+(absl's "log messages before InitializeLog", oneDNN notes, CUDA probes on machines without a
+GPU). ``TF_CPP_MIN_LOG_LEVEL`` no longer silences all of it, and in a notebook it lands in the
+output of whichever cell first touched a model. :func:`import_tensorflow` imports TensorFlow and
+Keras and probes devices once with descriptor 2 pointed at ``/dev/null``; Python exceptions are
+unaffected (they are raised after the descriptor is restored).
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+__all__ = ["import_tensorflow"]
+
+
+def import_tensorflow() -> None:
+    """Import tensorflow and keras (once per process) with native stderr muted."""
+    if "tensorflow" in sys.modules:
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real descriptor 2 (unusual embedding): import as is
+        import keras  # noqa: F401
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow as tf
+        import keras  # noqa: F401
+
+        tf.config.list_physical_devices("GPU")  # the CUDA probe logs here on CPU-only machines
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
