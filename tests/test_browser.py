@@ -31,7 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync",
 ]
 #: Chapters opened in JupyterLab (add the features and attention chapters here when they exist).
-BROWSER_CHAPTERS = ["02_listen"]
+BROWSER_CHAPTERS = ["02_listen", "05_features", "08_fusion_attention"]
 RUN_ALL_TIMEOUT_S = 240
 
 
@@ -154,6 +154,48 @@ _AUDIO_LOADED = """() => {
 }"""
 
 
+def _check_feature_explorer(page, artifacts: Path) -> None:
+    """Chapter 5: unticking a feature type's check box rebuilds the matrix (new image, D = 20)."""
+    widget = page.locator(".jp-OutputArea-output .widget-vbox", has=page.locator(".widget-image")).first
+    widget.scroll_into_view_if_needed()
+    widget.screenshot(path=str(artifacts / "05_features-lab-widget-before.png"))
+    dims = widget.locator(".widget-html", has_text="D = ")
+    assert "D = 33" in dims.inner_text(), dims.inner_text()
+    image = widget.locator("img.widget-image").first
+    before = image.get_attribute("src")
+    widget.locator(".widget-checkbox", has_text="mfcc (13)").locator("input").click()
+    page.wait_for_function(
+        "([sel, old]) => { const i = document.querySelector(sel); return i && i.getAttribute('src') !== old; }",
+        arg=[".jp-OutputArea-output img.widget-image", before], timeout=30_000,
+    )
+    page.wait_for_function("() => [...document.querySelectorAll('.widget-html')].some(e => /D = 20\\b/.test(e.textContent))",
+                           timeout=30_000)
+    widget.screenshot(path=str(artifacts / "05_features-lab-widget-after.png"))
+
+
+def _check_attention_viewer(page, artifacts: Path) -> None:
+    """Chapter 8: the viewer's three players load; picking another target redraws the bars and reloads them."""
+    viewer = page.locator(".jp-OutputArea-output .widget-vbox", has=page.locator("audio")).first
+    viewer.scroll_into_view_if_needed()
+    assert viewer.locator("audio").count() == 3, "expected three players (previous, target, next)"
+    page.wait_for_function(_AUDIO_LOADED, timeout=30_000)
+    viewer.screenshot(path=str(artifacts / "08_fusion_attention-lab-viewer-before.png"))
+    bars = viewer.locator(".widget-output img").first
+    bars.wait_for()
+    before = bars.get_attribute("src")
+    players = [a.get_attribute("src") for a in viewer.locator("audio").all()]
+    target = viewer.locator(".widget-dropdown", has=page.locator("label", has_text=re.compile(r"^target$"))).locator("select")
+    assert target.locator("option").count() >= 2
+    target.select_option(index=1 if target.evaluate("s => s.selectedIndex") != 1 else 0)
+    page.wait_for_function(
+        "([old]) => { const i = document.querySelector('.widget-output img'); return i && i.getAttribute('src') !== old; }",
+        arg=[before], timeout=30_000,
+    )
+    page.wait_for_function(_AUDIO_LOADED, timeout=30_000)
+    assert [a.get_attribute("src") for a in viewer.locator("audio").all()] != players, "the players did not change"
+    viewer.screenshot(path=str(artifacts / "08_fusion_attention-lab-viewer-after.png"))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("chapter", BROWSER_CHAPTERS)
 def test_chapter_in_jupyterlab(chapter, lab, browser_context, artifacts):
@@ -176,6 +218,18 @@ def test_chapter_in_jupyterlab(chapter, lab, browser_context, artifacts):
     texts = page.locator(".jp-OutputArea-output").all_inner_texts()
     tracebacks = [t[:500] for t in texts if "Traceback (most recent call last)" in t or re.search(r"\w+Error: ", t)]
     assert failed.count() == 0 and not tracebacks, f"{chapter}: error outputs:\n" + "\n---\n".join(tracebacks)
+
+    if chapter == "05_features":  # the feature explorer instead of the utterance browser
+        _check_feature_explorer(page, artifacts)
+        assert not errors, f"JavaScript errors: {errors}"
+        page.close()
+        return
+
+    if chapter == "08_fusion_attention":  # the attention viewer: three players, bars redrawn
+        _check_attention_viewer(page, artifacts)
+        assert not errors, f"JavaScript errors: {errors}"
+        page.close()
+        return
 
     # audio players exist and their audio loads (IPython Audio and the widget's player)
     assert page.locator("audio").count() >= 2, "expected the IPython player and the browser widget's player"

@@ -9,7 +9,7 @@ name       expected under the data root                  what
 ravdess    ``ravdess/**/Actor_NN/*.wav|flac``             RAVDESS speech, English, 24 actors
 emodb      ``emodb/wav/*.wav`` (+ ``emodb/erkennung.txt``) EmoDB, German, 10 speakers
 mosi       ``mosi/OpinionLevelSentiment.csv`` (+ WAVs)    CMU-MOSI labels, audio when present
-demo       ``demo/manifest.csv`` (generated on first use) synthetic espeak-ng corpus, works offline
+demo       ``demo/manifest.csv`` (else the cache folder)  synthetic espeak-ng corpus, generated offline
 ========== ============================================ =============================================
 
 A path instead of a name: a CSV manifest (see :mod:`affacrnn.corpora.manifest`), a folder with a
@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import CorpusError, ParameterError
-from ..settings import data_root
+from ..settings import cache_dir, data_root
 from ._table import COLUMNS, session_order
 from .emodb import load_emodb
 from .manifest import load_manifest
@@ -41,10 +41,26 @@ CORPORA = {
 }
 
 
-def available_corpora(*, root: str | os.PathLike | None = None) -> list[str]:
-    """Names of the built-in corpora present under the data root (``demo`` only once generated)."""
+def demo_manifest(*, root: str | os.PathLike | None = None) -> Path:
+    """The demo corpus's manifest: ``<data root>/demo/`` if a demo corpus is there, else generated
+    on first use into the cache folder (:func:`affacrnn.settings.cache_dir`), so a shared or
+    read-only data root is never written to."""
+    from .demo import ensure_demo_corpus
+
     base = data_root(root)
-    return [name for name, (sub, marker) in CORPORA.items() if (base / sub / marker).exists()]
+    if (base / "demo" / "manifest.csv").is_file():
+        return ensure_demo_corpus(root=base, progress=False)
+    return ensure_demo_corpus(root=cache_dir())
+
+
+def available_corpora(*, root: str | os.PathLike | None = None) -> list[str]:
+    """Names of the built-in corpora present under the data root (``demo`` once generated, there
+    or in the cache folder)."""
+    base = data_root(root)
+    found = [name for name, (sub, marker) in CORPORA.items() if (base / sub / marker).exists()]
+    if "demo" not in found and (cache_dir() / "demo" / "manifest.csv").is_file():
+        found.append("demo")
+    return found
 
 
 def default_corpus(*, root: str | os.PathLike | None = None) -> str:
@@ -108,9 +124,7 @@ def load_corpus(
         base = data_root(root)
         folder = base / CORPORA[name][0]
         if name == "demo":
-            from .demo import ensure_demo_corpus
-
-            return load_manifest(ensure_demo_corpus(root=base), corpus="demo", seed=seed)
+            return load_manifest(demo_manifest(root=root), corpus="demo", seed=seed)
         if not folder.is_dir():
             raise CorpusError(
                 f"corpus {name!r}: folder {folder} does not exist (data root {base}). "
