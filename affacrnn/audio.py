@@ -21,6 +21,9 @@ DEFAULT_SR = 22050
 #: A clip whose peak is below this amplitude (-80 dBFS) counts as silent.
 SILENCE_PEAK = 1e-4
 
+#: Samples beyond this amplitude are refused (float samples belong in [-1, 1]; +120 dB of headroom).
+MAX_PEAK = 1e6
+
 
 def to_mono(y: np.ndarray) -> np.ndarray:
     """Average the channels of ``y`` (shape ``(n,)`` or ``(n, channels)``) into ``(n,)`` float32."""
@@ -68,6 +71,11 @@ def check_signal(
         bad = int(np.count_nonzero(~np.isfinite(y)))
         raise AudioError(
             f"{name}: {bad} samples are NaN or Inf. Re-export the audio, or clean it with np.nan_to_num first."
+        )
+    peak = float(np.max(np.abs(y)))
+    if peak > MAX_PEAK:  # squared in the power spectrum, such values overflow float32 to Inf
+        raise AudioError(
+            f"{name}: peak amplitude {peak:.3g} is far outside [-1, 1]. Scale it first, e.g. divide integer PCM by 32768."
         )
     duration = y.size / sr
     if duration < min_duration:

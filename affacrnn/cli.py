@@ -82,14 +82,21 @@ def _run_corpora(args: argparse.Namespace) -> int:
 
 def _info_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("info", help="print versions, settings and presets (for bug reports and results files)",
-                       description="Print the package and library versions, the data root, cache folder and machine.")
+                       description="Print the package and library versions, the data root, cache folder and machine; "
+                       "with --preset, also every field of that preset's config (what `affacrnn train --preset` uses).")
+    p.add_argument("--preset", help="also print this preset's config (paper, cpu, smoke)")
     p.set_defaults(run=_run_info)
 
 
 def _run_info(args: argparse.Namespace) -> int:
     from .provenance import environment
 
-    print(json.dumps(environment(), indent=2))
+    info = environment()
+    if getattr(args, "preset", None):
+        from .presets import get_preset
+
+        info["config"] = get_preset(args.preset).to_dict()
+    print(json.dumps(info, indent=2))
     return 0
 
 

@@ -70,7 +70,8 @@ def _run_train(args: argparse.Namespace) -> int:
     result = train(config, out_dir=args.out, resume=not args.no_resume, progress=not quiet)
     if args.json:
         print(json.dumps({"model_path": str(result.model_path), "results_path": str(result.results_path),
-                          "best_epoch": result.best_epoch, "metrics": result.metrics}, default=str))
+                          "best_epoch": result.best_epoch, "config": config.to_dict(), "metrics": result.metrics},
+                         default=str))
         return 0
     print(f"model: {result.model_path}\nresults: {result.results_path}\n"
           f"best epoch {result.best_epoch} of {len(result.history)} (chosen on validation loss), "

@@ -299,6 +299,11 @@ class FeatureConfig:
         _check_choice("pad", self.pad, _PADS)
         _check_choice("tonnetz_chroma", self.tonnetz_chroma, _TONNETZ_CHROMAS)
         object.__setattr__(self, "features", normalize_feature_set(self.features))
+        if "contrast" in self.features and self.sr <= 12800:  # librosa's top contrast band starts at 6400 Hz
+            raise ParameterError(
+                f"`sr` must be > 12800 Hz for the 'contrast' feature (its 6 octave bands from 200 Hz need a "
+                f"Nyquist above 6400 Hz); got {self.sr!r}. Load the audio at sr=22050 (load_audio resamples)."
+            )
         for name in ("sr", "n_fft", "hop_length", "n_frames"):
             object.__setattr__(self, name, int(getattr(self, name)))
 

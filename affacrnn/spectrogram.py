@@ -141,7 +141,7 @@ def spectrum_graph(
     >>> img.shape, float(img.min()) >= 0.0, float(img.max()) <= 1.0
     ((64, 64), True, True)
     """
-    cfg = FeatureConfig(sr=sr, n_fft=n_fft, hop_length=hop_length)
+    cfg = FeatureConfig(sr=sr, n_fft=n_fft, hop_length=hop_length, features=("centroid",))  # STFT settings only
     size = _check_size(size)
     top_db = _check_top_db(top_db)
     y = _check_input(y, cfg)
