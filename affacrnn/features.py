@@ -372,6 +372,50 @@ def _mel_basis(sr: int, n_fft: int) -> np.ndarray:
     return basis
 
 
+@functools.lru_cache(maxsize=64)
+def _chroma_basis(sr: int, n_fft: int, tuning: float) -> np.ndarray:
+    """librosa's 12-bin chroma filter bank; tuning is quantised to 0.01 bins, so few banks recur."""
+    import librosa
+
+    basis = librosa.filters.chroma(sr=sr, n_fft=n_fft, tuning=tuning, n_chroma=FEATURE_DIMS["chroma"])
+    basis.setflags(write=False)
+    return basis
+
+
+def _chroma(P: np.ndarray, *, sr: int, n_fft: int, tuning: float) -> np.ndarray:
+    """``librosa.feature.chroma_stft(S=P, sr=sr, tuning=tuning)`` with its filter bank cached.
+
+    Written out because librosa rebuilds the filter bank on every call (a third of chroma's
+    cost); the two lines below are librosa's own (projection, then max-normalisation per frame).
+    """
+    import librosa
+
+    raw = np.einsum("cf,...ft->...ct", _chroma_basis(sr, n_fft, float(tuning)), P, optimize=True)
+    return librosa.util.normalize(raw, norm=np.inf, axis=-2)
+
+
+@functools.lru_cache(maxsize=16)
+def _fft_freqs(sr: int, n_fft: int) -> np.ndarray:
+    import librosa
+
+    freqs = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
+    freqs.setflags(write=False)
+    return freqs
+
+
+def _centroid(S: np.ndarray, *, sr: int, n_fft: int) -> np.ndarray:
+    """``librosa.feature.spectral_centroid(S=S, sr=sr)`` as one matrix product.
+
+    librosa L1-normalises every frame and then takes the frequency-weighted sum; dividing the
+    weighted sum by the frame's sum is the same number, without building the normalised copy.
+    Frames whose sum is below librosa's threshold (silence) are left unnormalised, as librosa does.
+    """
+    total = S.sum(axis=-2, keepdims=True)
+    small = total < np.finfo(S.dtype).tiny
+    total = np.where(small, 1.0, total)
+    return (_fft_freqs(sr, n_fft) @ S)[None, :] / total
+
+
 def _estimate_tuning(
     S: np.ndarray,
     *,
@@ -475,12 +519,12 @@ def _features_from_magnitude(y: np.ndarray, S: np.ndarray, cfg: FeatureConfig) -
         log_mel = librosa.power_to_db(mel)
         blocks["mfcc"] = librosa.feature.mfcc(S=log_mel[:, keep], n_mfcc=FEATURE_DIMS["mfcc"])
     if "centroid" in wanted:
-        blocks["centroid"] = librosa.feature.spectral_centroid(S=Sk, sr=sr)
+        blocks["centroid"] = _centroid(Sk, sr=sr, n_fft=cfg.n_fft)
     chroma = None
     if "chroma" in wanted or ("tonnetz" in wanted and cfg.tonnetz_chroma == "stft"):
         # Tuning depends on the whole clip: estimated once, from every frame.
         tuning = _estimate_tuning(P, sr=sr, bins_per_octave=12)
-        chroma = librosa.feature.chroma_stft(S=P[:, keep], sr=sr, tuning=tuning)
+        chroma = _chroma(P[:, keep], sr=sr, n_fft=cfg.n_fft, tuning=tuning)
         if "chroma" in wanted:
             blocks["chroma"] = chroma
     if "contrast" in wanted:
