@@ -100,9 +100,41 @@ def _run_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "bench",
+        help="run a benchmark from benchmarks/ (features_speed, latency)",
+        description="Run benchmarks/NAME.py in a fresh process and pass the remaining arguments on; each prints "
+        "a table and, as its last line, one JSON object. With no name, list the benchmarks.",
+    )
+    p.add_argument("name", nargs="?", help="benchmark name (file stem in benchmarks/)")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the benchmark (see NAME --help)")
+    p.set_defaults(run=_run_bench)
+
+
+def _run_bench(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from .errors import ParameterError
+    from .settings import REPO_ROOT
+
+    folder = REPO_ROOT / "benchmarks"
+    names = sorted(p.stem for p in folder.glob("*.py")) if folder.is_dir() else []
+    if not args.name:
+        print("\n".join(names))
+        return 0
+    if args.name not in names:
+        raise ParameterError(
+            f"unknown benchmark {args.name!r}; valid: {', '.join(names) or 'none (benchmarks/ needs a checkout)'}. "
+            "Pass one of these names."
+        )
+    return subprocess.run([sys.executable, str(folder / f"{args.name}.py"), *args.args]).returncode
+
+
 _BUILTIN: dict[str, Callable[[argparse._SubParsersAction], None]] = {
     "corpora": _corpora_parser,
     "info": _info_parser,
+    "bench": _bench_parser,
 }
 
 

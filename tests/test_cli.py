@@ -1,0 +1,47 @@
+"""The command line: every verb has --help, errors are one line with exit code 1."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from affacrnn.cli import build_parser, main
+
+VERBS = ["corpora", "info", "bench", "features", "train", "evaluate", "predict", "book", "experiment"]
+
+
+def test_every_verb_is_registered():
+    sub = next(a for a in build_parser()._actions if a.dest == "verb")
+    assert sorted(sub.choices) == sorted(VERBS)
+
+
+@pytest.mark.parametrize("verb", VERBS)
+def test_help(verb, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main([verb, "--help"])
+    assert exc.value.code == 0
+    assert "usage: affacrnn" in capsys.readouterr().out
+
+
+def test_corpora_json(data_root, capsys):
+    assert main(["corpora", "ravdess", "emodb", "mosi", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    counts = {c["corpus"]: (c["utterances"], c["speakers"]) for c in out["corpora"]}
+    assert counts == {"ravdess": (1440, 24), "emodb": (535, 10), "mosi": (2199, 93)}
+
+
+def test_bench_lists_and_refuses_unknown(capsys):
+    assert main(["bench"]) == 0
+    assert {"features_speed", "latency"} <= set(capsys.readouterr().out.split())
+    assert main(["bench", "nope"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("affacrnn bench: error: unknown benchmark 'nope'") and "\n" not in err
+
+
+def test_console_script_exit_code_for_bad_corpus(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "affacrnn.cli", "corpora", str(tmp_path / "nowhere")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().count("\n") == 0 and "nowhere" in proc.stderr
