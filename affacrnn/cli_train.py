@@ -74,7 +74,7 @@ def _run_train(args: argparse.Namespace) -> int:
                          default=str))
         return 0
     print(f"model: {result.model_path}\nresults: {result.results_path}\n"
-          f"best epoch {result.best_epoch} of {len(result.history)} (chosen on validation loss), "
+          f"best epoch {result.best_epoch} of {len(result.history)} (chosen on {config.monitor}), "
           f"{result.seconds:.0f} s, {result.seconds_per_epoch:.1f} s/epoch")
     for part in ("validation", "test"):
         _print_metrics(part, result.metrics[part], result.classes)

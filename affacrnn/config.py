@@ -59,6 +59,10 @@ def _is_num(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+#: Validation scores that may choose the kept epoch (higher-is-better ones first).
+MONITORS = ("val_accuracy", "val_loss")
+
+
 @dataclass(frozen=True)
 class AFFConfig:
     """Every hyperparameter of an AFF-ACRNN model and its training run (paper §3, §4).
@@ -121,8 +125,12 @@ class AFFConfig:
     epochs : int
         Maximum training epochs (§4: 200).
     patience : int
-        Early stopping patience on the validation loss, in epochs; 0 turns it off (the paper
+        Early stopping patience on the ``monitor`` score, in epochs; 0 turns it off (the paper
         trained a fixed 200 epochs).
+    monitor : {"val_accuracy", "val_loss"}
+        The validation score that chooses the epoch whose weights are kept (and stops early).
+        Accuracy by default: with class weights, the lowest unweighted validation loss tends to
+        be an early, near-uniform epoch whose arg-max collapses onto one class. Never a test score.
     val_size, test_size : float
         Fractions of speakers held out for validation and test (:func:`affacrnn.splits.speaker_split`).
     seed : int
@@ -184,6 +192,7 @@ class AFFConfig:
     batch_size_fusion: int = 20
     epochs: int = 200
     patience: int = 0
+    monitor: str = "val_accuracy"
     val_size: float = 0.15
     test_size: float = 0.2
     seed: int = 0
@@ -215,6 +224,8 @@ class AFFConfig:
             fail("recurrent", f"one of {', '.join(RECURRENT_KINDS)}", "Pass 'bilstm' (the paper's) or 'lstm'.")
         if self.optimizer not in OPTIMIZERS:
             fail("optimizer", f"one of {', '.join(OPTIMIZERS)}", "Pass 'adam' or 'sgd' (paper §4).")
+        if self.monitor not in MONITORS:
+            fail("monitor", f"one of {', '.join(MONITORS)}", "Pass 'val_accuracy' or 'val_loss' (validation only).")
         if self.n_classes is not None and (not _is_int(self.n_classes) or self.n_classes < 2):
             fail("n_classes", "None or an int >= 2", "Pass None to take it from the label scheme.")
 

@@ -3,7 +3,7 @@
 What differs from the authors' prototype, on purpose (``../shared/docs/DESIGN.md``):
 
 * validation data comes from **training speakers only** (a speaker-disjoint validation part);
-  the best epoch is chosen on validation loss, never on the test set (the prototype passed the
+  the best epoch is chosen on validation accuracy (``config.monitor``), never on the test set (the prototype passed the
   test set as ``validation_data`` and reported its best epoch);
 * class weights balance imbalanced label schemes (``sentiment3`` on RAVDESS is 2:1:0.75);
 * seeds via ``keras.utils.set_random_seed``; a progress bar per run;
@@ -44,7 +44,7 @@ class TrainResult:
     metrics : dict
         ``{"validation": {...}, "test": {...}}`` from :func:`evaluate`.
     best_epoch : int
-        1-based epoch whose weights were kept (chosen on validation loss).
+        1-based epoch whose weights were kept (chosen on ``config.monitor``, a validation score).
     seconds, seconds_per_epoch : float
     peak_rss_mb : float
         Peak resident memory of the process so far.
@@ -102,22 +102,25 @@ def evaluate(model, data, *, part: str = "test", seed: int = 0) -> dict:
 
 
 class _BestOnValidation:
-    """Keep the weights of the epoch with the lowest validation loss (and persist them for resume)."""
+    """Keep the weights of the epoch with the best validation score (and persist them for resume)."""
 
     def __new__(cls, *args, **kwargs):  # build the keras subclass lazily: keras imports on first use
         import keras
 
         class Impl(keras.callbacks.Callback):
-            def __init__(self, state_dir: Path | None, track_test: dict | None):
+            def __init__(self, state_dir: Path | None, track_test: dict | None, monitor: str = "val_accuracy"):
                 super().__init__()
                 self.state_dir = state_dir
                 self.track_test = track_test
+                self.monitor = monitor
+                self.sign = 1.0 if monitor.endswith("loss") else -1.0  # lower is better after the sign
                 self.best = np.inf
                 self.best_epoch = 0
                 self.best_weights = None
                 if state_dir is not None and (state_dir / "best.json").is_file():
                     saved = json.loads((state_dir / "best.json").read_text())
-                    self.best, self.best_epoch = saved["val_loss"], saved["epoch"]
+                    if saved.get("monitor") == monitor:
+                        self.best, self.best_epoch = saved["score"], saved["epoch"]
 
             def on_train_begin(self, logs=None):
                 if self.state_dir is not None and (self.state_dir / "best.weights.h5").is_file() and self.best_epoch:
@@ -131,15 +134,17 @@ class _BestOnValidation:
                 if self.track_test is not None:
                     pred = np.asarray(self.model.predict(self.track_test["inputs"], verbose=0)).argmax(axis=1)
                     logs["test_accuracy"] = float(np.mean(pred == self.track_test["y"]))
-                val = float(logs.get("val_loss", np.inf))
-                if val < self.best:
-                    self.best, self.best_epoch = val, epoch + 1
+                score = self.sign * float(logs.get(self.monitor, np.nan))
+                if np.isfinite(score) and score < self.best:
+                    self.best, self.best_epoch = score, epoch + 1
                     self.best_weights = self.model.get_weights()
                     if self.state_dir is not None:
                         tmp = self.state_dir / "best.tmp.weights.h5"
                         self.model.save_weights(tmp)
                         tmp.replace(self.state_dir / "best.weights.h5")
-                        atomic_write_json(self.state_dir / "best.json", {"val_loss": val, "epoch": epoch + 1})
+                        atomic_write_json(
+                            self.state_dir / "best.json", {"monitor": self.monitor, "score": score, "epoch": epoch + 1}
+                        )
 
         return Impl(*args, **kwargs)
 
@@ -231,10 +236,10 @@ def train(
     tracker = None
     if track_test:
         tracker = {"inputs": data.inputs("test"), "y": data.labels("test")}
-    best = _BestOnValidation(state, tracker)
+    best = _BestOnValidation(state, tracker, config.monitor)
     callbacks.insert(0, best)
     if config.patience > 0:
-        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience))
+        callbacks.append(keras.callbacks.EarlyStopping(monitor=config.monitor, patience=config.patience))
     if progress:
         from tqdm.keras import TqdmCallback
 
