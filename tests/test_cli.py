@@ -45,3 +45,25 @@ def test_console_script_exit_code_for_bad_corpus(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     assert proc.stderr.strip().count("\n") == 0 and "nowhere" in proc.stderr
+
+
+def test_fresh_machine_without_data_uses_the_demo_corpus(tmp_path):
+    """With an empty data root the README's main job has a corpus: the demo, generated offline."""
+    import os
+
+    env = {**os.environ, "AFFACRNN_DATA": str(tmp_path / "data"), "AFFACRNN_CACHE": str(tmp_path / "cache")}
+    proc = subprocess.run([sys.executable, "-m", "affacrnn.cli", "--quiet", "corpora", "--json"],
+                          capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr[-1500:]
+    (demo,) = json.loads(proc.stdout)["corpora"]
+    assert demo["corpus"] == "demo" and demo["utterances"] > 200 and demo["languages"] == ["de", "en"]
+    assert not (tmp_path / "data").exists()  # nothing written into the data root
+    out = tmp_path / "feats.npz"
+    proc = subprocess.run([sys.executable, "-m", "affacrnn.cli", "features", "demo", "--limit", "6",
+                           "--output", str(out), "--json", "--quiet"],
+                          capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr[-1500:]
+    import numpy as np
+
+    with np.load(out) as saved:
+        assert any(saved[k].shape[1:] == (256, 33) for k in saved.files)
