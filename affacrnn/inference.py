@@ -583,21 +583,7 @@ class Predictor:
                 self.path, f"names {len(classes)} classes but its network has {n_out} outputs (inconsistent file)"
             )
         self.classes = tuple(str(c) for c in classes)
-        # the inputs the network expects must be the ones its config describes
-        expected = {}
-        if config.uses_features:
-            expected["features"] = (config.context, config.n_frames, config.n_feature_columns())
-        if config.uses_graphs:
-            expected["graphs"] = (config.context, config.image_size, config.image_size, 1)
-        shapes = model.input_shape if isinstance(model.input_shape, dict) else None
-        if shapes is None:
-            names = [t.name.split(":")[0] for t in model.inputs]
-            shapes = dict(zip(names, model.input_shape if len(model.inputs) > 1 else [model.input_shape]))
-        got = {k: tuple(v[1:]) for k, v in shapes.items()}
-        if got != expected:
-            raise _model_error(
-                self.path, f"has network inputs {got} but its config describes {expected} (inconsistent file)"
-            )
+        # load_model has already checked the network inputs against the config (models.io._check_consistent)
         self.scaler = None
         if config.uses_features:
             if meta.get("scaler") is None:
