@@ -257,7 +257,7 @@ def test_cli_json_and_errors(model_path, speech_clip, tmp_path, capsys):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     proc = subprocess.run(
         [sys.executable, "-m", "affacrnn.cli_predict", str(path), str(path), "--model", str(model_path.parent), "--json"],
-        capture_output=True, text=True, env=env, cwd=REPO, timeout=120,
+        capture_output=True, text=True, env=env, cwd=REPO, timeout=600,
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
@@ -313,7 +313,7 @@ def test_memory_stays_bounded_on_a_long_file(model_path, speech_clip, tmp_path):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     proc = subprocess.run(
         [sys.executable, "-c", MEMORY_SCRIPT, str(model_path), str(clip), str(tmp_path / "long.wav"), "10"],
-        capture_output=True, text=True, env=env, cwd=REPO, timeout=180,
+        capture_output=True, text=True, env=env, cwd=REPO, timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     m = json.loads(proc.stdout.strip().splitlines()[-1])
