@@ -31,7 +31,10 @@ def _env(cache: Path) -> dict[str, str]:
 
 def _train_cmd(manifest: Path, out: Path) -> list[str]:
     return [sys.executable, "-m", "affacrnn.cli", "train", "--preset", "smoke", "--corpus", str(manifest),
-            "--epochs", str(EPOCHS), "--out", str(out), "--json", "--quiet"]
+            "--epochs", str(EPOCHS), "--out", str(out), "--json", "--quiet",
+            # a continuous score: "same quality" then means the same best epoch, not a tie broken
+            # differently between equal validation accuracies
+            "--monitor", "val_loss"]
 
 
 @pytest.fixture(scope="module")
