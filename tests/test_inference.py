@@ -320,6 +320,9 @@ def test_memory_stays_bounded_on_a_long_file(model_path, speech_clip, tmp_path):
     assert m["duration"] == pytest.approx(600, abs=0.1)
     n_clips = 600 / (1.5 + y.size / 22050)
     assert abs(m["utterances"] - n_clips) <= 2
-    assert m["peak_mb"] < 2048
-    # the whole file as float32 stereo at 48 kHz would be 230 MB, its features+graphs more
+    # Bounded memory means the long file adds (almost) nothing to what the loaded model already
+    # holds: the whole file as float32 stereo at 48 kHz would be 230 MB, its features+graphs more.
     assert m["peak_mb"] - m["before_mb"] < 120, m
+    # The absolute peak is mostly TensorFlow and the XLA-compiled model (measured 1.0-1.4 GB here,
+    # once 3.5 GB inside a virtual environment on a heavily loaded machine); only a sanity bound.
+    assert m["peak_mb"] < 4096, m
