@@ -19,6 +19,13 @@ def import_tensorflow() -> None:
     """Import tensorflow and keras (once per process) with native stderr muted."""
     if "tensorflow" in sys.modules:
         return
+    if "ipykernel" in sys.modules:
+        # Inside a Jupyter kernel descriptor 2 is a pipe that ipykernel watches and synchronises
+        # through; pointing it elsewhere, even briefly, can leave the notebook client waiting
+        # forever for a cell to finish (seen with papermill). Import plainly there.
+        import keras  # noqa: F401
+
+        return
     try:
         sys.stderr.flush()
         saved = os.dup(2)
