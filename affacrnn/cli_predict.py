@@ -68,25 +68,41 @@ def _table(result: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the verb; return the exit code (affacrnn errors propagate to ``affacrnn.cli.main``)."""
+    """Run the verb; return the exit code.
+
+    A file that cannot be read (:class:`~affacrnn.errors.AudioError`) gets one error line on stderr
+    and the other files are still classified; the exit code is then 1. Model and parameter errors
+    stop the verb (they propagate to ``affacrnn.cli.main``).
+    """
+    from .errors import AudioError
     from .inference import Predictor
 
     quiet = getattr(args, "quiet", False)
     predictor = Predictor(
         args.model, top_db=args.top_db, min_utterance=args.min_utterance, max_utterance=args.max_utterance
     )
-    results = []
+    results, failed = [], []
     for i, path in enumerate(args.files):
         if not quiet and not args.json and len(args.files) > 1:
             print(f"[{i + 1}/{len(args.files)}] {path}", file=sys.stderr)
-        results.append(predictor.predict(path))
+        try:
+            result = predictor.predict(path)
+        except AudioError as exc:
+            failed.append({"file": str(path), "error": str(exc)})
+            print(f"affacrnn predict: error: {exc}", file=sys.stderr)
+            continue
+        results.append(result)
         if not args.json:
-            if i:
+            if len(results) > 1:
                 print()
-            print(_table(results[-1]))
+            print(_table(result))
     if args.json:
-        print(json.dumps({"model": str(predictor.path), "classes": list(predictor.classes), "files": results}))
-    return 0
+        print(json.dumps({"model": str(predictor.path), "classes": list(predictor.classes), "files": results,
+                          "errors": failed}))
+    if failed and len(args.files) > 1 and not quiet:
+        print(f"affacrnn predict: {len(failed)} of {len(args.files)} files could not be read (see above); "
+              "the others were classified", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def main(argv: list[str] | None = None) -> int:

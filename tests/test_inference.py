@@ -272,6 +272,20 @@ def test_cli_json_and_errors(model_path, speech_clip, tmp_path, capsys):
     assert len(err) == 1 and "no such file" in err[0]
     assert cli_predict.main([str(path), "--model", str(tmp_path / "nope.keras")]) == 1
     assert "affacrnn train" in capsys.readouterr().err
+    # a bad file among good ones: its one error line, the good files still classified, exit code 1
+    junk = tmp_path / "junk.wav"
+    junk.write_bytes(b"not audio at all" * 10)
+    assert cli_predict.main([str(junk), str(path), "--model", str(model_path), "--json"]) == 1
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert [f["file"] for f in out["files"]] == [str(path)]
+    _check_result(out["files"][0])
+    assert [e["file"] for e in out["errors"]] == [str(junk)] and "junk.wav" in out["errors"][0]["error"]
+    errors = [ln for ln in captured.err.splitlines() if ln.startswith("affacrnn predict: error: ")]
+    assert len(errors) == 1 and "junk.wav" in errors[0]
+    assert cli_predict.main([str(path), str(junk), "--model", str(model_path)]) == 1
+    captured = capsys.readouterr()
+    assert "sentiment" in captured.out and "1 of 2 files could not be read" in captured.err
 
 
 MEMORY_SCRIPT = textwrap.dedent(
