@@ -6,17 +6,34 @@ GPU). ``TF_CPP_MIN_LOG_LEVEL`` no longer silences all of it, and in a notebook i
 output of whichever cell first touched a model. :func:`import_tensorflow` imports TensorFlow and
 Keras and probes devices once with descriptor 2 pointed at ``/dev/null``; Python exceptions are
 unaffected (they are raised after the descriptor is restored).
+
+It also drops TensorFlow's "triggered tf.function retracing" warning: the experiments and the
+book build many small models in one process on purpose, and each new model traces its own
+functions, which that warning misreads as a performance bug.
 """
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
 __all__ = ["import_tensorflow"]
 
 
+class _NoRetracingWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+def _filter_retracing() -> None:
+    logger = logging.getLogger("tensorflow")
+    if not any(isinstance(f, _NoRetracingWarning) for f in logger.filters):
+        logger.addFilter(_NoRetracingWarning())
+
+
 def import_tensorflow() -> None:
     """Import tensorflow and keras (once per process) with native stderr muted."""
+    _filter_retracing()
     if "tensorflow" in sys.modules:
         return
     if "ipykernel" in sys.modules:

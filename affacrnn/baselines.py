@@ -993,6 +993,9 @@ class BCLSTMBaseline(_FrameBaseline):
         return V.reshape(n, window, -1)
 
     def _build(self, window: int, d: int, n_classes: int):
+        from ._quiet import import_tensorflow
+
+        import_tensorflow()
         import keras
         from keras import layers
 
@@ -1013,6 +1016,9 @@ class BCLSTMBaseline(_FrameBaseline):
 
     def fit(self, X: Any, y: Any) -> "BCLSTMBaseline":
         """Train on ``X`` [shape=(n, window, n_frames, D) or (n, n_frames, D)] and ``y`` [shape=(n,)]."""
+        from ._quiet import import_tensorflow
+
+        import_tensorflow()
         import keras
         from sklearn.model_selection import train_test_split
 

@@ -425,6 +425,9 @@ def _scores(metrics: dict) -> dict:
 
 def _fit(config, data, progress: _Progress, label: str) -> dict:
     """Train ``config`` on ``data`` once; return its scores and timings (the model is freed)."""
+    from ._quiet import import_tensorflow
+
+    import_tensorflow()
     import keras
 
     from .train import train
