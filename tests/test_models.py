@@ -131,6 +131,26 @@ def test_cnn_parameter_counts(zoo):
     assert params["small"] < 200_000
 
 
+def test_batch_norm_follows_the_batches_within_an_epoch(zoo):
+    """Every BatchNormalization in the zoo uses BN_MOMENTUM (Keras's 0.99 kept a collapsed SBCNN)."""
+    import keras
+
+    from affacrnn.models.cnn_zoo import BN_MOMENTUM
+
+    assert BN_MOMENTUM == 0.9
+    for name, (model, _) in zoo.items():
+        stack = list(model.layers)
+        norms = []
+        while stack:
+            layer = stack.pop()
+            stack.extend(getattr(layer, "layers", []))
+            if isinstance(layer, keras.layers.BatchNormalization):
+                norms.append(layer.momentum)
+        if name in ("small", "alexnet", "zfnet", "resnet18", "resnet50", "resnet152"):
+            assert norms, name
+        assert all(m == BN_MOMENTUM for m in norms), (name, sorted(set(norms)))
+
+
 def test_resnet152_build_does_not_dominate(zoo):
     assert zoo["resnet152"][1] < 30  # measured ≈ 2 s on 2 cores
 

@@ -45,6 +45,13 @@ CNN_ZOO: dict[str, tuple[int, str]] = {
 }
 #: The zoo members taken from keras.applications (3-channel input, at least 32 x 32).
 APPLICATIONS = ("vgg16", "resnet50", "resnet152")
+#: Momentum of every batch-normalisation layer's moving statistics. Keras's default (0.99) averages
+#: over ~100 steps; a CPU-preset epoch on RAVDESS is ~30 steps, so for the first 5–8 epochs the
+#: statistics used at validation are far from the batches' and the network answers one class on
+#: validation while its training accuracy climbs (measured: SBCNN small, validation stuck at one
+#: class for 7 epochs, so early stopping on validation kept a collapsed model). 0.9 (~10 steps)
+#: follows the batches within the first epoch.
+BN_MOMENTUM = 0.9
 _MIN_APP_SIZE = 32
 
 
@@ -68,7 +75,7 @@ def _conv(x, filters: int, kernel: int, *, strides: int = 1, activation: str = "
 
     x = layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=not bn, name=f"{name}_conv")(x)
     if bn:
-        x = layers.BatchNormalization(name=f"{name}_bn")(x)
+        x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")(x)
     if activation:
         x = layers.Activation(activation, name=f"{name}_{activation}")(x)
     return x
@@ -122,7 +129,7 @@ def _basic_block(x, filters: int, *, strides: int, name: str):
     y = _conv(y, filters, 3, bn=True, activation="", name=f"{name}_2")
     if strides != 1 or x.shape[-1] != filters:
         shortcut = layers.Conv2D(filters, 1, strides=strides, use_bias=False, name=f"{name}_proj_conv")(x)
-        shortcut = layers.BatchNormalization(name=f"{name}_proj_bn")(shortcut)
+        shortcut = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_proj_bn")(shortcut)
     y = layers.Add(name=f"{name}_add")([shortcut, y])
     return layers.Activation("relu", name=f"{name}_out")(y)
 
@@ -163,6 +170,9 @@ def _application(name: str, x, *, input_size: int, weights: str | None):
     net = constructor(
         include_top=False, weights=weights, input_shape=(input_size, input_size, 3), pooling="avg", name=name
     )
+    for layer in net.layers:  # keras.applications builds them with momentum 0.99 (see BN_MOMENTUM)
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.momentum = BN_MOMENTUM
     return net(rgb)
 
 
