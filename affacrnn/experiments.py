@@ -755,7 +755,7 @@ def table2(
         much each), smoke ``("sentiment2",)``.
     recurrents : sequence of {"lstm", "bilstm"}
     sizes : sequence of int, optional
-        Which set sizes to train and report (default full 1…7, smoke ``(1, 4, 7)``); selection
+        Which set sizes to train and report (default full 1…7, smoke ``(1, 7)``); selection
         always runs through all seven steps.
     select_by : {"proxy", "model"}
         How a candidate set is scored on validation. ``"proxy"`` (default): a class-balanced
@@ -785,7 +785,7 @@ def table2(
     for r in recurrents:
         if r not in ("lstm", "bilstm"):
             raise ParameterError(f"`recurrents` must hold 'lstm' and/or 'bilstm'; got {r!r}.")
-    sizes = tuple(sizes) if sizes is not None else (tuple(range(1, 8)) if mode == "full" else (1, 4, 7))
+    sizes = tuple(sizes) if sizes is not None else (tuple(range(1, 8)) if mode == "full" else (1, 7))
     if not sizes or not all(isinstance(s, int) and 1 <= s <= len(ALL_FEATURES) for s in sizes):
         raise ParameterError(f"`sizes` must hold ints in 1..{len(ALL_FEATURES)}; got {sizes!r}.")
     base = settings.preset.replace(architecture="ub")
@@ -1239,7 +1239,7 @@ def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | No
                     + [base.replace(architecture="affacrnn")]:
                 plan.append((cfg, scheme, n_seeds))
     elif name == "table2":
-        sizes = params.get("sizes", range(1, 8) if mode == "full" else (1, 4, 7))
+        sizes = params.get("sizes", range(1, 8) if mode == "full" else (1, 7))
         for scheme in params.get("schemes", ("sentiment2",)):
             for rec in params.get("recurrents", ("lstm", "bilstm")):
                 for size in sizes:
