@@ -277,6 +277,11 @@ def _split_source(source, *, config, top_db, min_silence, min_utterance, max_utt
         raise AudioError(f"{source.name}: contains no samples. Pass a recording with sound in it.")
     if peak < SILENCE_PEAK:
         raise AudioError(f"{source.name}: is silent (peak below -80 dBFS). Check the recording.")
+    if source.frames < frame_length:  # not one analysis frame: there is nothing to classify
+        raise AudioError(
+            f"{source.name}: is {1000 * source.frames / sr:.1f} ms long, shorter than the minimum "
+            f"{1000 * frame_length / sr:.0f} ms (one analysis frame of the model). Pass a longer recording."
+        )
     return _utterances_from_energy(
         energy,
         sr=sr,
