@@ -17,7 +17,7 @@ import logging
 import os
 import sys
 
-__all__ = ["import_tensorflow"]
+__all__ = ["import_tensorflow", "load_keras"]
 
 
 class _NoRetracingWarning(logging.Filter):
@@ -25,15 +25,11 @@ class _NoRetracingWarning(logging.Filter):
         return "triggered tf.function retracing" not in record.getMessage()
 
 
-def _filter_retracing() -> None:
-    logger = logging.getLogger("tensorflow")
-    if not any(isinstance(f, _NoRetracingWarning) for f in logger.filters):
-        logger.addFilter(_NoRetracingWarning())
+logging.getLogger("tensorflow").addFilter(_NoRetracingWarning())  # this module is imported once
 
 
 def import_tensorflow() -> None:
     """Import tensorflow and keras (once per process) with native stderr muted."""
-    _filter_retracing()
     if "tensorflow" in sys.modules:
         return
     if "ipykernel" in sys.modules:
@@ -60,3 +56,11 @@ def import_tensorflow() -> None:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
+
+
+def load_keras():
+    """The ``keras`` module, imported through :func:`import_tensorflow` (for lazy imports)."""
+    import_tensorflow()
+    import keras
+
+    return keras

@@ -993,10 +993,9 @@ class BCLSTMBaseline(_FrameBaseline):
         return V.reshape(n, window, -1)
 
     def _build(self, window: int, d: int, n_classes: int):
-        from ._quiet import import_tensorflow
+        from ._quiet import load_keras
 
-        import_tensorflow()
-        import keras
+        keras = load_keras()
         from keras import layers
 
         inputs = keras.Input(shape=(window, d), name="utterance_vectors")
@@ -1016,10 +1015,9 @@ class BCLSTMBaseline(_FrameBaseline):
 
     def fit(self, X: Any, y: Any) -> "BCLSTMBaseline":
         """Train on ``X`` [shape=(n, window, n_frames, D) or (n, n_frames, D)] and ``y`` [shape=(n,)]."""
-        from ._quiet import import_tensorflow
+        from ._quiet import load_keras
 
-        import_tensorflow()
-        import keras
+        keras = load_keras()
         from sklearn.model_selection import train_test_split
 
         for name, low, example in (("units", 1, "64"), ("hidden_units", 1, "64"), ("epochs", 1, "100"),

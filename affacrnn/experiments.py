@@ -251,6 +251,8 @@ _BUILD_SECONDS = {"ub": 12, "small": 7, "lenet": 3, "alexnet": 6, "zfnet": 7, "r
                   "resnet50": 35, "resnet152": 80}
 _FUSION_FACTOR = 0.6            # fused step ≈ 0.6 × (UB step + CNN step), from the measured 0.43 s
 _EXPECTED_EPOCH_FRACTION = 0.6  # early stopping typically stops at ~60% of the maximum epochs
+#: Set sizes table2 trains in smoke mode (full mode: 1…7).
+_TABLE2_SMOKE_SIZES = (1, 7)
 _RAVDESS_ROWS = {"sentiment2": 1152, "sentiment3": 1440, "ravdess5": 1440, "ravdess_emotion7": 1440}
 
 
@@ -425,10 +427,9 @@ def _scores(metrics: dict) -> dict:
 
 def _fit(config, data, progress: _Progress, label: str) -> dict:
     """Train ``config`` on ``data`` once; return its scores and timings (the model is freed)."""
-    from ._quiet import import_tensorflow
+    from ._quiet import load_keras
 
-    import_tensorflow()
-    import keras
+    keras = load_keras()
 
     from .train import train
 
@@ -785,7 +786,7 @@ def table2(
     for r in recurrents:
         if r not in ("lstm", "bilstm"):
             raise ParameterError(f"`recurrents` must hold 'lstm' and/or 'bilstm'; got {r!r}.")
-    sizes = tuple(sizes) if sizes is not None else (tuple(range(1, 8)) if mode == "full" else (1, 7))
+    sizes = tuple(sizes) if sizes is not None else (tuple(range(1, 8)) if mode == "full" else _TABLE2_SMOKE_SIZES)
     if not sizes or not all(isinstance(s, int) and 1 <= s <= len(ALL_FEATURES) for s in sizes):
         raise ParameterError(f"`sizes` must hold ints in 1..{len(ALL_FEATURES)}; got {sizes!r}.")
     base = settings.preset.replace(architecture="ub")
@@ -1239,7 +1240,7 @@ def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | No
                     + [base.replace(architecture="affacrnn")]:
                 plan.append((cfg, scheme, n_seeds))
     elif name == "table2":
-        sizes = params.get("sizes", range(1, 8) if mode == "full" else (1, 7))
+        sizes = params.get("sizes", range(1, 8) if mode == "full" else _TABLE2_SMOKE_SIZES)
         for scheme in params.get("schemes", ("sentiment2",)):
             for rec in params.get("recurrents", ("lstm", "bilstm")):
                 for size in sizes:

@@ -588,13 +588,9 @@ class Predictor:
                 self.path, f"names {len(classes)} classes but its network has {n_out} outputs (inconsistent file)"
             )
         self.classes = tuple(str(c) for c in classes)
-        # load_model has already checked the network inputs against the config (models.io._check_consistent);
-        # these are the per-window input shapes the compiled forward functions are traced for
-        expected = {}
-        if config.uses_features:
-            expected["features"] = (config.context, config.n_frames, config.n_feature_columns())
-        if config.uses_graphs:
-            expected["graphs"] = (config.context, config.image_size, config.image_size, 1)
+        # load_model has already checked the network inputs against these shapes; the compiled
+        # forward functions are traced for them
+        expected = model_io.window_input_shapes(config)
         self.scaler = None
         if config.uses_features:
             if meta.get("scaler") is None:

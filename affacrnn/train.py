@@ -200,10 +200,9 @@ def train(
     -------
     TrainResult
     """
-    from ._quiet import import_tensorflow
+    from ._quiet import load_keras
 
-    import_tensorflow()
-    import keras
+    keras = load_keras()
 
     from . import presets
     from .dataset import prepare

@@ -156,10 +156,9 @@ _TRUNKS: dict[str, Callable] = {
 
 
 def _application(name: str, x, *, input_size: int, weights: str | None):
-    from .._quiet import import_tensorflow
+    from .._quiet import load_keras
 
-    import_tensorflow()
-    import keras
+    keras = load_keras()
 
     constructor = {
         "vgg16": keras.applications.VGG16,
@@ -218,10 +217,9 @@ def build_cnn(name: str, *, input_size: int, weights: str | os.PathLike | None =
     >>> cnn.output_shape
     (None, 128)
     """
-    from .._quiet import import_tensorflow
+    from .._quiet import load_keras
 
-    import_tensorflow()
-    import keras
+    keras = load_keras()
 
     _check_name(name)
     if not isinstance(input_size, int) or isinstance(input_size, bool) or input_size < 8:

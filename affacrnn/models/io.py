@@ -92,10 +92,9 @@ def save_model(
         raise ParameterError(f"`path` must end in '.keras'; got {str(path)!r}. Pass e.g. 'model.keras'.")
     if not isinstance(config, AFFConfig):
         raise ParameterError(f"`config` must be an AFFConfig; got {type(config).__name__}. Pass the config used to build the model.")
-    from .._quiet import import_tensorflow
+    from .._quiet import load_keras
 
-    import_tensorflow()
-    import keras
+    keras = load_keras()
 
     meta = {
         "format": "affacrnn-model",
@@ -198,10 +197,9 @@ def load_model(path: str | os.PathLike) -> tuple[Any, dict[str, Any]]:
     """
     path = Path(path).expanduser()
     meta = read_metadata(path)  # before importing Keras: a missing or corrupt file fails in a blink
-    from .._quiet import import_tensorflow
+    from .._quiet import load_keras
 
-    import_tensorflow()
-    import keras
+    keras = load_keras()
 
     from . import attention  # noqa: F401 - registers ContextAttention for deserialisation
 
@@ -230,17 +228,27 @@ def load_model(path: str | os.PathLike) -> tuple[Any, dict[str, Any]]:
     return model, meta
 
 
+def window_input_shapes(config) -> dict[str, tuple[int, ...]]:
+    """Input name → shape of one window (no batch axis) of the network ``config`` describes.
+
+    ``"features"`` ``(context, n_frames, D)`` when the model reads features, ``"graphs"``
+    ``(context, image_size, image_size, 1)`` when it reads spectrum graphs.
+    """
+    shapes: dict[str, tuple[int, ...]] = {}
+    if config.uses_features:
+        shapes["features"] = (config.context, config.n_frames, config.n_feature_columns())
+    if config.uses_graphs:
+        shapes["graphs"] = (config.context, config.image_size, config.image_size, 1)
+    return shapes
+
+
 def _check_consistent(model, meta: dict[str, Any], path: Path) -> None:
     """Raise ModelError if the network's inputs or outputs are not the ones its metadata describes."""
     config = meta["config"]
     names = {t.name.split(":")[0] for t in getattr(model, "inputs", [])}
     if not names <= {"features", "graphs"}:
         return  # not an affacrnn network (a user's own model saved with save_model): nothing to compare
-    expected = {}
-    if config.uses_features:
-        expected["features"] = (config.context, config.n_frames, config.n_feature_columns())
-    if config.uses_graphs:
-        expected["graphs"] = (config.context, config.image_size, config.image_size, 1)
+    expected = window_input_shapes(config)
     shapes = model.input_shape if isinstance(model.input_shape, dict) else None
     if shapes is None:
         order = [t.name.split(":")[0] for t in model.inputs]
