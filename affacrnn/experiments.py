@@ -83,6 +83,7 @@ from .errors import ParameterError
 
 __all__ = [
     "EXPERIMENTS",
+    "EXPERIMENT_CORPORA",
     "MODES",
     "RAVDESS_SCHEMES",
     "SPLIT_SEED",
@@ -98,6 +99,8 @@ __all__ = [
     "mode_settings",
     "run_experiment",
     "write_results",
+    "read_results",
+    "load_or_run",
     "estimate_minutes",
     "describe_experiments",
     "mosi_labels",
@@ -945,9 +948,10 @@ def _best_cnns(results_dir: str | Path | None, n: int = 3) -> tuple[tuple[str, .
     if results_dir is None:
         return default, "the paper's three (no table3 results found)"
     path = Path(results_dir) / "table3.json"
-    if not path.is_file():
+    found = read_results("table3", results_dir=results_dir)
+    if found is None:
         return default, f"the paper's three ({path} not found)"
-    rows = pd.DataFrame(json.loads(path.read_text())["rows"])
+    rows = found[0]
     ok = rows[rows["status"] == "ok"].copy()
     if ok.empty:
         return default, f"the paper's three ({path} has no finished rows)"
@@ -1330,6 +1334,88 @@ def write_results(df: pd.DataFrame, name: str, out_dir: str | Path, *, mode: str
     }
     json_path = atomic_write_json(out / f"{name}.json", record)
     return csv_path, json_path
+
+
+#: Corpora each experiment reads; :func:`load_or_run` will not start a live run without them.
+EXPERIMENT_CORPORA: dict[str, tuple[str, ...]] = {
+    "mosi_labels": ("mosi",), "branches": ("ravdess",), "table2": ("ravdess",), "table3": ("ravdess",),
+    "table4": ("ravdess",), "table5": ("emodb",), "table6": ("ravdess", "emodb"),
+}
+
+
+def read_results(name: str, *, results_dir: str | Path | None = None) -> tuple[pd.DataFrame, str, str] | None:
+    """A committed result of :func:`run_experiment`, or None when there is none.
+
+    Parameters
+    ----------
+    name : str
+        Experiment name (``table2`` …).
+    results_dir : path-like, optional
+        Default the repository's ``results/``.
+
+    Returns
+    -------
+    (table, caption, source) or None
+        ``table``: the rows (columns in their written order); ``source``: one line saying where it
+        came from (mode, seeds, wall time, commit, date, CPUs).
+    """
+    from .settings import REPO_ROOT
+
+    path = Path(results_dir) if results_dir is not None else REPO_ROOT / "results"
+    path = path / f"{name}.json"
+    if not path.is_file():
+        return None
+    try:
+        record = json.loads(path.read_text())
+        rows = record["rows"]
+    except (ValueError, KeyError) as exc:
+        raise ParameterError(f"{path} is not a results file of `affacrnn experiment` ({exc}); "
+                             "delete it or re-run the experiment.") from exc
+    prov = record.get("provenance") or {}
+    source = (f"read from {path.parent.name}/{path.name}: mode {record.get('mode')}, seeds {record.get('seeds')}, "
+              f"{(record.get('wall_seconds') or 0) / 60:.0f} min wall time, commit {str(prov.get('commit'))[:12]}, "
+              f"{prov.get('date', '?')}, {prov.get('cpus', '?')} CPUs")
+    return pd.DataFrame(rows, columns=record.get("columns")), record.get("caption", ""), source
+
+
+def load_or_run(name: str, *, results_dir: str | Path | None = None, live: bool = True,
+                **params: Any) -> tuple[pd.DataFrame | None, str, str]:
+    """The committed result of ``name`` if there is one, else its smoke run made now (for the book).
+
+    Parameters
+    ----------
+    name : str
+        Experiment name.
+    results_dir : path-like, optional
+        Where committed results live (default the repository's ``results/``).
+    live : bool
+        Without a committed result, run the smoke experiment now (True) or return no table (False).
+    **params
+        Passed to the smoke run (e.g. ``cnns=("lenet",)`` to keep it short).
+
+    Returns
+    -------
+    (table or None, caption, source)
+        ``source`` says where the table came from, or why there is none (corpus missing, or
+        ``live=False``). A smoke table shows the shape of the result, not a measurement.
+    """
+    if name not in EXPERIMENTS:
+        raise ParameterError(f"unknown experiment {name!r}; valid: {', '.join(EXPERIMENTS)}.")
+    found = read_results(name, results_dir=results_dir)
+    if found is not None:
+        return found
+    from .corpora import available_corpora
+
+    missing = sorted(set(EXPERIMENT_CORPORA[name]) - set(available_corpora()))
+    if missing:
+        return None, "", f"no results/{name}.json, and the experiment needs {', '.join(missing)}, not found here"
+    if not live:
+        return None, "", (f"no results/{name}.json, and no live run here (several minutes); make it with "
+                          f"`affacrnn experiment {name} --mode full`")
+    df = run_experiment(name, mode="smoke", out_dir=None, progress=False, **params)
+    return df, df.attrs.get("caption", ""), (
+        f"no results/{name}.json, so the SMOKE experiment was run live just now ({df.attrs['wall_seconds']:.0f} s, "
+        "1 epoch on a 6-speaker slice): it shows the table's shape, not a result")
 
 
 def run_experiment(

@@ -15,7 +15,10 @@ from affacrnn.experiments import (
     PAPER_TABLE2,
     RAVDESS_SCHEMES,
     estimate_minutes,
+    load_or_run,
+    read_results,
     run_experiment,
+    write_results,
 )
 
 COMMON = {"accuracy", "accuracy_sd", "n_seeds", "f1", "f1_kind", "majority_baseline", "paper", "paper_f1",
@@ -98,6 +101,27 @@ def test_table2_smoke(ravdess_root, tmp_path):
     assert [p["size"] for p in path] == list(range(1, 8)) and len(path[0]["candidates"]) == 7
 
 
+def test_read_results_round_trip_and_refusals(tmp_path, monkeypatch):
+    assert read_results("table3", results_dir=tmp_path) is None
+    df = pd.DataFrame([{"cnn": "lenet", "accuracy": 61.5, "f1": float("nan")},
+                       {"cnn": "resnet18", "accuracy": 63.0, "f1": 58.6}])
+    df.attrs["caption"] = "SBCNN zoo"
+    write_results(df, "table3", tmp_path, mode="full", seeds=[0, 1, 2], wall_seconds=1800)
+    got, caption, source = read_results("table3", results_dir=tmp_path)
+    assert list(got.columns) == ["cnn", "accuracy", "f1"] and got.iloc[0]["accuracy"] == 61.5
+    assert np.isnan(got.iloc[0]["f1"]) and got.iloc[1]["f1"] == 58.6 and caption == "SBCNN zoo"
+    assert "mode full, seeds [0, 1, 2], 30 min wall time" in source
+    # no committed result and the corpus missing: says which corpus, runs nothing
+    monkeypatch.setenv("AFFACRNN_DATA", str(tmp_path / "no-data"))
+    table, _, why = load_or_run("table6", results_dir=tmp_path / "empty")
+    assert table is None and "needs emodb, ravdess, not found" in why
+    (tmp_path / "table4.json").write_text("{truncated")
+    with pytest.raises(ParameterError, match=r"table4\.json is not a results file.*re-run"):
+        read_results("table4", results_dir=tmp_path)
+    with pytest.raises(ParameterError, match="unknown experiment 'table9'"):
+        load_or_run("table9")
+
+
 def test_table3_and_table4_smoke(ravdess_root, tmp_path):
     df3 = run_experiment("table3", out_dir=tmp_path, progress=False, cnns=("lenet", "resnet152"))
     assert list(df3["cnn"]) == ["lenet", "resnet152"]
@@ -112,6 +136,13 @@ def test_table3_and_table4_smoke(ravdess_root, tmp_path):
     assert list(df4["model"]) == ["UB-LSTM+lenet", "UB-BiLSTM+lenet"]
     assert "table3.json" in df4.attrs["caption"] and df4["paper"].isna().all()
     _check_trained(df4, tmp_path, "table4")
+
+    # the book reads what was written; without a committed table2 and with live=False, nothing runs
+    shown, caption, source = load_or_run("table4", results_dir=tmp_path)
+    assert list(shown["model"]) == list(df4["model"]) and caption == df4.attrs["caption"]
+    assert source.startswith(f"read from {tmp_path.name}/table4.json: mode smoke, seeds [0]")
+    table2, _, why = load_or_run("table2", results_dir=tmp_path, live=False)
+    assert table2 is None and "affacrnn experiment table2 --mode full" in why
 
 
 def test_table5_smoke(emodb_root, tmp_path):
