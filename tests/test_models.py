@@ -122,8 +122,10 @@ def test_cnn_parameter_counts(zoo):
     assert params["vgg16"] == 14_714_688
     assert params["resnet50"] == 23_587_712
     assert params["resnet152"] == 58_370_944
-    # LeNet-5 by hand: C1 1·25·6+6, C3 6·25·16+16, C5 16·25·120+120.
-    assert params["lenet"] == 156 + 2_416 + 48_120
+    # LeNet-5 by hand: C1 1·25·6, C3 6·25·16, C5 16·25·120 weights; each conv's bias replaced by
+    # batch norm's (γ, β) trainable pair (+ 2 moving statistics), per channel (6 + 16 + 120).
+    assert _trainable(zoo["lenet"][0]) == 150 + 2_400 + 48_000 + 2 * (6 + 16 + 120)
+    assert params["lenet"] == 150 + 2_400 + 48_000 + 4 * (6 + 16 + 120)
     # ResNet18: torchvision's 11,176,512 trainable weights without fc, less conv1's 2 missing
     # input channels (2·7·7·64 = 6,272).
     assert _trainable(zoo["resnet18"][0]) == 11_176_512 - 6_272

@@ -14,8 +14,13 @@ work at any input size (the stand-in for adaptive pooling; a test builds them al
 * ``lenet``, ``alexnet``, ``zfnet``, ``resnet18`` are built here to their papers' layer tables
   (LeCun et al. 1998; Krizhevsky et al. 2012; Zeiler & Fergus 2014; He et al. 2016 with basic
   blocks), with ``padding="same"`` everywhere so that small inputs never shrink to nothing.
-  AlexNet's and ZFNet's local response normalisation, which Keras lacks, is replaced by batch
-  normalisation.
+  One deviation: every convolution of LeNet, AlexNet and ZFNet is followed by batch
+  normalisation (which also stands in for AlexNet's and ZFNet's local response normalisation,
+  absent from Keras). Without it they do not train from random initialisation on spectrum
+  graphs, which are mostly dark (mean 0.11, sd 0.17 on RAVDESS at 64²). Measured on RAVDESS
+  2-class, CPU preset: LeNet's training loss stayed at ln 2 for 25 epochs, with tanh or ReLU,
+  and every run answered one class. AlexNet did the same with batch norm on its first two
+  convolutions only. With batch norm everywhere, LeNet reaches 73 % test accuracy in 8 epochs.
 * ``small`` is ours: four 3 × 3 convolutions (16, 32, 64, 128 filters), each with batch norm, ReLU
   and 2 × 2 max pooling. At 128 × 128 it is about 3× faster than ResNet18 on a CPU.
 
@@ -93,11 +98,12 @@ def _small(x):
 def _lenet(x):
     from keras import layers
 
-    x = _conv(x, 6, 5, activation="tanh", name="c1")
+    # batch norm after each convolution: see the module docstring (LeNet-5 has none)
+    x = _conv(x, 6, 5, activation="tanh", bn=True, name="c1")
     x = layers.AveragePooling2D(2, padding="same", name="s2")(x)
-    x = _conv(x, 16, 5, activation="tanh", name="c3")
+    x = _conv(x, 16, 5, activation="tanh", bn=True, name="c3")
     x = layers.AveragePooling2D(2, padding="same", name="s4")(x)
-    return _conv(x, 120, 5, activation="tanh", name="c5")
+    return _conv(x, 120, 5, activation="tanh", bn=True, name="c5")
 
 
 def _alex_like(x, *, first_kernel: int, first_stride: int, second_stride: int):
@@ -107,9 +113,10 @@ def _alex_like(x, *, first_kernel: int, first_stride: int, second_stride: int):
     x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool1")(x)
     x = _conv(x, 256, 5, strides=second_stride, bn=True, name="conv2")
     x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool2")(x)
-    x = _conv(x, 384, 3, name="conv3")
-    x = _conv(x, 384, 3, name="conv4")
-    x = _conv(x, 256, 3, name="conv5")
+    # batch norm on conv3-5 too: see the module docstring (the original has LRN on conv1-2 only)
+    x = _conv(x, 384, 3, bn=True, name="conv3")
+    x = _conv(x, 384, 3, bn=True, name="conv4")
+    x = _conv(x, 256, 3, bn=True, name="conv5")
     return layers.MaxPooling2D(3, strides=2, padding="same", name="pool5")(x)
 
 
