@@ -947,7 +947,7 @@ def _best_cnns(results_dir: str | Path | None, n: int = 3) -> tuple[tuple[str, .
     default = ("resnet18", "resnet50", "resnet152")
     if results_dir is None:
         return default, "the paper's three (no table3 results found)"
-    path = Path(results_dir) / "table3.json"
+    path = _results_path("table3", results_dir)
     found = read_results("table3", results_dir=results_dir)
     if found is None:
         return default, f"the paper's three ({path} not found)"
@@ -1343,6 +1343,13 @@ EXPERIMENT_CORPORA: dict[str, tuple[str, ...]] = {
 }
 
 
+def _results_path(name: str, results_dir: str | Path | None) -> Path:
+    """``<results_dir>/<name>.json``; default the repository's ``results/``."""
+    from .settings import REPO_ROOT
+
+    return (Path(results_dir) if results_dir is not None else REPO_ROOT / "results") / f"{name}.json"
+
+
 def read_results(name: str, *, results_dir: str | Path | None = None) -> tuple[pd.DataFrame, str, str] | None:
     """A committed result of :func:`run_experiment`, or None when there is none.
 
@@ -1359,16 +1366,13 @@ def read_results(name: str, *, results_dir: str | Path | None = None) -> tuple[p
         ``table``: the rows (columns in their written order); ``source``: one line saying where it
         came from (mode, seeds, wall time, commit, date, CPUs).
     """
-    from .settings import REPO_ROOT
-
-    path = Path(results_dir) if results_dir is not None else REPO_ROOT / "results"
-    path = path / f"{name}.json"
+    path = _results_path(name, results_dir)
     if not path.is_file():
         return None
     try:
         record = json.loads(path.read_text())
         rows = record["rows"]
-    except (ValueError, KeyError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:
         raise ParameterError(f"{path} is not a results file of `affacrnn experiment` ({exc}); "
                              "delete it or re-run the experiment.") from exc
     prov = record.get("provenance") or {}
@@ -1406,15 +1410,17 @@ def load_or_run(name: str, *, results_dir: str | Path | None = None, live: bool 
         return found
     from .corpora import available_corpora
 
+    path = _results_path(name, results_dir)
+    absent = f"no {path.parent.name}/{path.name}"
     missing = sorted(set(EXPERIMENT_CORPORA[name]) - set(available_corpora()))
     if missing:
-        return None, "", f"no results/{name}.json, and the experiment needs {', '.join(missing)}, not found here"
+        return None, "", f"{absent}, and the experiment needs {', '.join(missing)}, not found here"
     if not live:
-        return None, "", (f"no results/{name}.json, and no live run here (several minutes); make it with "
+        return None, "", (f"{absent}, and no live run here (several minutes); make it with "
                           f"`affacrnn experiment {name} --mode full`")
     df = run_experiment(name, mode="smoke", out_dir=None, progress=False, **params)
     return df, df.attrs.get("caption", ""), (
-        f"no results/{name}.json, so the SMOKE experiment was run live just now ({df.attrs['wall_seconds']:.0f} s, "
+        f"{absent}, so the SMOKE experiment was run live just now ({df.attrs['wall_seconds']:.0f} s, "
         "1 epoch on a 6-speaker slice): it shows the table's shape, not a result")
 
 
