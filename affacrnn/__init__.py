@@ -24,6 +24,12 @@ from typing import Any
 # keep warnings and errors. A value the user set wins.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+# numba caches librosa's kernels in a folder affacrnn owns (set before librosa is imported;
+# cheap: nothing is compiled here). See affacrnn/_numba.py for the race this guards against.
+from ._numba import configure as _configure_numba
+
+_configure_numba()
+
 from .audio import load_audio
 from .corpora import available_corpora, default_corpus, load_corpus
 from .errors import (

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._numba import load_librosa
 from .errors import AudioError, ParameterError
 
 __all__ = ["DEFAULT_SR", "load_audio", "check_signal", "to_mono"]
@@ -168,7 +169,7 @@ def load_audio(
     y = to_mono(y)
     check_signal(y, sr=native_sr, name=str(path), min_duration=min_duration, allow_silent=allow_silent)
     if sr is not None and native_sr != sr:
-        import librosa
+        librosa = load_librosa()
 
         y = librosa.resample(y, orig_sr=native_sr, target_sr=int(sr)).astype(np.float32, copy=False)
     return y

@@ -108,19 +108,22 @@ def _parameters(smoke: bool, parameters: Mapping[str, Any] | None) -> dict[str, 
 
 
 @contextlib.contextmanager
-def _inline_matplotlib():
-    """Let the kernel papermill starts draw figures into the notebook even when the caller set
-    ``MPLBACKEND`` to a non-interactive backend (CI sets ``Agg``; the kernel inherits the
-    environment, and under Agg ``plt.show()`` draws nothing)."""
-    old = os.environ.get("MPLBACKEND")
-    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+def _book_kernel():
+    """Run papermill's kernels through :mod:`affacrnn.kernel` (the ``python3`` spec it writes,
+    first on ``JUPYTER_PATH``): no TensorFlow start-up lines in the chapters, numba's cache
+    prepared under affacrnn's lock, figures drawn inline even when the caller set ``MPLBACKEND``
+    (CI sets ``Agg``; the spec's environment overrides it)."""
+    from .kernel import kernel_environment
+
+    old = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = kernel_environment()["JUPYTER_PATH"]
     try:
         yield
     finally:
         if old is None:
-            os.environ.pop("MPLBACKEND", None)
+            os.environ.pop("JUPYTER_PATH", None)
         else:
-            os.environ["MPLBACKEND"] = old
+            os.environ["JUPYTER_PATH"] = old
 
 
 def run_chapter(
@@ -162,7 +165,7 @@ def run_chapter(
     target = out / chapter.name
     start = time.perf_counter()
     try:
-        with _inline_matplotlib():
+        with _book_kernel():
             pm.execute_notebook(
                 str(chapter),
                 str(target),
@@ -269,6 +272,35 @@ def fetch_widget_js(static_dir: str | os.PathLike | None = None, *, force: bool 
     return [dest / n for n in sorted(wanted)]
 
 
+def _merge_parameters(executed: Path, target: Path) -> None:
+    """Copy an executed chapter to ``target`` showing one parameters cell, not two.
+
+    papermill adds an ``injected-parameters`` cell (``# Parameters``, the values it was given)
+    under the chapter's own ``parameters`` cell. For the HTML page the chapter's cell is
+    rewritten to the values the run actually used (each overridden line marked
+    ``# set for this run``) and the injected cell is removed (Jupyter Book's ``remove-cell``
+    tag), so a reader sees every parameter once, with the value the page was built with.
+    """
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    given = nb.metadata.get("papermill", {}).get("parameters", {}) or {}
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
+        elif "parameters" in tags and given:
+            lines, seen = cell.source.splitlines(), set()
+            for i, line in enumerate(lines):
+                name, eq, _ = line.partition("=")
+                if eq and name.strip() in given and line[:1].isidentifier():
+                    seen.add(name.strip())
+                    lines[i] = f"{name.strip()} = {given[name.strip()]!r}  # set for this run"
+            lines += [f"{k} = {v!r}  # set for this run" for k, v in given.items() if k not in seen]
+            cell.source = "\n".join(lines)
+    nbformat.write(nb, target)
+
+
 def _stage(executed_dir: Path, stage: Path) -> None:
     """Copy ``book/`` to ``stage`` with the executed notebooks and execution turned off."""
     shutil.copytree(BOOK_DIR, stage, ignore=shutil.ignore_patterns("_build", ".ipynb_checkpoints", "__pycache__"))
@@ -278,7 +310,7 @@ def _stage(executed_dir: Path, stage: Path) -> None:
             raise AffacrnnError(
                 f"{executed}: no executed copy of chapter {chapter.name}. Run `affacrnn book --run {executed_dir}` first."
             )
-        shutil.copyfile(executed, chapter)
+        _merge_parameters(executed, chapter)
     config = stage / "_config.yml"
     text = config.read_text(encoding="utf-8")
     text, n = re.subn(r"(?m)^(\s*execute_notebooks:\s*)\S+", r"\g<1>off", text)
@@ -365,8 +397,12 @@ def lab_command(book_dir: str | os.PathLike | None = None) -> str:
     """How to open the book in JupyterLab (a shell snippet)."""
     folder = Path(book_dir) if book_dir is not None else BOOK_DIR
     first = chapters(folder)[0].name if chapters(folder) else ""
+    from .kernel import kernel_environment
+
+    jupyter_path = kernel_environment()["JUPYTER_PATH"]
     return (
         f"export AFFACRNN_DATA={data_root()}   # the folder holding ravdess/, emodb/, mosi/\n"
+        f"export JUPYTER_PATH={jupyter_path}   # the book's quiet kernel (affacrnn.kernel)\n"
         f"cd {folder}\n"
         f"jupyter lab {first}\n"
         "# Each chapter's first cell holds its parameters (SMOKE, CORPUS, EPOCHS, SEED, SHOW_SOLUTIONS);\n"

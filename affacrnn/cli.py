@@ -36,7 +36,7 @@ def _corpora_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("names", nargs="*", help="corpus names (ravdess, emodb, mosi, demo) or manifest paths")
     p.add_argument("--root", help="data root (default: $AFFACRNN_DATA or the repo's data/)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    p.set_defaults(run=_run_corpora)
+    p.set_defaults(handler=_run_corpora)
 
 
 def _summary(table) -> dict:
@@ -85,7 +85,7 @@ def _info_parser(sub: argparse._SubParsersAction) -> None:
                        description="Print the package and library versions, the data root, cache folder and machine; "
                        "with --preset, also every field of that preset's config (what `affacrnn train --preset` uses).")
     p.add_argument("--preset", help="also print this preset's config (paper, cpu, smoke)")
-    p.set_defaults(run=_run_info)
+    p.set_defaults(handler=_run_info)
 
 
 def _run_info(args: argparse.Namespace) -> int:
@@ -109,7 +109,7 @@ def _bench_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("name", nargs="?", help="benchmark name (file stem in benchmarks/)")
     p.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the benchmark (see NAME --help)")
-    p.set_defaults(run=_run_bench)
+    p.set_defaults(handler=_run_bench)
 
 
 def _run_bench(args: argparse.Namespace) -> int:
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 1 affacrnn error, 2 usage, 130 interrupted)."""
     args = build_parser().parse_args(argv)
     try:
-        return int(args.run(args) or 0)
+        return int(args.handler(args) or 0)
     except AffacrnnError as exc:
         print(f"affacrnn {args.verb}: error: {exc}", file=sys.stderr)
         return 1

@@ -54,7 +54,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help="set a chapter parameter (repeatable), e.g. -p CORPUS=emodb -p SHOW_SOLUTIONS=True")
     p.add_argument("--chapter", action="append", metavar="NN", help="only this chapter (number or name; repeatable)")
     p.add_argument("--executed", metavar="DIR", help="with --html: folder of already executed chapters")
-    p.set_defaults(run=run)
+    p.set_defaults(handler=run)
     return p
 
 

@@ -47,7 +47,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--output", help="also save X (and G) with utterance ids to this .npz file")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     p.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress bar")
-    p.set_defaults(run=run)
+    p.set_defaults(handler=run)
     return p
 
 

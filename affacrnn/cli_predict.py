@@ -24,7 +24,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "and summarise the file. Prints a table per file, or one JSON object with --json.",
     )
     _arguments(p)
-    p.set_defaults(run=run)
+    p.set_defaults(handler=run)
     return p
 
 

@@ -11,6 +11,7 @@ import dataclasses
 import json
 import sys
 import typing
+from pathlib import Path
 
 __all__ = ["add_parser", "config_from_args", "add_config_flags"]
 
@@ -59,10 +60,36 @@ def _print_metrics(title: str, m: dict, classes) -> None:
           f"majority baseline {100 * m['majority_accuracy']:.2f}%")
 
 
+#: The scheme used when ``train`` falls back to the demo corpus (its labels are scores, as MOSI's;
+#: the book's chapters use the same one).
+DEMO_SCHEME = "mosi2"
+
+
+def _demo_fallback(config, args: argparse.Namespace):
+    """The config to train when the corpus was not chosen and the preset's is absent: the demo.
+
+    ``affacrnn train --preset cpu`` on a machine without RAVDESS would otherwise fail twice
+    (no corpus, then an emotion scheme on a score corpus). A corpus or scheme given on the command
+    line is never replaced.
+    """
+    from .corpora import available_corpora
+    from .labels import get_scheme
+    from .settings import data_root
+
+    if args.cfg_corpus is not None or config.corpus in available_corpora() or Path(config.corpus).exists():
+        return config
+    scheme = config.label_scheme
+    if args.cfg_label_scheme is None and get_scheme(scheme).kind != "score":
+        scheme = DEMO_SCHEME
+    print(f"affacrnn train: no {config.corpus} corpus under the data root {data_root()}; training on the "
+          f"synthetic demo corpus, scheme {scheme} (pass --corpus and --label-scheme to choose)", file=sys.stderr)
+    return config.replace(corpus="demo", label_scheme=scheme)
+
+
 def _run_train(args: argparse.Namespace) -> int:
     from .train import train
 
-    config = config_from_args(args)
+    config = _demo_fallback(config_from_args(args), args)
     quiet = getattr(args, "quiet", False)
     if not quiet:
         print(f"training {config.model_name} ({config.name} preset) on {config.corpus}, "
@@ -121,7 +148,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress bars")
     add_config_flags(p)
-    p.set_defaults(run=_run_train)
+    p.set_defaults(handler=_run_train)
 
     e = sub.add_parser("evaluate", help="score a saved model on a corpus, with the majority baseline",
                        description="Evaluate a saved model on its corpus's test part, or on every row of another "
@@ -131,4 +158,4 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--part", default="test", choices=["test", "validation", "train", "all"])
     e.add_argument("--json", action="store_true", help="print one JSON object")
     e.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress bars")
-    e.set_defaults(run=_run_evaluate)
+    e.set_defaults(handler=_run_evaluate)

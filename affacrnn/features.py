@@ -65,6 +65,7 @@ from typing import Any
 
 import numpy as np
 
+from ._numba import load_librosa
 from .audio import DEFAULT_SR, check_signal
 from .errors import FeatureError, ParameterError
 
@@ -357,7 +358,7 @@ def _check_input(y: Any, cfg: FeatureConfig, name: str = "y") -> np.ndarray:
 
 def _magnitude(y: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
     """``|STFT(y)|`` with librosa's defaults: shape ``(1 + n_fft // 2, 1 + len(y) // hop)``."""
-    import librosa
+    librosa = load_librosa()
 
     return np.abs(librosa.stft(y, n_fft=cfg.n_fft, hop_length=cfg.hop_length))
 
@@ -365,7 +366,7 @@ def _magnitude(y: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
 @functools.lru_cache(maxsize=16)
 def _mel_basis(sr: int, n_fft: int) -> np.ndarray:
     """librosa's default (Slaney, 128-band) mel filter bank, built once per (sr, n_fft)."""
-    import librosa
+    librosa = load_librosa()
 
     basis = librosa.filters.mel(sr=sr, n_fft=n_fft)
     basis.setflags(write=False)
@@ -375,7 +376,7 @@ def _mel_basis(sr: int, n_fft: int) -> np.ndarray:
 @functools.lru_cache(maxsize=64)
 def _chroma_basis(sr: int, n_fft: int, tuning: float) -> np.ndarray:
     """librosa's 12-bin chroma filter bank; tuning is quantised to 0.01 bins, so few banks recur."""
-    import librosa
+    librosa = load_librosa()
 
     basis = librosa.filters.chroma(sr=sr, n_fft=n_fft, tuning=tuning, n_chroma=FEATURE_DIMS["chroma"])
     basis.setflags(write=False)
@@ -388,7 +389,7 @@ def _chroma(P: np.ndarray, *, sr: int, n_fft: int, tuning: float) -> np.ndarray:
     Written out because librosa rebuilds the filter bank on every call (a third of chroma's
     cost); the two lines below are librosa's own (projection, then max-normalisation per frame).
     """
-    import librosa
+    librosa = load_librosa()
 
     raw = np.einsum("cf,...ft->...ct", _chroma_basis(sr, n_fft, float(tuning)), P, optimize=True)
     return librosa.util.normalize(raw, norm=np.inf, axis=-2)
@@ -396,7 +397,7 @@ def _chroma(P: np.ndarray, *, sr: int, n_fft: int, tuning: float) -> np.ndarray:
 
 @functools.lru_cache(maxsize=16)
 def _fft_freqs(sr: int, n_fft: int) -> np.ndarray:
-    import librosa
+    librosa = load_librosa()
 
     freqs = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
     freqs.setflags(write=False)
@@ -433,7 +434,7 @@ def _estimate_tuning(
     maximum, so computing the same operations on the band plus one bin either side gives the same
     numbers with a third of the work. ``tests/test_features.py`` checks equality with librosa.
     """
-    import librosa
+    librosa = load_librosa()
 
     try:
         from librosa.core.pitch import _parabolic_interpolation
@@ -503,7 +504,7 @@ def _fit_frames(F: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
 
 def _features_from_magnitude(y: np.ndarray, S: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
     """The fast path: every requested feature from one magnitude spectrogram ``S``."""
-    import librosa
+    librosa = load_librosa()
 
     sr, wanted = cfg.sr, set(cfg.features)
     T = S.shape[1]
@@ -707,7 +708,7 @@ def extract_features_naive(
     np.ndarray [shape=(n_frames, D), dtype=float32]
         Equal to ``extract_features(y, ...)`` within float32 rounding.
     """
-    import librosa
+    librosa = load_librosa()
 
     cfg = _config(
         config,

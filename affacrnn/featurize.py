@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from ._numba import prepare as prepare_numba
 from .errors import AudioError, CacheError, ParameterError
 from .features import FEATURES_VERSION, FeatureConfig
 from .settings import cache_dir as _default_cache_dir
@@ -408,6 +409,9 @@ def featurize_corpus(
             if n_jobs == 1 and backend is None:
                 results = (_compute_batch([it], cfg, size) for it in todo)
             else:
+                # Compile librosa's numba kernels here, once, before any worker can race to do it
+                # (a cache mixed from two processes segfaults every later run; see _numba.py).
+                prepare_numba(progress=progress)
                 with joblib.parallel_config(backend=backend) if backend is not None else contextlib.nullcontext():
                     workers = max(1, joblib.effective_n_jobs(n_jobs if n_jobs is not None else -1))
                 bs = batch_size or max(1, min(32, math.ceil(len(todo) / (4 * workers))))

@@ -42,6 +42,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from ._numba import load_librosa
 from .audio import SILENCE_PEAK, check_signal, to_mono
 from .errors import AudioError, ModelError, ParameterError
 
@@ -673,7 +674,7 @@ class Predictor:
         from .spectrogram import extract_all
 
         if native_sr != self.config.sr:
-            import librosa
+            librosa = load_librosa()
 
             y = librosa.resample(y, orig_sr=native_sr, target_sr=self.config.sr).astype(np.float32, copy=False)
         if y.size < self.config.n_fft:  # a very short file: pad so one analysis frame exists

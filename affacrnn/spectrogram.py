@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ._numba import load_librosa
 from .audio import DEFAULT_SR
 from .errors import ParameterError
 from .features import FeatureConfig, _check_input, _features_from_magnitude, _magnitude
@@ -83,7 +84,7 @@ def area_resize_matrix(n_in: int, n_out: int) -> np.ndarray:
 
 def _graph_from_magnitude(S: np.ndarray, *, size: int, top_db: float) -> np.ndarray:
     """Spectrum graph from a magnitude spectrogram ``S`` (shape ``(1 + n_fft/2, T)``)."""
-    import librosa
+    librosa = load_librosa()
 
     db = librosa.power_to_db(S**2, ref=np.max, top_db=top_db)
     unit = (db + top_db) / top_db

@@ -7,6 +7,7 @@ reuse what is there and execute only what is missing, so each chapter runs once 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,24 @@ from affacrnn import book
 #: Parameters of every test run of a chapter: smoke mode, and the solutions run (so a wrong
 #: solution fails its chapter).
 TEST_PARAMETERS = {"SHOW_SOLUTIONS": True}
+
+
+#: A line TensorFlow, absl or CUDA logs natively (none may reach a chapter's output).
+TF_LOG_LINE = re.compile(
+    r"^[IWEF]\d{4} \d\d:\d\d:\d\d|absl::InitializeLog|oneDNN custom operations|cuda drivers|cuInit|"
+    r"cuDNN|cuBLAS|cuFFT|TF-TRT|cpu_feature_guard|rebuild TensorFlow|Kernel is running over TCP"
+)
+
+
+def tf_log_lines(path: Path) -> list[str]:
+    """``'cell n: line'`` for every stderr line of an executed notebook that TensorFlow/absl/CUDA logged."""
+    nb = nbformat.read(path, as_version=4)
+    found = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                found += [f"cell {i}: {line}" for line in out.get("text", "").splitlines() if TF_LOG_LINE.search(line)]
+    return found
 
 
 def need_tool(ok: bool, msg: str) -> None:

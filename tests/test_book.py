@@ -10,7 +10,7 @@ import pytest
 
 from affacrnn import book
 from affacrnn.errors import AffacrnnError
-from book_support import TEST_PARAMETERS, error_outputs, executed_dir
+from book_support import TEST_PARAMETERS, error_outputs, executed_dir, tf_log_lines
 
 CHAPTERS = book.chapters()
 #: Smoke mode promises a chapter in under 2 minutes on 2 cores; allow for a busy CI machine.
@@ -49,4 +49,5 @@ def test_chapter_runs(chapter, tmp_path_factory, record_property):
     record_property("seconds", round(run.seconds, 1))
     print(f"{chapter.name}: {run.seconds:.1f} s")
     assert not error_outputs(run.output), f"{chapter.name}: error outputs {error_outputs(run.output)}"
+    assert not tf_log_lines(run.output), f"{chapter.name}: TensorFlow log lines in the outputs: {tf_log_lines(run.output)[:3]}"
     assert run.seconds < SMOKE_LIMIT_S, f"{chapter.name} took {run.seconds:.0f} s in smoke mode (limit {SMOKE_LIMIT_S} s)"

@@ -23,7 +23,8 @@ import nbformat
 import pytest
 
 from affacrnn import book
-from book_support import ensure_html, need_tool
+from affacrnn.kernel import kernel_environment
+from book_support import TF_LOG_LINE, ensure_html, need_tool
 
 CHROMIUM = Path(os.environ.get("AFFACRNN_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -86,7 +87,8 @@ def lab(tmp_path_factory, chromium):
         nb = pm.parameterize.parameterize_notebook(nb, {"SMOKE": True, "SHOW_SOLUTIONS": True})
         nbformat.write(nb, root / f"{name}.ipynb")
     token, port = secrets.token_hex(16), _free_port()
-    env = {
+    # The book's kernel (affacrnn.kernel) first on JUPYTER_PATH, as `affacrnn book --lab` does.
+    env = kernel_environment({
         **os.environ,
         "JUPYTER_CONFIG_DIR": str(base / "config"),
         "JUPYTER_DATA_DIR": str(base / "data"),
@@ -94,8 +96,7 @@ def lab(tmp_path_factory, chromium):
         "JUPYTERLAB_SETTINGS_DIR": str(settings),
         "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-    }
-    # the kernel is found through sys.prefix (JUPYTER_DATA_DIR only adds a user folder)
+    })
     cmd = [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
@@ -221,6 +222,9 @@ def test_chapter_in_jupyterlab(chapter, lab, browser_context, artifacts):
     texts = page.locator(".jp-OutputArea-output").all_inner_texts()
     tracebacks = [t[:500] for t in texts if "Traceback (most recent call last)" in t or re.search(r"\w+Error: ", t)]
     assert failed.count() == 0 and not tracebacks, f"{chapter}: error outputs:\n" + "\n---\n".join(tracebacks)
+    stderr = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').all_inner_texts()
+    noisy = [line for text in stderr for line in text.splitlines() if TF_LOG_LINE.search(line)]
+    assert not noisy, f"{chapter}: TensorFlow/absl/CUDA log lines in the notebook:\n" + "\n".join(noisy[:5])
 
     if chapter == "05_features":  # the feature explorer instead of the utterance browser
         _check_feature_explorer(page, artifacts)
