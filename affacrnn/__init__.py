@@ -36,6 +36,7 @@ from .errors import (
     AffacrnnError,
     AudioError,
     CacheError,
+    OutputError,
     CorpusError,
     FeatureError,
     ModelError,
@@ -97,6 +98,7 @@ __all__ = [
     "AudioError",
     "FeatureError",
     "CacheError",
+    "OutputError",
     "ModelError",
     *_LAZY,
 ]

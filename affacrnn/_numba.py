@@ -155,6 +155,8 @@ def prepare(*, progress: bool = True) -> Path:
         return folder
     from filelock import FileLock
 
+    from ._io import atomic_write_text
+
     folder.mkdir(parents=True, exist_ok=True)
     with FileLock(str(folder / "affacrnn-compile.lock")):
         if not _marker(folder).is_file():  # another process may have finished while we waited
@@ -167,9 +169,7 @@ def prepare(*, progress: bool = True) -> Path:
                 _warm_up()
             finally:
                 _in_progress = False
-            tmp = folder / f".{_marker(folder).name}.{os.getpid()}.tmp"
-            tmp.write_text(f"compiled in {time.perf_counter() - start:.1f} s by pid {os.getpid()}\n")
-            os.replace(tmp, _marker(folder))
+            atomic_write_text(_marker(folder), f"compiled in {time.perf_counter() - start:.1f} s by pid {os.getpid()}\n")
     _prepared.add(key)
     return folder
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import sys
+import warnings
 from typing import Callable
 
-from .errors import AffacrnnError
+from .errors import AffacrnnError, AffacrnnWarning
+from ._io import strict_json
 
 __all__ = ["main", "build_parser"]
 
@@ -66,7 +67,7 @@ def _run_corpora(args: argparse.Namespace) -> int:
     names = args.names or available_corpora(root=args.root) or [default_corpus(root=args.root)]
     rows = [_summary(load_corpus(n, root=args.root)) for n in names]
     if args.json:
-        print(json.dumps({"data_root": str(data_root(args.root)), "corpora": rows}))
+        print(strict_json({"data_root": str(data_root(args.root)), "corpora": rows}))
         return 0
     print(f"data root: {data_root(args.root)}")
     print(f"{'corpus':<10} {'utts':>6} {'spk':>4} {'sess':>5} {'hours':>6}  lang   audio  labels")
@@ -96,7 +97,7 @@ def _run_info(args: argparse.Namespace) -> int:
         from .presets import get_preset
 
         info["config"] = get_preset(args.preset).to_dict()
-    print(json.dumps(info, indent=2))
+    print(strict_json(info, indent=2))
     return 0
 
 
@@ -158,9 +159,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line_warnings(verb: str):
+    """``warnings.showwarning`` printing affacrnn's own warnings as ``affacrnn VERB: warning: ...``."""
+    previous = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, AffacrnnWarning):
+            print(f"affacrnn {verb}: warning: {message}", file=sys.stderr, flush=True)
+        else:
+            previous(message, category, filename, lineno, file, line)
+
+    return show
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 1 affacrnn error, 2 usage, 130 interrupted)."""
     args = build_parser().parse_args(argv)
+    saved = warnings.showwarning
+    warnings.showwarning = _one_line_warnings(args.verb)
     try:
         return int(args.handler(args) or 0)
     except AffacrnnError as exc:
@@ -169,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"affacrnn {args.verb}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        warnings.showwarning = saved
 
 
 if __name__ == "__main__":  # pragma: no cover

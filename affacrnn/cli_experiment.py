@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from ._io import strict_json
 
 __all__ = ["add_parser", "run"]
 
@@ -75,12 +76,12 @@ def run(args: argparse.Namespace) -> int:
         raise ParameterError(f"unknown experiment {args.name!r}; valid: {', '.join(EXPERIMENTS)}.")
     params = dict(args.param)
     if args.estimate:
-        print(json.dumps(estimate_minutes(args.name, mode=args.mode, seeds=args.seeds, **params)))
+        print(strict_json(estimate_minutes(args.name, mode=args.mode, seeds=args.seeds, **params)))
         return 0
     quiet = getattr(args, "quiet", False)
     df = run_experiment(args.name, mode=args.mode, seeds=args.seeds, out_dir=args.out, progress=not quiet, **params)
     if args.json:
-        print(json.dumps({"caption": df.attrs.get("caption"), "rows": json.loads(df.to_json(orient="records")),
+        print(strict_json({"caption": df.attrs.get("caption"), "rows": json.loads(df.to_json(orient="records")),
                           "csv": df.attrs.get("csv_path"), "json": df.attrs.get("json_path")}))
         return 0
     import pandas as pd

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
+
+from ._io import atomic_path
+from ._io import strict_json
 
 __all__ = ["add_parser", "run"]
 
@@ -51,6 +55,25 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return p
 
 
+def _output_path(text: str) -> Path:
+    """The ``--output`` file (``.npz`` added as numpy would), checked before any work is done."""
+    from .errors import ParameterError
+
+    if not text.strip():
+        raise ParameterError("`--output` is empty. Pass a file name, e.g. --output features.npz.")
+    out = Path(text).expanduser()
+    if out.suffix != ".npz":
+        out = out.with_name(out.name + ".npz")
+    if out.is_dir():
+        raise ParameterError(f"`--output` {out} is a folder. Name a file inside it, e.g. {out / 'features.npz'}.")
+    folder = out.parent
+    if not folder.is_dir():
+        raise ParameterError(f"`--output` {out}: the folder {folder} does not exist. Create it first or choose another path.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ParameterError(f"`--output` {out}: the folder {folder} is not writable. Choose a folder you can write to.")
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the verb; return the exit code (affacrnn errors propagate to ``affacrnn.cli.main``)."""
     import numpy as np
@@ -60,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
     from .features import ALL_FEATURES, FeatureConfig
     from .featurize import featurize_corpus
 
+    out = _output_path(args.output) if args.output is not None else None  # refused before any work
     features = ALL_FEATURES if args.features.strip().lower() == "all" else args.features
     config = FeatureConfig(sr=args.sr, n_frames=args.frames, features=features)
     table = load_corpus(args.corpus, root=args.root)
@@ -94,23 +118,23 @@ def run(args: argparse.Namespace) -> int:
         "seconds": round(report.seconds, 2),
         "cache_dir": report.cache_dir,
     }
-    if args.output:
-        out = Path(args.output)
+    if out is not None:
         arrays = {"X": X}
         if "utterance_id" in table:
             arrays["utterance_id"] = np.asarray([str(u) for u in table["utterance_id"]], dtype=str)
         if G is not None:
             arrays["G"] = G
-        np.savez(out, **arrays, config=json.dumps(config.to_dict()))
+        with atomic_path(out, make_parents=False, suffix=".npz") as tmp:
+            np.savez(tmp, **arrays, config=json.dumps(config.to_dict()))
         summary["output"] = str(out)
     if args.json:
-        print(json.dumps(summary))
+        print(strict_json(summary))
         return 0
     print(f"corpus      {summary['corpus']} ({summary['utterances']} utterances)")
     print(f"features    {', '.join(summary['features'])}  ->  X {tuple(X.shape)} float32")
     print(f"graphs      {'none' if G is None else f'G {tuple(G.shape)} float32 in [0, 1]'}")
     print(f"cache       {summary['cached']} hit, {summary['computed']} computed  ({summary['cache_dir'] or 'off'})")
     print(f"time        {summary['seconds']:.2f} s")
-    if args.output:
+    if out is not None:
         print(f"saved       {summary['output']}")
     return 0

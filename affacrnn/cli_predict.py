@@ -8,8 +8,8 @@ Example::
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from ._io import strict_json
 
 __all__ = ["add_parser", "run", "main"]
 
@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
                 print()
             print(_table(result))
     if args.json:
-        print(json.dumps({"model": str(predictor.path), "classes": list(predictor.classes), "files": results,
+        print(strict_json({"model": str(predictor.path), "classes": list(predictor.classes), "files": results,
                           "errors": failed}))
     if failed and len(args.files) > 1 and not quiet:
         print(f"affacrnn predict: {len(failed)} of {len(args.files)} files could not be read (see above); "

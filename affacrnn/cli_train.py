@@ -12,6 +12,7 @@ import json
 import sys
 import typing
 from pathlib import Path
+from ._io import strict_json
 
 __all__ = ["add_parser", "config_from_args", "add_config_flags"]
 
@@ -96,9 +97,8 @@ def _run_train(args: argparse.Namespace) -> int:
               f"scheme {config.label_scheme}, seed {config.seed} → {args.out}", file=sys.stderr)
     result = train(config, out_dir=args.out, resume=not args.no_resume, progress=not quiet)
     if args.json:
-        print(json.dumps({"model_path": str(result.model_path), "results_path": str(result.results_path),
-                          "best_epoch": result.best_epoch, "config": config.to_dict(), "metrics": result.metrics},
-                         default=str))
+        print(strict_json({"model_path": str(result.model_path), "results_path": str(result.results_path),
+                          "best_epoch": result.best_epoch, "config": config.to_dict(), "metrics": result.metrics}))
         return 0
     print(f"model: {result.model_path}\nresults: {result.results_path}\n"
           f"best epoch {result.best_epoch} of {len(result.history)} (chosen on {config.monitor}), "
@@ -128,8 +128,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     data = prepare(config, table=table, scaler=scaler, progress=not getattr(args, "quiet", False))
     metrics = evaluate(model, data, part=part, seed=config.seed)
     if args.json:
-        print(json.dumps({"model": str(args.model), "corpus": config.corpus, "part": args.part, "metrics": metrics},
-                         default=str))
+        print(strict_json({"model": str(args.model), "corpus": config.corpus, "part": args.part, "metrics": metrics}))
         return 0
     _print_metrics(f"{config.corpus} ({args.part})", metrics, data.classes)
     print(metrics["confusion"] if not isinstance(metrics["confusion"], dict) else json.dumps(metrics["confusion"]))

@@ -63,6 +63,15 @@ def _is_num(value: Any) -> bool:
 MONITORS = ("val_accuracy", "val_loss")
 
 
+#: Largest seed: NumPy and TensorFlow take 32-bit seeds.
+MAX_SEED = 2**32 - 1
+#: Largest ``n_frames`` (an hour of audio at hop 512 and 22050 Hz); memory is checked in
+#: :func:`affacrnn.dataset.prepare` against the corpus size before anything is allocated.
+MAX_FRAMES = 160_000
+#: Largest spectrum graph side (the paper's is 512).
+MAX_IMAGE_SIZE = 4096
+
+
 @dataclass(frozen=True)
 class AFFConfig:
     """Every hyperparameter of an AFF-ACRNN model and its training run (paper §3, §4).
@@ -259,6 +268,12 @@ class AFFConfig:
         for name in ("patience", "seed"):
             if not _is_int(getattr(self, name)) or getattr(self, name) < 0:
                 fail(name, "an int >= 0", "Pass 0 or a positive int.")
+        if self.seed > MAX_SEED:
+            fail("seed", f"an int in [0, {MAX_SEED}]", "Pass a smaller seed (NumPy and TensorFlow take 32-bit seeds).")
+        if self.n_frames > MAX_FRAMES:
+            fail("n_frames", f"an int in [1, {MAX_FRAMES}]", "Pass e.g. 256 (the paper's frames per utterance).")
+        if self.image_size > MAX_IMAGE_SIZE:
+            fail("image_size", f"an int in [8, {MAX_IMAGE_SIZE}]", "Pass e.g. 512 (the paper's) or 128 (CPU).")
         if (
             not isinstance(self.lstm_units, tuple)
             or not self.lstm_units

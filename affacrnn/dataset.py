@@ -15,6 +15,8 @@
 """
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -90,6 +92,33 @@ def split_table(table: pd.DataFrame, *, val_size: float, test_size: float, seed:
     return speaker_split(table, test_size=test_size, val_size=val_size, seed=seed)
 
 
+def _available_bytes() -> int | None:
+    """Memory available to this process now (Linux/macOS ``sysconf``), or None where unknown."""
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - Windows
+        return None
+
+
+def _check_memory(n_utterances: int, config) -> None:
+    """Refuse sizes whose arrays cannot fit in memory, before anything is allocated.
+
+    The feature matrices and graphs are float32, and the context windows hold each utterance up
+    to ``context`` times; half the available memory is the limit (the model needs the rest).
+    """
+    feats = config.n_frames * config.feature_config().n_columns * 4 if config.uses_features else 0
+    graphs = config.image_size**2 * 4 if config.uses_graphs else 0
+    need = n_utterances * (feats + graphs) * (1 + config.context)
+    free = _available_bytes()
+    if free is not None and need > free // 2:
+        name = "n_frames" if feats >= graphs else "image_size"
+        raise ParameterError(
+            f"`{name}` = {getattr(config, name)} needs about {need / 2**30:.1f} GiB for {n_utterances} utterances, "
+            f"more than half the {free / 2**30:.1f} GiB available. Pass a smaller {name} (paper: "
+            f"{'256 frames' if name == 'n_frames' else '512 pixels'}) or fewer utterances."
+        )
+
+
 def prepare(
     config,
     *,
@@ -134,6 +163,7 @@ def prepare(
             f"corpus {labelled.attrs.get('corpus', '?')!r} has rows without audio (labels-only MOSI?); "
             "models need audio. Put the audio under the data root or pick a corpus with audio."
         )
+    _check_memory(len(labelled), config)
     X, G = featurize_corpus(
         labelled,
         config=config.feature_config(),

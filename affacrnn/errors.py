@@ -14,6 +14,8 @@ __all__ = [
     "FeatureError",
     "CacheError",
     "ModelError",
+    "OutputError",
+    "AffacrnnWarning",
 ]
 
 
@@ -43,3 +45,21 @@ class CacheError(AffacrnnError):
 
 class ModelError(AffacrnnError):
     """A model file is missing, corrupt, unsafe or incompatible with its config."""
+
+
+class OutputError(AffacrnnError, OSError):
+    """A file cannot be written (full disk, read-only or missing folder); nothing was changed.
+
+    Raised by :func:`affacrnn._io.atomic_path` as ``OutputError(errno, message)``; ``str()`` is the
+    one-line message.
+    """
+
+    def __str__(self) -> str:
+        return self.strerror or super().__str__()
+
+
+class AffacrnnWarning(UserWarning):
+    """Something was done that the user should know about (e.g. rows dropped), not an error.
+
+    The command line prints it as one line, ``affacrnn VERB: warning: ...``.
+    """

@@ -44,8 +44,9 @@ from typing import Any
 
 import numpy as np
 
+from ._io import atomic_path
 from ._numba import prepare as prepare_numba
-from .errors import AudioError, CacheError, ParameterError
+from .errors import AudioError, CacheError, OutputError, ParameterError
 from .features import FEATURES_VERSION, FeatureConfig
 from .settings import cache_dir as _default_cache_dir
 
@@ -174,23 +175,14 @@ def _load_entry(path: Path, shape: tuple[int, ...]) -> np.ndarray | None:
 
 def _save_entry(path: Path, arr: np.ndarray) -> None:
     """Write ``arr`` to ``path`` atomically: a temporary file in the same folder, then :func:`os.replace`."""
-    tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npy")
-        with os.fdopen(fd, "wb") as f:
+        with atomic_path(path, suffix=".npy") as tmp, open(tmp, "wb") as f:
             np.save(f, arr, allow_pickle=False)
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as exc:
+    except OutputError as exc:
         raise CacheError(
-            f"cannot write feature cache entry {path} ({type(exc).__name__}: {exc.strerror or exc}). "
+            f"cannot write feature cache entry {path} ({exc.strerror}). "
             "Free disk space, pass cache_dir= a writable folder, or cache_dir=False."
         ) from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
 
 
 # --------------------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def kernel_spec_dir() -> Path:
     pathlib.Path
         A folder to put first on ``JUPYTER_PATH``; it holds ``kernels/python3/kernel.json``.
     """
-    from .provenance import atomic_write_text
+    from ._io import atomic_write_text
     from .settings import cache_dir
 
     root = cache_dir() / "jupyter"

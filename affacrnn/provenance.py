@@ -1,4 +1,4 @@
-"""Provenance of a run: versions, machine, settings, git commit; and atomic writes of results.
+"""Provenance of a run: versions, machine, settings, git commit (atomic writes: :mod:`affacrnn._io`).
 
 Every results file and saved model records :func:`environment` so a number can be traced to the
 code, libraries and machine that produced it.
@@ -6,16 +6,14 @@ code, libraries and machine that produced it.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
 import platform
 import subprocess
 import sys
-import tempfile
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
+from ._io import atomic_write_json, atomic_write_text  # the one atomic writer; re-exported here
 from .settings import REPO_ROOT, cache_dir, data_root
 
 __all__ = ["environment", "git_commit", "atomic_write_text", "atomic_write_json", "PACKAGES"]
@@ -59,26 +57,3 @@ def environment() -> dict[str, Any]:
     }
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and ``os.replace``.
-
-    A process killed mid-write leaves either the old file or the new one, never half of one.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def atomic_write_json(path: str | os.PathLike, obj: Any) -> Path:
-    """:func:`atomic_write_text` of ``json.dumps(obj, indent=2)``."""
-    return atomic_write_text(path, json.dumps(obj, indent=2, default=str) + "\n")

@@ -13,6 +13,8 @@ What differs from the authors' prototype, on purpose (``../shared/docs/DESIGN.md
 """
 from __future__ import annotations
 
+import os
+
 import json
 import resource
 import time
@@ -23,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError
-from .provenance import atomic_write_json, environment
+from ._io import atomic_path, atomic_write_json
+from .provenance import environment
 
 __all__ = ["TrainResult", "train", "evaluate", "predict_classes"]
 
@@ -139,9 +142,8 @@ class _BestOnValidation:
                     self.best, self.best_epoch = score, epoch + 1
                     self.best_weights = self.model.get_weights()
                     if self.state_dir is not None:
-                        tmp = self.state_dir / "best.tmp.weights.h5"
-                        self.model.save_weights(tmp)
-                        tmp.replace(self.state_dir / "best.weights.h5")
+                        with atomic_path(self.state_dir / "best.weights.h5", suffix=".weights.h5") as tmp:
+                            self.model.save_weights(tmp)
                         atomic_write_json(
                             self.state_dir / "best.json", {"monitor": self.monitor, "score": score, "epoch": epoch + 1}
                         )
@@ -210,14 +212,16 @@ def train(
     from .models.io import save_model
 
     config = presets.CPU if config is None else config
+    config.validate()
+    out = _check_out_dir(out_dir)  # refused before any work, so nothing is left half-done
     keras.utils.set_random_seed(config.seed)
     t0 = time.perf_counter()
     if data is None:
         data = prepare(config, table=table, cache_dir=cache_dir, progress=progress)
+    _check_parts(data, config)
     n_classes = len(data.classes)
     model = build_model(config, n_classes=n_classes)
 
-    out = Path(out_dir) if out_dir is not None else None
     state = None
     callbacks: list = []
     if out is not None:
@@ -246,10 +250,6 @@ def train(
 
     y_train = data.labels("train")
     x_val, y_val = data.inputs("validation"), data.labels("validation")
-    if len(y_val) == 0:
-        raise ParameterError(
-            "the validation part is empty; pass val_size > 0 so epochs are chosen on training speakers, never on test."
-        )
     t_fit = time.perf_counter()
     hist = model.fit(
         data.inputs("train"),
@@ -293,6 +293,42 @@ def train(
         )
         result.results_path = atomic_write_json(out / "results.json", result_record(result))
     return result
+
+
+def _check_out_dir(out_dir) -> Path | None:
+    """``out_dir`` as a Path, refused (one line, nothing written) if it cannot hold a run."""
+    if out_dir is None:
+        return None
+    if not str(out_dir).strip():
+        raise ParameterError("`out_dir` (--out) is empty. Pass a folder for model.keras and results.json, e.g. models/cpu.")
+    out = Path(out_dir).expanduser()
+    if out.exists() and not out.is_dir():
+        raise ParameterError(f"`out_dir` (--out) {out} is a file, not a folder. Pass a new or existing folder.")
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise ParameterError(f"`out_dir` (--out) {out}: {existing} is not writable. Choose a folder you can write to.")
+    return out
+
+
+def _check_parts(data, config) -> None:
+    """Every part of the split has utterances, and the training part has at least two classes."""
+    table = data.table
+    speakers = {p: int(table.loc[table["split"] == p, "speaker"].nunique()) for p in ("train", "validation", "test")}
+    empty = [p for p, n in speakers.items() if n == 0]
+    if empty:
+        total = int(table["speaker"].nunique())
+        raise ParameterError(
+            f"corpus {table.attrs.get('corpus', config.corpus)!r} has {total} speaker(s); a speaker-disjoint split "
+            f"needs at least one speaker in each of train, validation and test (val_size={config.val_size:g}, "
+            f"test_size={config.test_size:g}), and the {', '.join(empty)} part(s) got none. Use a corpus with at "
+            "least 3 speakers, or give a manifest a split column."
+        )
+    classes = sorted({str(data.classes[i]) for i in data.labels("train")})
+    if len(classes) < 2:
+        raise ParameterError(
+            f"the training part has only one class ({', '.join(classes) or 'none'}) under scheme "
+            f"{config.label_scheme!r}; a classifier needs at least two. Pick a scheme or corpus with several classes."
+        )
 
 
 def result_record(result: TrainResult) -> dict:

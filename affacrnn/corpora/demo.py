@@ -72,6 +72,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._io import atomic_write_text
 from ..errors import AffacrnnError, CorpusError, ParameterError
 from ..settings import data_root
 
@@ -439,7 +440,7 @@ def _run_chunk(out_dir: Path, items: list[dict], procs: list) -> list[dict]:
 
 def _write_manifest(df, path: Path) -> None:  # noqa: ANN001 - a DataFrame
     """Write the manifest (a separate function so tests can interrupt generation here)."""
-    df.to_csv(path, index=False)
+    atomic_write_text(path, df.to_csv(index=False))
 
 
 def _engine_version() -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import warnings
 import zipfile
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from .._io import atomic_path
 from ..errors import ModelError, ParameterError
 
 __all__ = ["save_model", "load_model", "read_metadata", "META_MEMBER", "FORMAT_VERSION"]
@@ -109,18 +109,10 @@ def save_model(
     except (TypeError, ValueError) as exc:
         raise ParameterError(f"`scaler_dict` must hold plain numbers, strings, lists or arrays; {exc}. Convert it first.") from None
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp.keras", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_path(path, suffix=".keras") as tmp:
         model.save(tmp, overwrite=True)
         with zipfile.ZipFile(tmp, mode="a", compression=zipfile.ZIP_DEFLATED) as zf:
             zf.writestr(META_MEMBER, meta_text)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
 
 
