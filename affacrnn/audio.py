@@ -19,11 +19,51 @@ __all__ = ["DEFAULT_SR", "load_audio", "check_signal", "to_mono"]
 #: librosa's default sampling rate, the one the paper's features were computed at.
 DEFAULT_SR = 22050
 
-#: A clip whose peak is below this amplitude (-80 dBFS) counts as silent.
+#: A clip whose variation (standard deviation, so a DC offset counts as silence) is below this
+#: amplitude (-80 dBFS) counts as silent.
 SILENCE_PEAK = 1e-4
 
 #: Samples beyond this amplitude are refused (float samples belong in [-1, 1]; +120 dB of headroom).
 MAX_PEAK = 1e6
+
+
+def open_sound(path: str | os.PathLike, *, name: str | None = None):
+    """``soundfile.SoundFile`` reading ``path``, opened through a file descriptor.
+
+    Through a descriptor, not the name, because soundfile encodes a name as UTF-8 and refuses one
+    that is not ("surrogates not allowed"), though the file is fine. A file without read
+    permission is named as such (libsndfile would say "System error").
+
+    Returns
+    -------
+    soundfile.SoundFile
+        Open for reading; closing it closes the descriptor.
+
+    Raises
+    ------
+    AudioError
+        Permission denied, or libsndfile cannot decode it.
+    """
+    import soundfile as sf
+
+    name = str(path) if name is None else name
+    try:
+        fd = os.open(os.fspath(path), os.O_RDONLY)
+    except PermissionError:
+        raise AudioError(
+            f"{name}: cannot be read (permission denied). Give yourself read access (chmod +r) or copy the file."
+        ) from None
+    try:
+        return sf.SoundFile(fd, closefd=True)
+    except (sf.LibsndfileError, RuntimeError, ValueError) as exc:  # libsndfile's own message follows
+        try:  # soundfile may have closed it already
+            os.close(fd)
+        except OSError:
+            pass
+        reason = str(exc).split(":")[-1].strip() or type(exc).__name__
+        raise AudioError(
+            f"{name}: cannot be decoded as audio ({reason}). Pass a WAV/FLAC/OGG file, or convert it with ffmpeg or sox."
+        ) from None
 
 
 def to_mono(y: np.ndarray) -> np.ndarray:
@@ -84,9 +124,11 @@ def check_signal(
             f"{name}: is {duration * 1000:.1f} ms long, shorter than the minimum {min_duration * 1000:.0f} ms. "
             "Pass a longer recording (or a smaller min_duration)."
         )
-    if not allow_silent and float(np.max(np.abs(y))) < SILENCE_PEAK:
+    # The standard deviation, not the peak: a constant (DC) offset of 0.9 has a high peak and no sound.
+    if not allow_silent and float(np.std(y, dtype=np.float64)) < SILENCE_PEAK:
         raise AudioError(
-            f"{name}: is silent (peak below -80 dBFS). Check the recording, or pass allow_silent=True."
+            f"{name}: is silent or constant (no variation above -80 dBFS; a DC offset is not sound). "
+            "Check the recording, or pass allow_silent=True."
         )
     return y
 
@@ -154,7 +196,7 @@ def load_audio(
     if path.stat().st_size == 0:
         raise AudioError(f"{path}: is an empty (0-byte) file. Replace it with a complete recording.")
     try:
-        with sf.SoundFile(str(path)) as f:
+        with open_sound(path) as f:
             native_sr = f.samplerate
             start = int(round(offset * native_sr))
             if start:

@@ -66,11 +66,11 @@ def _output_path(text: str) -> Path:
         out = out.with_name(out.name + ".npz")
     if out.is_dir():
         raise ParameterError(f"`--output` {out} is a folder. Name a file inside it, e.g. {out / 'features.npz'}.")
-    folder = out.parent
-    if not folder.is_dir():
-        raise ParameterError(f"`--output` {out}: the folder {folder} does not exist. Create it first or choose another path.")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ParameterError(f"`--output` {out}: the folder {folder} is not writable. Choose a folder you can write to.")
+    existing = next(p for p in out.parents if p.exists())  # missing folders are made when it is written
+    if not existing.is_dir():
+        raise ParameterError(f"`--output` {out}: {existing} is a file, not a folder. Choose another path.")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ParameterError(f"`--output` {out}: the folder {existing} is not writable. Choose a folder you can write to.")
     return out
 
 
@@ -124,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
             arrays["utterance_id"] = np.asarray([str(u) for u in table["utterance_id"]], dtype=str)
         if G is not None:
             arrays["G"] = G
-        with atomic_path(out, make_parents=False, suffix=".npz") as tmp:
+        with atomic_path(out, suffix=".npz") as tmp:
             np.savez(tmp, **arrays, config=json.dumps(config.to_dict()))
         summary["output"] = str(out)
     if args.json:

@@ -16,12 +16,12 @@ Parallelism
             X, G = featurize_corpus(table, config=FeatureConfig())
 
 Cache
-    One ``.npy`` file per (audio file, what was computed): features are keyed by the file's
-    absolute path, size and modification time, the :class:`~affacrnn.features.FeatureConfig`,
-    :data:`~affacrnn.features.FEATURES_VERSION` and the librosa version; graphs by the file, the
-    STFT parameters, the image size and :data:`GRAPH_VERSION`. Changing any of these misses the
-    cache, so stale features are never returned; editing or replacing an audio file changes its
-    size or mtime. Entries are written to a temporary file in the same folder and renamed into
+    One ``.npy`` file per (recording, what was computed): features are keyed by a hash of the
+    file's bytes (:func:`content_hash`), the :class:`~affacrnn.features.FeatureConfig`,
+    :data:`~affacrnn.features.FEATURES_VERSION` and the librosa version; graphs by the content,
+    the STFT parameters, the image size and :data:`GRAPH_VERSION`. Changing any of these misses
+    the cache, so stale features are never returned, even for a file replaced with its size and
+    modification time kept; a corpus moved to another folder still hits. Entries are written to a temporary file in the same folder and renamed into
     place (:func:`os.replace`, atomic on POSIX and Windows), so a process killed mid-write leaves
     no entry, only an ignored ``.tmp-*`` file. An entry that fails to load or has the wrong
     shape/dtype is recomputed and overwritten. The default folder is
@@ -37,6 +37,7 @@ import math
 import os
 import tempfile
 import time
+import warnings
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -46,7 +47,7 @@ import numpy as np
 
 from ._io import atomic_path
 from ._numba import prepare as prepare_numba
-from .errors import AudioError, CacheError, OutputError, ParameterError
+from .errors import AffacrnnWarning, AudioError, CacheError, OutputError, ParameterError
 from .features import FEATURES_VERSION, FeatureConfig
 from .settings import cache_dir as _default_cache_dir
 
@@ -154,6 +155,29 @@ def _digest(obj: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:40]
 
 
+def content_hash(path: str | os.PathLike, *, row: int | None = None) -> str:
+    """BLAKE2b-128 of a file's bytes: the feature cache's key for that recording.
+
+    On content, not on path, size and modification time: a recording replaced by another of the
+    same size with its time kept (``cp -p``, ``rsync -t``, ``tar``, ``touch -d``) must not be served
+    the old features. Measured on the 1,440 RAVDESS files here (51 MiB): 0.06–0.15 ms per file,
+    warm and cold page cache, against tens of milliseconds to extract its features.
+    """
+    h = hashlib.blake2b(digest_size=16)
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+    except FileNotFoundError:
+        where = "" if row is None else f" (row {row} of the table)"
+        raise AudioError(f"{path}: no such file{where}. Check the path and the data root (AFFACRNN_DATA).") from None
+    except PermissionError:
+        raise AudioError(f"{path}: cannot be read (permission denied). Give yourself read access (chmod +r).") from None
+    except IsADirectoryError:
+        raise AudioError(f"{path}: is a folder, not an audio file. Pass the path of one file.") from None
+    return h.hexdigest()
+
+
 def _entry_path(root: Path, key: str) -> Path:
     return root / key[:2] / f"{key}.npy"
 
@@ -200,13 +224,18 @@ class _Item:
 
 def _compute_batch(
     items: Sequence[_Item], config: FeatureConfig, image_size: int | None
-) -> list[tuple[int, np.ndarray | None, np.ndarray | None]]:
-    """Worker task: load, featurise and cache a batch of files (runs in a joblib/Dask worker)."""
+) -> list[tuple[int, np.ndarray | None, np.ndarray | None, str | None]]:
+    """Worker task: load, featurise and cache a batch of files (runs in a joblib/Dask worker).
+
+    Returns ``(row, features, graph, cache_problem)`` per file; ``cache_problem`` is the message
+    of a failed cache write (the cache is optional: the run goes on, the parent warns once).
+    """
     from .audio import load_audio
     from .spectrogram import _graph_from_magnitude, _check_size
     from .features import _check_input, _features_from_magnitude, _magnitude
 
     out = []
+    problem: str | None = None
     for it in items:
         y = _check_input(load_audio(it.path, sr=config.sr), config, name=it.path)
         S = _magnitude(y, config)
@@ -214,11 +243,13 @@ def _compute_batch(
         graph = None
         if it.need_graph and image_size is not None:
             graph = _graph_from_magnitude(S, size=_check_size(image_size), top_db=GRAPH_TOP_DB)
-        if feats is not None and it.feat_entry is not None:
-            _save_entry(Path(it.feat_entry), feats)
-        if graph is not None and it.graph_entry is not None:
-            _save_entry(Path(it.graph_entry), graph)
-        out.append((it.index, feats, graph))
+        for arr, entry in ((feats, it.feat_entry), (graph, it.graph_entry)):
+            if arr is not None and entry is not None and problem is None:
+                try:
+                    _save_entry(Path(entry), arr)
+                except CacheError as exc:  # e.g. a full disk: stop writing, keep computing
+                    problem = str(exc)
+        out.append((it.index, feats, graph, problem))
     return out
 
 
@@ -364,13 +395,7 @@ def featurize_corpus(
         feat_entry = graph_entry = None
         have_feat = have_graph = False
         if root is not None:
-            try:
-                st = os.stat(path)
-            except OSError:
-                raise AudioError(
-                    f"{path}: no such file (row {i} of the table). Check the path and the data root (AFFACRNN_DATA)."
-                ) from None
-            ident = {"path": path, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+            ident = {"content": content_hash(path, row=i)}
             feat_entry = _entry_path(root, _digest({**feat_common, **ident}))
             cached = _load_entry(feat_entry, cfg.shape)
             if cached is not None:
@@ -410,8 +435,12 @@ def featurize_corpus(
                 batches = [todo[k : k + bs] for k in range(0, len(todo), bs)]
                 parallel = joblib.Parallel(n_jobs=n_jobs, backend=backend, return_as="generator_unordered")
                 results = parallel(joblib.delayed(_compute_batch)(b, cfg, size) for b in batches)
+            warned = False
             for batch in results:
-                for i, feats, graph in batch:
+                for i, feats, graph, problem in batch:
+                    if problem is not None and not warned:
+                        warnings.warn(f"{problem.rstrip('.')}; going on without caching", AffacrnnWarning, stacklevel=2)
+                        warned = True
                     if feats is not None:
                         X[i] = feats
                     if graph is not None:

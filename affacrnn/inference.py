@@ -43,7 +43,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from ._numba import load_librosa
-from .audio import SILENCE_PEAK, check_signal, to_mono
+from .audio import SILENCE_PEAK, check_signal, open_sound, to_mono
 from .errors import AudioError, ModelError, ParameterError
 
 __all__ = [
@@ -118,7 +118,6 @@ class _ArraySource:
 
 class _FileSource:
     def __init__(self, path: str | os.PathLike):
-        import soundfile as sf
 
         self.path = Path(path).expanduser()
         self.name = str(self.path)
@@ -128,14 +127,7 @@ class _FileSource:
             raise AudioError(f"{self.name}: is a folder, not an audio file. Pass the path of one file.")
         if self.path.stat().st_size == 0:
             raise AudioError(f"{self.name}: is an empty (0-byte) file. Replace it with a complete recording.")
-        try:
-            self.file = sf.SoundFile(str(self.path))
-        except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
-            reason = str(exc).split(":")[-1].strip() or type(exc).__name__
-            raise AudioError(
-                f"{self.name}: cannot be decoded as audio ({reason}). "
-                "Pass a WAV/FLAC/OGG file, or convert it with ffmpeg or sox."
-            ) from None
+        self.file = open_sound(self.path, name=self.name)
         self.samplerate = int(self.file.samplerate)
         self.frames = int(self.file.frames)
 
@@ -171,10 +163,11 @@ class _FileSource:
 # Splitting at silences
 # --------------------------------------------------------------------------------------------
 def _frame_energy(source, *, frame_length: int, hop: int) -> tuple[np.ndarray, float]:
-    """Mean energy of frames ``[k·hop, k·hop + frame_length)`` over the whole source, streamed.
+    """AC energy (variance) of frames ``[k·hop, k·hop + frame_length)`` over the whole source, streamed.
 
-    Blocks overlap by ``frame_length - hop`` samples, so each frame lies inside one block.
-    Returns the energies and the peak absolute sample.
+    Blocks overlap by ``frame_length - hop`` samples, so each frame lies inside one block. The
+    frame's mean is removed, so a constant (DC) offset counts as silence, not as sound.
+    Returns the energies and the largest frame RMS (the source's level).
     """
     from numpy.lib.stride_tricks import sliding_window_view
 
@@ -187,12 +180,14 @@ def _frame_energy(source, *, frame_length: int, hop: int) -> tuple[np.ndarray, f
         check_signal(block, sr=source.samplerate, name=source.name, min_duration=0.0, allow_silent=True)
         if block.size == 0:
             break
-        peak = max(peak, float(np.max(np.abs(block))))
         if block.size < size:  # the last block: zero-pad so its partial frames exist
             block = np.pad(block, (0, size - block.size))
-        sq = block.astype(np.float64) ** 2
-        frames = sliding_window_view(sq, frame_length)[::hop]
-        out.append(frames.mean(axis=1)[:n_hops])
+        x = block.astype(np.float64)
+        mean = sliding_window_view(x, frame_length)[::hop].mean(axis=1)[:n_hops]
+        power = sliding_window_view(x**2, frame_length)[::hop].mean(axis=1)[:n_hops]
+        var = np.maximum(power - mean**2, 0.0)
+        out.append(var)
+        peak = max(peak, float(np.sqrt(var.max())) if var.size else 0.0)
     energy = np.concatenate(out)[:n_frames] if out else np.zeros(0)
     return energy, peak
 
@@ -277,7 +272,10 @@ def _split_source(source, *, config, top_db, min_silence, min_utterance, max_utt
     if source.frames == 0:
         raise AudioError(f"{source.name}: contains no samples. Pass a recording with sound in it.")
     if peak < SILENCE_PEAK:
-        raise AudioError(f"{source.name}: is silent (peak below -80 dBFS). Check the recording.")
+        raise AudioError(
+            f"{source.name}: is silent or constant (no variation above -80 dBFS; a DC offset is not sound). "
+            "Check the recording."
+        )
     if source.frames < frame_length:  # not one analysis frame: there is nothing to classify
         raise AudioError(
             f"{source.name}: is {1000 * source.frames / sr:.1f} ms long, shorter than the minimum "
@@ -438,19 +436,6 @@ def _compiled(fn, shapes: Sequence[tuple], *, jit_compile: bool):
             state["graph"] = tf.function(lambda xs: fn(list(xs)), input_signature=[spec], autograph=False)
             out = state["graph"](tensors)
         return [o.numpy() for o in out]
-
-    return call
-    import tensorflow as tf
-
-    spec = [tf.TensorSpec((None, *shape[1:]), tf.float32) for shape in shapes]
-
-    @tf.function(input_signature=[spec], reduce_retracing=True)
-    def fn(xs):
-        inputs = dict(zip(keys, xs)) if keys else (list(xs) if len(xs) > 1 else xs[0])
-        return as_list(model(inputs, training=False))
-
-    def call(xs):
-        return [o.numpy() for o in fn([tf.convert_to_tensor(x, dtype=tf.float32) for x in xs])]
 
     return call
 

@@ -43,17 +43,20 @@ COLUMNS = (
 
 def audio_durations(paths: list[str]) -> np.ndarray:
     """Durations in seconds read from file headers (no decoding); raise naming a bad file."""
-    import soundfile as sf
+    from ..audio import open_sound
+    from ..errors import AudioError
 
     out = np.empty(len(paths), dtype=np.float64)
     for i, p in enumerate(paths):
         try:
-            info = sf.info(p)
+            with open_sound(p) as info:
+                out[i] = info.frames / info.samplerate
+        except AudioError as exc:
+            raise CorpusError(f"{exc} (its audio header cannot be read; replace the file or remove it from the corpus)") from None
         except Exception as exc:  # noqa: BLE001 - libsndfile raises several types
             raise CorpusError(
                 f"{p}: cannot read its audio header ({exc}). Replace the file or remove it from the corpus."
             ) from None
-        out[i] = info.frames / info.samplerate
     return out
 
 
