@@ -14,7 +14,7 @@ import numpy as np
 from ._numba import load_librosa
 from .errors import AudioError, ParameterError
 
-__all__ = ["DEFAULT_SR", "load_audio", "check_signal", "to_mono"]
+__all__ = ["DEFAULT_SR", "load_audio", "check_signal", "open_sound", "to_mono"]
 
 #: librosa's default sampling rate, the one the paper's features were computed at.
 DEFAULT_SR = 22050

@@ -1,13 +1,16 @@
 """The ``affacrnn`` command line. Every verb has ``--help``.
 
 Exit codes: 0 success, 1 an affacrnn error (bad input: the one-line message is printed to
-stderr), 2 a usage error (argparse), 130 interrupted.
+stderr), 2 a usage error (argparse), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM); an
+interrupted run stops its worker processes and leaves no half-written file.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 import warnings
 from typing import Callable
 
@@ -172,21 +175,61 @@ def _one_line_warnings(verb: str):
     return show
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so the same clean-up runs (workers stopped, nothing half-written)."""
+
+
+def _raise_terminated(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+    raise _Terminated()
+
+
+def _stop_workers() -> None:
+    """Kill joblib's loky worker processes, if this process started any.
+
+    loky keeps its workers alive for reuse after a run; after an interruption they must not
+    outlive the command (a SIGTERM during ``features --jobs 2`` left them running for minutes).
+    """
+    module = sys.modules.get("joblib.externals.loky.reusable_executor")
+    executor = getattr(module, "_executor", None) if module is not None else None
+    if executor is not None:
+        try:
+            executor.shutdown(wait=False, kill_workers=True)
+        except Exception:  # noqa: BLE001 - best effort while exiting
+            pass
+
+
+def _close_progress_bars() -> None:
+    """Close tqdm bars an interruption left open, so the last line printed is the message."""
+    tqdm = sys.modules.get("tqdm")
+    for bar in list(getattr(getattr(tqdm, "tqdm", None), "_instances", ())):
+        try:
+            bar.close()
+        except Exception:  # noqa: BLE001 - best effort while exiting
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; return the exit code (0 ok, 1 affacrnn error, 2 usage, 130 interrupted)."""
+    """Run the CLI; return the exit code (0 ok, 1 affacrnn error, 2 usage, 130 interrupted, 143 terminated)."""
     args = build_parser().parse_args(argv)
     saved = warnings.showwarning
     warnings.showwarning = _one_line_warnings(args.verb)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    old_term = signal.signal(signal.SIGTERM, _raise_terminated) if in_main_thread else None
     try:
         return int(args.handler(args) or 0)
     except AffacrnnError as exc:
         print(f"affacrnn {args.verb}: error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"affacrnn {args.verb}: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        _stop_workers()
+        _close_progress_bars()
+        terminated = isinstance(exc, _Terminated)
+        print(f"affacrnn {args.verb}: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        return 143 if terminated else 130
     finally:
         warnings.showwarning = saved
+        if old_term is not None:
+            signal.signal(signal.SIGTERM, old_term)
 
 
 if __name__ == "__main__":  # pragma: no cover

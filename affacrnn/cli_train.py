@@ -110,7 +110,8 @@ def _run_train(args: argparse.Namespace) -> int:
 
 def _run_evaluate(args: argparse.Namespace) -> int:
     from .corpora import load_corpus
-    from .dataset import prepare
+    from .dataset import corpus_fingerprint, prepare
+    from .errors import CorpusError
     from .models.io import load_model
     from .normalize import FeatureScaler
     from .train import evaluate
@@ -126,6 +127,15 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         part = "test"
     scaler = FeatureScaler.from_dict(meta["scaler"]) if meta.get("scaler") else None
     data = prepare(config, table=table, scaler=scaler, progress=not getattr(args, "quiet", False))
+    trained_on = meta.get("corpus")
+    if not args.corpus and trained_on:  # its own corpus: it must be the very one it was trained on
+        found = corpus_fingerprint(data, name=config.corpus)
+        if found["fingerprint"] != trained_on["fingerprint"]:
+            raise CorpusError(
+                f"the corpus found as {config.corpus!r} is not the one {args.model} was trained on "
+                f"({found['utterances']} labelled utterances now, {trained_on['utterances']} then; fingerprints "
+                f"{found['fingerprint']} vs {trained_on['fingerprint']}). Pass --corpus to score another corpus on purpose."
+            )
     metrics = evaluate(model, data, part=part, seed=config.seed)
     if args.json:
         print(strict_json({"model": str(args.model), "corpus": config.corpus, "part": args.part, "metrics": metrics}))

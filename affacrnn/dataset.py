@@ -92,6 +92,23 @@ def split_table(table: pd.DataFrame, *, val_size: float, test_size: float, seed:
     return speaker_split(table, test_size=test_size, val_size=val_size, seed=seed)
 
 
+def corpus_fingerprint(data: "Prepared", *, name: str) -> dict:
+    """What a model was trained on: ``{"name", "fingerprint", "utterances"}``.
+
+    The fingerprint hashes every labelled utterance's id, speaker and class (not the split, not the
+    paths), so the same corpus found in another folder matches and another corpus under the same
+    name (a ``clips/manifest.csv`` relative to another folder) does not.
+    """
+    import hashlib
+
+    t = data.table
+    rows = sorted(
+        f"{u}\t{s}\t{data.classes[y]}" for u, s, y in zip(t["utterance_id"].astype(str), t["speaker"].astype(str), t["y"])
+    )
+    digest = hashlib.blake2b("\n".join(rows).encode(), digest_size=12).hexdigest()
+    return {"name": str(name), "fingerprint": digest, "utterances": len(rows)}
+
+
 def _available_bytes() -> int | None:
     """Memory available to this process now (Linux/macOS ``sysconf``), or None where unknown."""
     try:

@@ -207,12 +207,14 @@ def train(
     keras = load_keras()
 
     from . import presets
-    from .dataset import prepare
+    from .dataset import corpus_fingerprint, prepare
     from .models import build_model
     from .models.io import save_model
 
     config = presets.CPU if config is None else config
     config.validate()
+    if Path(config.corpus).exists():  # a manifest or folder: record it absolutely (evaluate may run elsewhere)
+        config = config.replace(corpus=str(Path(config.corpus).resolve()))
     out = _check_out_dir(out_dir)  # refused before any work, so nothing is left half-done
     keras.utils.set_random_seed(config.seed)
     t0 = time.perf_counter()
@@ -290,6 +292,7 @@ def train(
             config=config,
             scaler_dict=data.scaler.to_dict() if data.scaler is not None else None,
             label_classes=list(data.classes),
+            corpus=corpus_fingerprint(data, name=config.corpus),
         )
         result.results_path = atomic_write_json(out / "results.json", result_record(result))
     return result

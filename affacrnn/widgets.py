@@ -478,7 +478,9 @@ class AblationWidget:
         self.status = w.HTML()
         self.table = w.HTML()
         self.widget = w.VBox([w.HBox(list(self.checks.values())), w.HBox([self.button, self.status]), self.table])
-        self.button.on_click(lambda _: self.retrain())
+        self._busy = False
+        self._done_at = -1.0
+        self.button.on_click(self._on_click)
         for box in self.checks.values():
             box.observe(lambda _: self._show_dims(), names="value")
         self._show_dims()
@@ -532,17 +534,35 @@ class AblationWidget:
         self._render()
         return record
 
+    #: Seconds after a run during which another click is taken as part of the same (double) click.
+    CLICK_GRACE_S = 0.5
+
+    def _on_click(self, _button) -> None:
+        """The button's handler: a click while training, or queued behind the run it started (a
+        double-click: the kernel handles widget events one after another, so the second click
+        arrives the moment the first run ends), is ignored."""
+        import time
+
+        if self._busy or time.monotonic() - self._done_at < self.CLICK_GRACE_S:
+            return
+        self.retrain()
+
     def retrain(self) -> dict | None:
         """Retrain on the ticked types (the button's action); ``None`` when nothing is ticked."""
         chosen = self.chosen
         if not chosen:
             self.status.value = "tick at least one feature type"
             return None
+        import time
+
         self.button.disabled = True
+        self._busy = True
         self.status.value = f"training on {', '.join(chosen)} …"
         try:
             record = self.score(chosen)
         finally:
+            self._busy = False
+            self._done_at = time.monotonic()
             self.button.disabled = False
         self.status.value = (
             f"<b>{record['features']}</b> (D = {record['D']}): validation accuracy "

@@ -229,7 +229,7 @@ def test_cli_features_verb(table, tmp_path, monkeypatch, capsys):
     args = parser.parse_args(["features", "ravdess", "--features", "chroma,mfcc", "--image-size", "32",
                               "--cache-dir", str(tmp_path), "--jobs", "1", "--limit", "3", "--quiet",
                               "--output", str(out), "--json"])
-    assert args.run(args) == 0
+    assert args.handler(args) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["X_shape"] == [3, 256, 25] and summary["G_shape"] == [3, 32, 32]
     assert summary["features"] == ["mfcc", "chroma"] and summary["computed"] == 3
@@ -237,6 +237,6 @@ def test_cli_features_verb(table, tmp_path, monkeypatch, capsys):
         assert z["X"].shape == (3, 256, 25) and list(z["utterance_id"]) == list(table["utterance_id"][:3])
     args = parser.parse_args(["features", "ravdess", "--image-size", "0", "--cache-dir", str(tmp_path),
                               "--jobs", "1", "--limit", "2", "--quiet"])
-    assert args.run(args) == 0
+    assert args.handler(args) == 0
     text = capsys.readouterr().out
     assert "X (2, 256, 33)" in text and "graphs      none" in text

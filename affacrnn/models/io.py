@@ -25,7 +25,7 @@ import numpy as np
 from .._io import atomic_path
 from ..errors import ModelError, ParameterError
 
-__all__ = ["save_model", "load_model", "read_metadata", "META_MEMBER", "FORMAT_VERSION"]
+__all__ = ["save_model", "load_model", "read_metadata", "feature_layout", "META_MEMBER", "FORMAT_VERSION"]
 
 #: Name of the affacrnn member inside the .keras zip.
 META_MEMBER = "affacrnn.json"
@@ -56,6 +56,7 @@ def save_model(
     config,
     scaler_dict: Mapping[str, Any] | None = None,
     label_classes: Sequence[str] | None = None,
+    corpus: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write ``model`` and its metadata to one ``.keras`` file, atomically.
 
@@ -73,6 +74,10 @@ def save_model(
         stored as lists), e.g. ``{"mean_": ..., "scale_": ...}``.
     label_classes : sequence of str, optional
         Class names in output order (``label_classes[i]`` is output column i).
+    corpus : mapping, optional
+        What it was trained on: ``{"name", "fingerprint", "utterances"}`` from
+        :func:`affacrnn.dataset.corpus_fingerprint`; ``affacrnn evaluate`` refuses another corpus
+        found under the same name.
 
     Returns
     -------
@@ -103,6 +108,8 @@ def save_model(
         "config": config.to_dict(),
         "scaler": _jsonable(scaler_dict) if scaler_dict is not None else None,
         "label_classes": [str(c) for c in label_classes] if label_classes is not None else None,
+        "feature_layout": feature_layout(config),
+        "corpus": dict(corpus) if corpus is not None else None,
     }
     try:
         meta_text = json.dumps(meta, indent=1, allow_nan=False)
@@ -157,7 +164,32 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
         meta["config"] = AFFConfig.from_dict(meta.get("config"))
     except ParameterError as exc:
         raise ModelError(f"model file {str(path)!r} holds a config this affacrnn cannot use ({exc}) {_GET_ONE}") from None
+    stored = meta.get("feature_layout")
+    if stored is not None and stored != feature_layout(meta["config"]):
+        raise ModelError(
+            f"model file {str(path)!r}: its {META_MEMBER} names the feature set "
+            f"{','.join(meta['config'].features)}, but the network was trained on the columns fingerprinted "
+            f"{stored.get('sha', '?')} ({stored.get('n_columns', '?')} columns); the metadata was edited or "
+            f"damaged. {_GET_ONE}"
+        )
     return meta
+
+
+def feature_layout(config) -> dict[str, Any]:
+    """Fingerprint of the feature columns a model reads: their names in order, frames, rate, hop.
+
+    Stored in the model file at save and checked at load, so a model whose ``affacrnn.json`` is
+    changed to name another feature set of the same width is refused instead of predicting from
+    the wrong columns.
+    """
+    import hashlib
+
+    from ..features import FEATURES_VERSION, column_names
+
+    fc = config.feature_config()
+    text = "\n".join([*column_names(fc.features), f"frames={fc.n_frames}", f"sr={fc.sr}", f"n_fft={fc.n_fft}",
+                      f"hop={fc.hop_length}", f"version={FEATURES_VERSION}"])
+    return {"sha": hashlib.sha256(text.encode()).hexdigest()[:16], "n_columns": fc.n_columns}
 
 
 def load_model(path: str | os.PathLike) -> tuple[Any, dict[str, Any]]:
