@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from ._io import atomic_write_bytes
 from .errors import AffacrnnError, ParameterError
 from .settings import REPO_ROOT, data_root
 
@@ -267,8 +268,7 @@ def fetch_widget_js(static_dir: str | os.PathLike | None = None, *, force: bool 
                         raise AffacrnnError(f"npm package {spec} has no {inner}; update WIDGET_JS_PACKAGES.")
                     for key, member in found.items():
                         target = dest / name / key[len(prefix):] if inner.endswith("/") else dest / name
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        target.write_bytes(tar.extractfile(member).read())
+                        atomic_write_bytes(target, tar.extractfile(member).read())
     return [dest / n for n in sorted(wanted)]
 
 

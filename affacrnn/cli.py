@@ -168,7 +168,12 @@ def _one_line_warnings(verb: str):
 
     def show(message, category, filename, lineno, file=None, line=None):
         if issubclass(category, AffacrnnWarning):
-            print(f"affacrnn {verb}: warning: {message}", file=sys.stderr, flush=True)
+            line = f"affacrnn {verb}: warning: {message}"
+            tqdm = sys.modules.get("tqdm")
+            if tqdm is not None and getattr(tqdm.tqdm, "_instances", None):
+                tqdm.tqdm.write(line, file=sys.stderr)  # above the progress bar, not glued to it
+            else:
+                print(line, file=sys.stderr, flush=True)
         else:
             previous(message, category, filename, lineno, file, line)
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import hashlib
 import json
 import math
@@ -100,7 +101,8 @@ class FeaturizeReport:
 # Cache helpers
 # --------------------------------------------------------------------------------------------
 def resolve_cache_dir(cache_dir: str | os.PathLike | None | bool = None) -> Path | None:
-    """The folder feature entries go to, created and checked writable; ``None`` if ``cache_dir is False``.
+    """The folder feature entries go to, created and checked writable; ``None`` if ``cache_dir is False``
+    or the disk is full (a warning says so: the cache is optional).
 
     Raises
     ------
@@ -118,6 +120,10 @@ def resolve_cache_dir(cache_dir: str | os.PathLike | None | bool = None) -> Path
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # the cache is optional: a full disk is no reason to stop
+            warnings.warn(f"feature cache folder {root}: {exc.strerror}; going on without caching",
+                          AffacrnnWarning, stacklevel=3)
+            return None
         raise CacheError(
             f"feature cache folder {root} is not writable ({type(exc).__name__}: {exc.strerror or exc}). "
             "Pass cache_dir= a writable folder, set AFFACRNN_CACHE, or pass cache_dir=False to "
@@ -204,7 +210,7 @@ def _save_entry(path: Path, arr: np.ndarray) -> None:
             np.save(f, arr, allow_pickle=False)
     except OutputError as exc:
         raise CacheError(
-            f"cannot write feature cache entry {path} ({exc.strerror}). "
+            f"cannot write feature cache entry {path} ({os.strerror(exc.errno)}). "
             "Free disk space, pass cache_dir= a writable folder, or cache_dir=False."
         ) from None
 
@@ -439,7 +445,8 @@ def featurize_corpus(
             for batch in results:
                 for i, feats, graph, problem in batch:
                     if problem is not None and not warned:
-                        warnings.warn(f"{problem.rstrip('.')}; going on without caching", AffacrnnWarning, stacklevel=2)
+                        first = problem.split(". ")[0]
+                        warnings.warn(f"{first}; going on without caching", AffacrnnWarning, stacklevel=2)
                         warned = True
                     if feats is not None:
                         X[i] = feats

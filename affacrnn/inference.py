@@ -180,8 +180,8 @@ def _frame_energy(source, *, frame_length: int, hop: int) -> tuple[np.ndarray, f
         check_signal(block, sr=source.samplerate, name=source.name, min_duration=0.0, allow_silent=True)
         if block.size == 0:
             break
-        if block.size < size:  # the last block: zero-pad so its partial frames exist
-            block = np.pad(block, (0, size - block.size))
+        if block.size < size:  # the last block: pad with its last sample so its partial frames exist
+            block = np.pad(block, (0, size - block.size), mode="edge")
         x = block.astype(np.float64)
         mean = sliding_window_view(x, frame_length)[::hop].mean(axis=1)[:n_hops]
         power = sliding_window_view(x**2, frame_length)[::hop].mean(axis=1)[:n_hops]

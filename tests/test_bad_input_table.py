@@ -1,0 +1,528 @@
+"""Bad input and faults, table-driven: every (verb, bad input) pair through the real command line.
+
+Each row of :data:`CASES` builds one bad input in a fresh folder and runs ``affacrnn VERB ...`` in
+a subprocess. The contract checked for every row: exit code 1, exactly one stderr line
+``affacrnn VERB: error: ...`` that contains the expected words (naming the file or parameter),
+no traceback, and the folder unchanged afterwards (nothing created, nothing modified). The cases
+that must *succeed* with a warning, and the faults (full disk, read-only folders, SIGTERM/SIGINT),
+follow the table. ``tests/test_bad_input.py`` keeps the earlier cases.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import pytest
+import soundfile as sf
+
+import affacrnn
+from affacrnn import presets
+
+REPO = Path(__file__).resolve().parents[1]
+SR = 16000
+EMOTIONS = ["happy", "sad", "angry", "neutral", "calm", "fearful"]
+
+
+def _tone(freq: float, seconds: float = 0.6, seed: int = 0) -> np.ndarray:
+    t = np.arange(int(SR * seconds)) / SR
+    noise = 0.02 * np.random.default_rng(seed).standard_normal(t.size)
+    return (0.3 * np.sin(2 * np.pi * freq * t) + noise).astype(np.float32)
+
+
+def make_corpus(folder: Path, *, speakers: int = 6, per_speaker: int = 6, emotions=EMOTIONS) -> Path:
+    """``folder/clips/*.wav`` and ``folder/clips/manifest.csv``: tones, one emotion per pitch."""
+    clips = folder / "clips"
+    clips.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for s in range(speakers):
+        for k in range(per_speaker):
+            emotion = emotions[k % len(emotions)]
+            name = f"s{s}_{k}.wav"
+            sf.write(clips / name, _tone(150 + 40 * (k % len(emotions)) + 5 * s, seed=s * 100 + k), SR)
+            rows.append({"path": name, "speaker": f"s{s}", "emotion": emotion})
+    manifest = clips / "manifest.csv"
+    pd.DataFrame(rows).to_csv(manifest, index=False)
+    return manifest
+
+
+def edit_manifest(manifest: Path, change: Callable[[pd.DataFrame], pd.DataFrame]) -> Path:
+    df = change(pd.read_csv(manifest))
+    df.to_csv(manifest, index=False)
+    return manifest
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file and folder under ``folder`` with a hash of its content."""
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        rel = str(p.relative_to(folder))
+        out[rel] = "dir" if p.is_dir() else hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def cli(*args: str, cwd: Path, cache: Path, timeout: int = 600) -> subprocess.CompletedProcess:
+    env = {**os.environ, "AFFACRNN_CACHE": str(cache), "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "affacrnn.cli", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def one_error(proc: subprocess.CompletedProcess, verb: str) -> str:
+    assert proc.returncode == 1, (proc.returncode, proc.stderr[-2000:])
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith(f"affacrnn {verb}: error: ")]
+    assert len(lines) == 1, proc.stderr[-2000:]
+    assert proc.stderr.rstrip().splitlines()[-1] == lines[0], proc.stderr[-2000:]
+    return lines[0]
+
+
+def _readonly_folder(path: Path) -> Path:
+    """A folder the current user cannot write to: a read-only tmpfs as root, else chmod 555."""
+    path.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", str(path)], capture_output=True)
+        if proc.returncode != 0:
+            pytest.skip(f"running as root but cannot mount a read-only tmpfs: {proc.stderr.decode()[:200]}")
+    else:
+        path.chmod(0o555)
+    return path
+
+
+def _release(path: Path) -> None:
+    if os.geteuid() == 0:
+        subprocess.run(["umount", str(path)], capture_output=True)
+    else:
+        path.chmod(0o755)
+
+
+# ---------------------------------------------------------------------------------- the table
+def _header_only(d: Path) -> list[str]:
+    (d / "m.csv").write_text("path,speaker,emotion\n")
+    return ["corpora", "m.csv"]
+
+
+def _empty_path_cell(d: Path) -> list[str]:
+    m = make_corpus(d)
+    edit_manifest(m, lambda df: df.assign(path=df["path"].where(df.index != 3, None)))
+    return ["corpora", str(m)]
+
+
+def _path_is_a_folder(d: Path) -> list[str]:
+    m = make_corpus(d)
+    (m.parent / "folder.wav").mkdir()
+    edit_manifest(m, lambda df: df.assign(path=df["path"].where(df.index != 2, "folder.wav")))
+    return ["corpora", str(m)]
+
+
+def _position_not_int(d: Path) -> list[str]:
+    m = make_corpus(d)
+    edit_manifest(m, lambda df: df.assign(session=df["speaker"], position=["first"] + list(range(1, len(df)))))
+    return ["corpora", str(m)]
+
+
+def _split_shares_a_speaker(d: Path) -> list[str]:
+    m = make_corpus(d)
+    edit_manifest(m, lambda df: df.assign(split=["train" if i % 2 else "test" for i in range(len(df))]))
+    return ["train", "--preset", "smoke", "--corpus", str(m), "--out", str(d / "run")]
+
+
+def _split_bad_value(d: Path) -> list[str]:
+    m = make_corpus(d)
+    edit_manifest(m, lambda df: df.assign(split=["training"] * len(df)))
+    return ["corpora", str(m)]
+
+
+def _huge_seed(d: Path) -> list[str]:
+    return ["train", "--preset", "smoke", "--corpus", str(make_corpus(d)), "--seed", "99999999999999999999",
+            "--out", str(d / "run")]
+
+
+def _huge_frames(d: Path) -> list[str]:
+    return ["train", "--preset", "smoke", "--corpus", str(make_corpus(d)), "--n-frames", "1000000000",
+            "--out", str(d / "run")]
+
+
+def _frames_beyond_memory(d: Path) -> list[str]:
+    """Enough clips that 150,000 frames each cannot fit in this machine's memory."""
+    from affacrnn.dataset import _available_bytes
+
+    free = _available_bytes() or 64 * 2**30
+    per_clip = 150_000 * 33 * 4 * (1 + 3)  # float32 features, held with three-utterance windows
+    per_speaker = int(free / 2 / per_clip / 6) + 2
+    return ["train", "--preset", "smoke", "--architecture", "ub", "--corpus",
+            str(make_corpus(d, per_speaker=per_speaker)), "--n-frames", "150000", "--out", str(d / "run")]
+
+
+def _out_is_a_file(d: Path) -> list[str]:
+    (d / "taken").write_text("not a folder\n")
+    return ["train", "--preset", "smoke", "--corpus", str(make_corpus(d)), "--out", str(d / "taken")]
+
+
+def _out_is_empty(d: Path) -> list[str]:
+    return ["train", "--preset", "smoke", "--corpus", str(make_corpus(d)), "--out", ""]
+
+
+def _one_class(d: Path) -> list[str]:
+    m = make_corpus(d, emotions=["happy"])
+    return ["train", "--preset", "smoke", "--corpus", str(m), "--label-scheme", "sentiment3", "--out", str(d / "run")]
+
+
+def _two_speakers(d: Path) -> list[str]:
+    m = make_corpus(d, speakers=2)
+    return ["train", "--preset", "smoke", "--corpus", str(m), "--out", str(d / "run")]
+
+
+def _output_parent_is_a_file(d: Path) -> list[str]:
+    (d / "afile").write_text("x\n")
+    return ["features", str(make_corpus(d)), "--no-cache", "--jobs", "1", "--output", str(d / "afile" / "f.npz")]
+
+
+def _output_empty(d: Path) -> list[str]:
+    return ["features", str(make_corpus(d)), "--no-cache", "--jobs", "1", "--output", ""]
+
+
+def _unknown_scheme_kind(d: Path) -> list[str]:
+    return ["train", "--preset", "smoke", "--corpus", str(make_corpus(d)), "--label-scheme", "mosi2",
+            "--out", str(d / "run")]
+
+
+#: id -> (build the bad input in a folder and return the CLI arguments, verb, words the error must hold)
+CASES: dict[str, tuple[Callable[[Path], list[str]], str, tuple[str, ...]]] = {
+    "manifest header only": (_header_only, "corpora", ("m.csv", "no rows")),
+    "manifest empty path cell": (_empty_path_cell, "corpora", ("row 5", "`path` cell is empty")),
+    "manifest path is a folder": (_path_is_a_folder, "corpora", ("folder.wav", "is a folder")),
+    "manifest position not an integer": (_position_not_int, "corpora", ("row 2", "'first'", "not an integer")),
+    "manifest split shares speakers": (_split_shares_a_speaker, "train", ("manifest.csv", "several parts", "s0")),
+    "manifest split bad value": (_split_bad_value, "corpora", ("row 2", "'training'", "train, validation, test")),
+    "train seed beyond 32 bits": (_huge_seed, "train", ("`seed`", "4294967295")),
+    "train n_frames absurd": (_huge_frames, "train", ("`n_frames`", "1000000000")),
+    "train n_frames beyond memory": (_frames_beyond_memory, "train", ("`n_frames`", "GiB")),
+    "train out is a file": (_out_is_a_file, "train", ("taken", "is a file")),
+    "train out empty": (_out_is_empty, "train", ("--out", "empty")),
+    "train one class": (_one_class, "train", ("only one class", "positive")),
+    "train two speakers": (_two_speakers, "train", ("2 speaker(s)", "at least 3")),
+    "train scheme of the wrong kind": (_unknown_scheme_kind, "train", ("mosi2",)),
+    "features output under a file": (_output_parent_is_a_file, "features", ("afile", "is a file")),
+    "features output empty": (_output_empty, "features", ("--output", "empty")),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_is_one_line_and_writes_nothing(case, tmp_path):
+    build, verb, words = CASES[case]
+    work = tmp_path / "work"
+    work.mkdir()
+    args = build(work)
+    before = snapshot(work)
+    msg = one_error(cli(*args, cwd=work, cache=tmp_path / "cache"), verb)
+    for word in words:
+        assert word in msg, f"{case}: {word!r} not in {msg!r}"
+    assert snapshot(work) == before, f"{case}: the command changed the folder"
+
+
+# ------------------------------------------------------------------ succeed, but say so
+@pytest.mark.slow
+def test_unlabelled_rows_are_dropped_with_a_warning(tmp_path):
+    m = make_corpus(tmp_path)
+    edit_manifest(m, lambda df: df.drop(columns="emotion").assign(score=[np.nan] + [1.0] * (len(df) - 1)))
+    proc = cli("corpora", str(m), "--json", cwd=tmp_path, cache=tmp_path / "cache")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (summary,) = json.loads(proc.stdout)["corpora"]
+    assert summary["utterances"] == 35
+    warning = [ln for ln in proc.stderr.splitlines() if ln.startswith("affacrnn corpora: warning: ")]
+    assert len(warning) == 1 and "1 of 36 rows have no label" in warning[0] and "rows 2" in warning[0]
+
+
+def test_non_utf8_file_name_is_read(tmp_path):
+    name = os.fsdecode(b"caf\xe9.wav")  # Latin-1 bytes: not UTF-8
+    path = tmp_path / name
+    try:
+        sf.write(os.fsencode(tmp_path) + b"/caf\xe9.wav", _tone(220), SR)
+    except (OSError, TypeError):
+        pytest.skip("this file system refuses non-UTF-8 names")
+    y = affacrnn.load_audio(path, sr=SR)
+    assert y.shape == (int(0.6 * SR),)
+
+
+def test_permission_denied_is_named(tmp_path, monkeypatch):
+    path = tmp_path / "locked.wav"
+    sf.write(path, _tone(220), SR)
+    real_open = os.open
+
+    def refuse(p, *a, **k):
+        if os.fspath(p) == str(path):
+            raise PermissionError(13, "Permission denied")
+        return real_open(p, *a, **k)
+
+    monkeypatch.setattr(os, "open", refuse)  # as root, chmod would not stop the read
+    with pytest.raises(affacrnn.AudioError) as err:
+        affacrnn.load_audio(path)
+    assert "permission denied" in str(err.value) and str(path) in str(err.value)
+
+
+def test_dc_signal_is_not_speech(tmp_path):
+    from affacrnn.inference import split_utterances
+
+    dc = np.full(2 * SR, 0.9, dtype=np.float32)
+    with pytest.raises(affacrnn.AudioError, match="silent or constant"):
+        split_utterances(dc, sr=SR)
+    path = tmp_path / "dc.wav"
+    sf.write(path, dc, SR, subtype="FLOAT")
+    with pytest.raises(affacrnn.AudioError, match="silent or constant"):
+        affacrnn.load_audio(path)
+
+
+def test_feature_cache_keys_on_content(tmp_path):
+    """A file replaced by another of the same size, its mtime kept (cp -p / touch -d), misses the cache."""
+    a, b = tmp_path / "a.wav", tmp_path / "b.wav"
+    sf.write(a, _tone(200), SR)
+    sf.write(b, _tone(400), SR)
+    assert a.stat().st_size == b.stat().st_size
+    cache = tmp_path / "cache"
+    X1, _ = affacrnn.featurize_corpus([a], cache_dir=cache, n_jobs=1, progress=False)
+    st = a.stat()
+    a.write_bytes(b.read_bytes())
+    os.utime(a, ns=(st.st_atime_ns, st.st_mtime_ns))
+    X2, _, report = affacrnn.featurize_corpus([a], cache_dir=cache, n_jobs=1, progress=False, return_report=True)
+    assert report.n_cached == 0 and not np.allclose(X1, X2)
+    X3, _ = affacrnn.featurize_corpus([b], cache_dir=False, n_jobs=1, progress=False)
+    np.testing.assert_allclose(X2, X3, rtol=1e-5, atol=1e-5)
+
+
+def test_strict_json_and_confusion_lists():
+    from affacrnn._io import strict_json
+
+    cm = pd.DataFrame([[1, 2], [3, 4]], index=pd.Index(["neg", "pos"], name="true"),
+                      columns=pd.Index(["neg", "pos"], name="predicted"))
+    text = strict_json({"f1": float("nan"), "acc": np.float32(0.5), "confusion": cm})
+    assert json.loads(text) == {"f1": None, "acc": 0.5, "confusion": {"classes": ["neg", "pos"], "matrix": [[1, 2], [3, 4]]}}
+    assert "NaN" not in text
+
+
+def test_ablation_widget_ignores_a_double_click(monkeypatch):
+    from affacrnn.features import PAPER_FEATURES
+    from affacrnn.widgets import AblationWidget
+
+    widget = AblationWidget(None, have=PAPER_FEATURES, config=presets.SMOKE, initial=PAPER_FEATURES)
+    calls = []
+    record = {"features": "mfcc", "D": 13, "val_accuracy": 0.5, "test_accuracy": 0.5, "test_majority": 0.5}
+    monkeypatch.setattr(widget, "score", lambda features: calls.append(features) or record)
+    widget.button.click()
+    widget.button.click()  # queued behind the first run: arrives as it ends
+    assert len(calls) == 1
+    widget._done_at -= 2 * widget.CLICK_GRACE_S  # a deliberate second press later
+    widget.button.click()
+    assert len(calls) == 2
+
+
+# ------------------------------------------------------------------------- models on file
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> Path:
+    """A smoke model trained on ``A/clips/manifest.csv`` given as a *relative* path."""
+    from affacrnn.train import train
+
+    root = tmp_path_factory.mktemp("A")
+    make_corpus(root, speakers=6, per_speaker=6)
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        cfg = presets.SMOKE.replace(corpus="clips/manifest.csv", label_scheme="sentiment3", epochs=1)
+        train(cfg, out_dir=root / "run", progress=False, cache_dir=root / "cache")
+    finally:
+        os.chdir(cwd)
+    return root / "run" / "model.keras"
+
+
+@pytest.mark.slow
+def test_evaluate_scores_the_corpus_it_was_trained_on(trained, tmp_path):
+    other = tmp_path / "B"
+    make_corpus(other, speakers=4, per_speaker=6, emotions=["angry", "sad"])  # its own clips/manifest.csv
+    proc = cli("evaluate", "--model", str(trained), "--part", "all", "--json", cwd=other, cache=tmp_path / "cache")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout)
+    assert out["corpus"] == str(trained.parents[1] / "clips" / "manifest.csv")
+    assert out["metrics"]["n"] == 36
+    assert "NaN" not in proc.stdout and out["metrics"]["confusion"]["classes"] == ["negative", "neutral", "positive"]
+
+
+@pytest.mark.slow
+def test_evaluate_refuses_a_changed_corpus(trained, tmp_path):
+    manifest = trained.parents[1] / "clips" / "manifest.csv"
+    original = manifest.read_text()
+    try:
+        edit_manifest(manifest, lambda df: df.iloc[:-6])
+        msg = one_error(cli("evaluate", "--model", str(trained), cwd=tmp_path, cache=tmp_path / "cache"), "evaluate")
+        assert "is not the one" in msg and "--corpus" in msg
+    finally:
+        manifest.write_text(original)
+
+
+def test_edited_feature_set_in_model_file_is_refused(trained, tmp_path):
+    import zipfile
+
+    from affacrnn.models.io import META_MEMBER, read_metadata
+
+    edited = tmp_path / "edited.keras"
+    with zipfile.ZipFile(trained) as src, zipfile.ZipFile(edited, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == META_MEMBER:
+                meta = json.loads(data)
+                meta["config"]["features"] = ["mfcc", "chroma", "contrast", "rms"]  # 13 + 12 + 7 + 1 = 33 too
+                data = json.dumps(meta).encode()
+            dst.writestr(item, data)
+    with pytest.raises(affacrnn.ModelError, match="edited or damaged"):
+        read_metadata(edited)
+
+
+# ---------------------------------------------------------------------------------- faults
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 300 KiB tmpfs (root only): writes there run out of space."""
+    mnt = tmp_path / "smallfs"
+    mnt.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("a small tmpfs needs root (mount); the full-disk cases run in CI as root")
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(mnt)], capture_output=True)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.decode()[:200]}")
+    yield mnt
+    subprocess.run(["umount", str(mnt)], capture_output=True)
+
+
+def _fill(folder: Path) -> None:
+    """Write zeros into ``folder/filler`` until the disk is full."""
+    fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.slow
+def test_features_output_on_a_full_disk_keeps_the_old_file(small_disk, tmp_path):
+    corpus = make_corpus(tmp_path / "c", speakers=3, per_speaker=4)
+    good = small_disk / "good.npz"
+    args = ["features", str(corpus), "--no-cache", "--jobs", "1", "--frames", "64", "--image-size", "0"]
+    assert cli(*args, "--output", str(good), cwd=tmp_path, cache=tmp_path / "cache").returncode == 0
+    before = good.read_bytes()
+    _fill(small_disk)
+    msg = one_error(cli(*args, "--frames", "128", "--output", str(good), cwd=tmp_path, cache=tmp_path / "cache"),
+                    "features")
+    assert "No space left on device" in msg and str(good) in msg
+    assert good.read_bytes() == before
+    with np.load(good) as z:
+        assert z["X"].shape == (12, 64, 33)
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "good.npz"]
+
+
+@pytest.mark.slow
+def test_feature_cache_on_a_full_disk_warns_and_goes_on(small_disk, tmp_path):
+    corpus = make_corpus(tmp_path / "c", speakers=3, per_speaker=4)
+    _fill(small_disk)
+    proc = cli("features", str(corpus), "--cache-dir", str(small_disk / "cache"), "--jobs", "1", "--json",
+               cwd=tmp_path, cache=tmp_path / "cache")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout.splitlines()[-1])["utterances"] == 12
+    warnings = [ln for ln in proc.stderr.splitlines() if ln.startswith("affacrnn features: warning: ")]
+    assert len(warnings) == 1 and "going on without caching" in warnings[0]
+
+
+@pytest.mark.slow
+def test_read_only_folders_are_refused_before_any_work(tmp_path):
+    corpus = make_corpus(tmp_path / "c")
+    ro = _readonly_folder(tmp_path / "ro")
+    try:
+        msg = one_error(cli("features", str(corpus), "--no-cache", "--jobs", "1", "--output", str(ro / "f.npz"),
+                            cwd=tmp_path, cache=tmp_path / "cache"), "features")
+        assert "not writable" in msg and str(ro) in msg
+        msg = one_error(cli("train", "--preset", "smoke", "--corpus", str(corpus), "--out", str(ro / "run"),
+                            cwd=tmp_path, cache=tmp_path / "cache"), "train")
+        assert "not writable" in msg and str(ro) in msg
+    finally:
+        _release(ro)
+
+
+def test_features_output_name_is_the_file_written(tmp_path):
+    corpus = make_corpus(tmp_path / "c", speakers=2, per_speaker=2)
+    proc = cli("features", str(corpus), "--no-cache", "--jobs", "1", "--frames", "16", "--image-size", "0",
+               "--output", str(tmp_path / "out"), cwd=tmp_path, cache=tmp_path / "cache")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert f"saved       {tmp_path / 'out.npz'}" in proc.stdout and (tmp_path / "out.npz").is_file()
+
+
+def _popen(args: list[str], cwd: Path, cache: Path) -> subprocess.Popen:
+    env = {**os.environ, "AFFACRNN_CACHE": str(cache), "PYTHONPATH": str(REPO)}
+    # SIGINT stays deliverable even when pytest runs from a non-interactive shell's background job
+    return subprocess.Popen([sys.executable, "-m", "affacrnn.cli", *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [int(x) for x in out.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split()[2] == "Z")
+
+
+@pytest.mark.slow
+def test_sigterm_during_features_stops_the_workers(tmp_path):
+    corpus = make_corpus(tmp_path / "c", speakers=12, per_speaker=40)
+    proc = _popen(["features", str(corpus), "--no-cache", "--jobs", "2", "--image-size", "128", "--features", "all"],
+                  tmp_path, tmp_path / "cache")
+    deadline = time.monotonic() + 120
+    workers: list[int] = []
+    while time.monotonic() < deadline and len(workers) < 2:  # wait for the loky workers to exist
+        time.sleep(0.5)
+        workers = [c for c in _children(proc.pid)]
+    assert proc.poll() is None, f"finished before it could be interrupted: {proc.communicate()[1][-1000:]}"
+    time.sleep(1.0)
+    descendants = _children(proc.pid)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err[-2000:]
+    assert err.rstrip().splitlines()[-1] == "affacrnn features: terminated" and "Traceback" not in err
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_alive(p) for p in descendants):
+        time.sleep(0.5)
+    assert not [p for p in descendants if _alive(p)], "worker processes outlived the command"
+
+
+@pytest.mark.slow
+def test_sigint_during_training_stops_within_seconds(tmp_path):
+    corpus = make_corpus(tmp_path / "c")
+    proc = _popen(["train", "--preset", "smoke", "--corpus", str(corpus), "--epochs", "500", "--patience", "0",
+                   "--out", str(tmp_path / "run")], tmp_path, tmp_path / "cache")
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not (tmp_path / "run" / "state").exists():  # training has begun
+        time.sleep(0.5)
+    time.sleep(5)
+    assert proc.poll() is None, "finished before it could be interrupted"
+    start = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    stopped_s = time.monotonic() - start
+    assert proc.returncode == 130, err[-2000:]
+    assert err.rstrip().splitlines()[-1] == "affacrnn train: interrupted"
+    # generous: the point is that it stops mid-run (between batches), not after the remaining epochs
+    assert stopped_s < 30, f"took {stopped_s:.1f} s to stop"
