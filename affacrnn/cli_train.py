@@ -80,7 +80,9 @@ def _demo_fallback(config, args: argparse.Namespace):
     if args.cfg_corpus is not None or config.corpus in available_corpora() or Path(config.corpus).exists():
         return config
     scheme = config.label_scheme
-    if args.cfg_label_scheme is None and get_scheme(scheme).kind != "score":
+    if get_scheme(scheme).kind != "score":
+        if args.cfg_label_scheme is not None:  # an emotion scheme chosen on purpose: the demo cannot serve it
+            return config
         scheme = DEMO_SCHEME
     print(f"affacrnn train: no {config.corpus} corpus under the data root {data_root()}; training on the "
           f"synthetic demo corpus, scheme {scheme} (pass --corpus and --label-scheme to choose)", file=sys.stderr)

@@ -172,7 +172,7 @@ def test_train_evaluate_predict(trained, manifest, speech_clip, capsys):
     assert main(["--quiet", "evaluate", "--model", str(trained), "--json"]) == 0
     metrics = json.loads(capsys.readouterr().out)["metrics"]
     assert 0 <= metrics["weighted_accuracy"] <= 1
-    assert main(["--quiet", "predict", str(speech_clip), "--model", str(trained), "--json"]) == 0
+    assert main(["--quiet", "predict", str(speech_clip[0]), "--model", str(trained), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)
 
 
@@ -193,3 +193,20 @@ def test_main_module_runs_as_a_script():
     proc = subprocess.run([sys.executable, "-m", "affacrnn.cli", "book", "--list"], capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0 and PREFACE in proc.stdout
+
+
+@pytest.mark.slow
+def test_train_without_corpora_falls_back_to_the_demo(tmp_path, monkeypatch, capsys):
+    """The README's `affacrnn train --preset cpu --out models/cpu` on a machine with no corpora:
+    the demo corpus with a score scheme, said in one line (smoke preset here, for time)."""
+    monkeypatch.setenv("AFFACRNN_DATA", str(tmp_path / "empty"))
+    out = tmp_path / "models"
+    assert main(["--quiet", "train", "--preset", "smoke", "--epochs", "1", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    notes = [ln for ln in err.splitlines() if ln.startswith("affacrnn train: no ravdess corpus")]
+    assert len(notes) == 1 and "demo corpus, scheme mosi2" in notes[0]
+    results = json.loads((out / "results.json").read_text())
+    assert results["config"]["corpus"] == "demo" and results["config"]["label_scheme"] == "mosi2"
+    # a scheme or corpus given on the command line is never replaced
+    assert main(["--quiet", "train", "--preset", "smoke", "--label-scheme", "sentiment3", "--out", str(tmp_path / "x")]) == 1
+    assert "ravdess" in capsys.readouterr().err

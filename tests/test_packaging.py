@@ -40,8 +40,29 @@ def test_public_surface():
     assert issubclass(affacrnn.CorpusError, affacrnn.AffacrnnError)
 
 
-def test_ci_runs_readme_test_command():
-    readme = (ROOT / "README.md").read_text()
+def test_ci_runs_both_readme_commands_read_from_the_readme():
+    """.ci/run never copies a command: it reads both marked blocks through .ci/readme_command.py."""
+    import subprocess
+    import sys
+
     ci = (ROOT / ".ci" / "run").read_text()
-    cmd = re.search(r"<!-- test-command -->\s*```bash\n(.+?)\n```", readme, re.S).group(1).strip()
-    assert cmd in ci
+    for marker in ("main-command", "test-command"):
+        assert f"python .ci/readme_command.py {marker}" in ci
+    readme = (ROOT / "README.md").read_text()
+    for marker, expect in (("main-command", 'python -m pip install -e ".[dev]" && affacrnn book --html build/book'),
+                           ("test-command", "python -m pytest")):
+        block = re.search(rf"<!-- {marker} -->\s*```bash\n(.+?)\n```", readme, re.S).group(1).strip()
+        out = subprocess.run([sys.executable, str(ROOT / ".ci" / "readme_command.py"), marker], capture_output=True,
+                             text=True, check=True).stdout.strip()
+        assert out == block == expect
+    assert "python -m pytest" not in ci and "affacrnn book" not in ci.split("readme_command.py")[0]
+
+
+def test_readme_command_refuses_a_missing_marker(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "README.md").write_text("# no markers\n```bash\npython -m pytest\n```\n")
+    proc = subprocess.run([sys.executable, str(ROOT / ".ci" / "readme_command.py"), "test-command",
+                           str(tmp_path / "README.md")], capture_output=True, text=True)
+    assert proc.returncode == 1 and "<!-- test-command -->" in proc.stderr and proc.stderr.count("\n") == 1

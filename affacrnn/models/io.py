@@ -167,8 +167,9 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
     stored = meta.get("feature_layout")
     if stored is not None and stored != feature_layout(meta["config"]):
         raise ModelError(
-            f"model file {str(path)!r}: its {META_MEMBER} names the feature set "
-            f"{','.join(meta['config'].features)}, but the network was trained on the columns fingerprinted "
+            f"model file {str(path)!r} is inconsistent: its {META_MEMBER} names the feature set "
+            f"{','.join(meta['config'].features)} ({meta['config'].n_frames} frames), but the network was "
+            "trained on the columns fingerprinted "
             f"{stored.get('sha', '?')} ({stored.get('n_columns', '?')} columns); the metadata was edited or "
             f"damaged. {_GET_ONE}"
         )
