@@ -337,6 +337,8 @@ def test_memory_stays_bounded_on_a_long_file(model_path, speech_clip, tmp_path):
     # Bounded memory means the long file adds (almost) nothing to what the loaded model already
     # holds: the whole file as float32 stereo at 48 kHz would be 230 MB, its features+graphs more.
     assert m["peak_mb"] - m["before_mb"] < 120, m
-    # The absolute peak is mostly TensorFlow and the XLA-compiled model (measured 1.0-1.4 GB here,
-    # once 3.5 GB inside a virtual environment on a heavily loaded machine); only a sanity bound.
-    assert m["peak_mb"] < 4096, m
+    # The absolute peak is mostly TensorFlow and the XLA-compiled model, reached before the long
+    # file is read (measured 1.0-1.4 GB here; 3.5 GB and once 4.4 GB, before_mb == peak_mb, inside a
+    # virtual environment on a loaded machine, 1.0 GB when the same venv re-ran it alone); the delta
+    # above is the check, this is only a sanity bound.
+    assert m["peak_mb"] < 6144, m
