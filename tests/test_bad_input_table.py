@@ -1,5 +1,7 @@
 """Bad input and faults, table-driven: every (verb, bad input) pair through the real command line.
 
+Cases that need root (tmpfs mounts) skip only outside CI; under CI (`CI` set) they fail instead.
+
 Each row of :data:`CASES` builds one bad input in a fresh folder and runs ``affacrnn VERB ...`` in
 a subprocess. The contract checked for every row: exit code 1, exactly one stderr line
 ``affacrnn VERB: error: ...`` that contains the expected words (naming the file or parameter),
@@ -26,6 +28,7 @@ import soundfile as sf
 
 import affacrnn
 from affacrnn import presets
+from book_support import need_tool
 
 REPO = Path(__file__).resolve().parents[1]
 SR = 16000
@@ -89,8 +92,7 @@ def _readonly_folder(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
         proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", str(path)], capture_output=True)
-        if proc.returncode != 0:
-            pytest.skip(f"running as root but cannot mount a read-only tmpfs: {proc.stderr.decode()[:200]}")
+        need_tool(proc.returncode == 0, f"running as root but cannot mount a read-only tmpfs: {proc.stderr.decode()[:200]}")
     else:
         path.chmod(0o555)
     return path
@@ -248,7 +250,7 @@ def test_non_utf8_file_name_is_read(tmp_path):
     try:
         sf.write(os.fsencode(tmp_path) + b"/caf\xe9.wav", _tone(220), SR)
     except (OSError, TypeError):
-        pytest.skip("this file system refuses non-UTF-8 names")
+        need_tool(False, "this file system refuses non-UTF-8 names")
     y = affacrnn.load_audio(path, sr=SR)
     assert y.shape == (int(0.6 * SR),)
 
@@ -390,11 +392,9 @@ def small_disk(tmp_path):
     """A 300 KiB tmpfs (root only): writes there run out of space."""
     mnt = tmp_path / "smallfs"
     mnt.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("a small tmpfs needs root (mount); the full-disk cases run in CI as root")
+    need_tool(os.geteuid() == 0, "a small tmpfs needs root (mount); the full-disk cases run in CI as root")
     proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(mnt)], capture_output=True)
-    if proc.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.decode()[:200]}")
+    need_tool(proc.returncode == 0, f"cannot mount a tmpfs here: {proc.stderr.decode()[:200]}")
     yield mnt
     subprocess.run(["umount", str(mnt)], capture_output=True)
 
