@@ -26,13 +26,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 # numba caches librosa's kernels in a folder affacrnn owns (set before librosa is imported;
 # cheap: nothing is compiled here). See affacrnn/_numba.py for the race this guards against.
-from ._numba import configure as _configure_numba
+from affacrnn._numba import configure as _configure_numba
 
 _configure_numba()
 
-from .audio import load_audio
-from .corpora import available_corpora, default_corpus, load_corpus
-from .errors import (
+from affacrnn.data.audio import load_audio
+from affacrnn.data.corpora import available_corpora, default_corpus, load_corpus
+from affacrnn.errors import (
     AffacrnnError,
     AudioError,
     CacheError,
@@ -42,45 +42,50 @@ from .errors import (
     ModelError,
     ParameterError,
 )
-from .labels import SCHEMES, apply_scheme, get_scheme
+from affacrnn.data.labels import SCHEMES, apply_scheme, get_scheme
 
 __version__ = "0.1.0"
 
 # name -> module that defines it; imported on first attribute access (PEP 562).
 _LAZY = {
     # features and spectrum graphs (paper §3)
-    "extract_features": "features",
-    "PAPER_FEATURES": "features",
-    "ALL_FEATURES": "features",
-    "FEATURE_DIMS": "features",
-    "FeatureConfig": "features",
-    "column_blocks": "features",
-    "spectrum_graph": "spectrogram",
-    "plot_spectrum_graph": "spectrogram",
-    "FeatureScaler": "normalize",
-    "featurize_corpus": "featurize",
+    "extract_features": "features.frames",
+    "PAPER_FEATURES": "features.frames",
+    "ALL_FEATURES": "features.frames",
+    "FEATURE_DIMS": "features.frames",
+    "FeatureConfig": "features.frames",
+    "column_blocks": "features.frames",
+    "spectrum_graph": "features.spectrogram",
+    "plot_spectrum_graph": "features.spectrogram",
+    "FeatureScaler": "features.normalize",
+    "featurize_corpus": "features.cache",
     # splits and contexts
-    "speaker_split": "splits",
-    "mosi_paper_split": "splits",
-    "cross_corpus_split": "splits",
-    "context_windows": "context",
+    "speaker_split": "data.splits",
+    "mosi_paper_split": "data.splits",
+    "cross_corpus_split": "data.splits",
+    "context_windows": "data.context",
     # models, training, evaluation (paper §3-4)
-    "AFFConfig": "config",
+    "AFFConfig": "models.config",
     "build_model": "models",
     "embedding_model": "models",
     "ContextAttention": "models",
     "save_model": "models",
     "load_model": "models",
-    "prepare": "dataset",
-    "train": "train",
-    "evaluate": "train",
-    "evaluate_predictions": "metrics",
+    "prepare": "features.dataset",
+    "train": "training",
+    "evaluate": "training",
+    "evaluate_predictions": "evaluation.metrics",
     "predict": "inference",
     "Predictor": "inference",
 }
+# public submodule name -> where it lives now (the names readers used before the layout of
+# stages: data, features, models, training, evaluation, experiments/inference, book/cli).
 _LAZY_MODULES = {
-    "presets", "features", "spectrogram", "splits", "context", "labels", "corpora", "metrics", "models",
-    "baselines", "experiments", "inference", "book", "widgets",
+    "data": "data", "features": "features", "models": "models", "training": "training",
+    "evaluation": "evaluation", "experiments": "experiments", "inference": "inference", "book": "book",
+    "cli": "cli", "presets": "models.presets", "spectrogram": "features.spectrogram",
+    "splits": "data.splits", "context": "data.context", "labels": "data.labels", "corpora": "data.corpora",
+    "metrics": "evaluation.metrics", "baselines": "evaluation.baselines", "widgets": "book.widgets",
 }
 
 __all__ = [
@@ -111,9 +116,9 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     if name in _LAZY_MODULES:
-        return importlib.import_module(f".{name}", __name__)
+        return importlib.import_module(f".{_LAZY_MODULES[name]}", __name__)
     raise AttributeError(f"module 'affacrnn' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY) | _LAZY_MODULES)
+    return sorted(set(globals()) | set(_LAZY) | set(_LAZY_MODULES))

@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
-from .errors import OutputError
+from affacrnn.errors import OutputError
 
 __all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text", "atomic_write_json", "strict_json", "to_jsonable"]
 

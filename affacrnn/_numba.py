@@ -16,7 +16,7 @@ that for every affacrnn code path:
   file lock in that folder, then writes a ``ready`` marker. Other processes wait on the lock and
   then only *load* the finished cache. Once the marker exists, :func:`prepare` is a file check.
   It runs before the first feature extraction of a process (:func:`load_librosa`), in the book's
-  kernels before they execute anything (``affacrnn.kernel``), and in a parent before it starts
+  kernels before they execute anything (``affacrnn.book.kernel``), and in a parent before it starts
   workers (``featurize``).
 
 ``tests/test_numba_cache.py`` starts four processes at once on an empty cache, three times, and
@@ -61,7 +61,7 @@ def cache_folder() -> Path:
     env = os.environ.get("NUMBA_CACHE_DIR")
     if env:
         return Path(env).expanduser()
-    from .settings import cache_dir
+    from affacrnn.settings import cache_dir
 
     key = f"py{sys.version_info.major}{sys.version_info.minor}-numba{_version('numba')}-librosa{_version('librosa')}"
     return cache_dir() / "numba" / key
@@ -158,7 +158,7 @@ def prepare(*, progress: bool = True) -> Path:
         return folder
     from filelock import FileLock
 
-    from ._io import atomic_write_text
+    from affacrnn._io import atomic_write_text
 
     folder.mkdir(parents=True, exist_ok=True)
     with FileLock(str(folder / "affacrnn-compile.lock")):

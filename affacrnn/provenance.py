@@ -13,8 +13,8 @@ import sys
 from importlib import metadata
 from typing import Any
 
-from ._io import atomic_write_json, atomic_write_text  # the one atomic writer; re-exported here
-from .settings import REPO_ROOT, cache_dir, data_root
+from affacrnn._io import atomic_write_json, atomic_write_text  # the one atomic writer; re-exported here
+from affacrnn.settings import REPO_ROOT, cache_dir, data_root
 
 __all__ = ["environment", "git_commit", "atomic_write_text", "atomic_write_json", "PACKAGES"]
 

@@ -32,9 +32,9 @@ from threadpoolctl import threadpool_limits
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from affacrnn.audio import load_audio  # noqa: E402
-from affacrnn.features import ALL_FEATURES, PAPER_FEATURES, extract_features, extract_features_naive  # noqa: E402
-from affacrnn.featurize import featurize_corpus  # noqa: E402
+from affacrnn.data.audio import load_audio  # noqa: E402
+from affacrnn.features.frames import ALL_FEATURES, PAPER_FEATURES, extract_features, extract_features_naive  # noqa: E402
+from affacrnn.features.cache import featurize_corpus  # noqa: E402
 from affacrnn.settings import data_root  # noqa: E402
 
 SR = 22050

@@ -1,6 +1,6 @@
 """Latency of classifying a 10 s clip, file on disk → sentiment (paper §5: 655.94 ms, mean of 1000 runs).
 
-What is timed, per run, in one process: :meth:`affacrnn.inference.Predictor.predict` on a WAV file —
+What is timed, per run, in one process: :meth:`affacrnn.inference.predictor.Predictor.predict` on a WAV file —
 reading it, splitting it at silences, resampling each utterance to 22050 Hz, features and spectrum
 graph from one STFT per utterance, scaling, and the network (per-utterance encoders, then the
 context windows, attention and softmax). Not timed: loading the model (done once, as a server or
@@ -10,7 +10,7 @@ the TensorFlow graphs and JIT-compiles librosa's numba kernels (``first_call_ms`
 The clip is real speech: RAVDESS utterances of one actor concatenated to exactly 10 s (16 kHz mono,
 written to a temporary WAV). The model has the ``cpu`` preset's architecture with **untrained**
 (random) weights — latency does not depend on the weight values — saved with
-:func:`affacrnn.models.save_model` and loaded back through :class:`~affacrnn.inference.Predictor`, the
+:func:`affacrnn.models.save_model` and loaded back through :class:`~affacrnn.inference.predictor.Predictor`, the
 same path ``affacrnn predict --model`` uses. Its feature scaler is fitted on the clip's utterances.
 ``--also-paper`` does the same with the ``paper`` preset (ResNet152 at 512², 60 M parameters), with
 fewer runs, as one such run takes seconds on a laptop CPU.
@@ -47,8 +47,8 @@ def make_clip(folder: Path, *, actor: str = "01") -> tuple[Path, list[np.ndarray
     """Concatenate one RAVDESS actor's utterances (sorted by name) to 10 s; write a 16 kHz WAV."""
     import soundfile as sf
 
-    from affacrnn.audio import load_audio
-    from affacrnn.corpora import load_corpus
+    from affacrnn.data.audio import load_audio
+    from affacrnn.data.corpora import load_corpus
 
     table = load_corpus("ravdess")
     rows = table[table["speaker"] == actor].sort_values("utterance_id")
@@ -69,10 +69,10 @@ def make_model(preset_name: str, folder: Path, pieces: list[np.ndarray]) -> Path
     """An untrained model of ``preset_name``, saved like ``affacrnn train`` saves one."""
     import librosa
 
-    from affacrnn import presets
+    from affacrnn.models import presets
     from affacrnn.models import build_model, save_model
-    from affacrnn.normalize import FeatureScaler
-    from affacrnn.spectrogram import extract_all
+    from affacrnn.features.normalize import FeatureScaler
+    from affacrnn.features.spectrogram import extract_all
 
     config = presets.get_preset(preset_name)
     fcfg = config.feature_config()
@@ -94,7 +94,7 @@ def make_model(preset_name: str, folder: Path, pieces: list[np.ndarray]) -> Path
 
 
 def measure(model_path: Path, clip: Path, *, runs: int, warmup: int) -> dict:
-    from affacrnn.inference import Predictor
+    from affacrnn.inference.predictor import Predictor
 
     t0 = time.perf_counter()
     predictor = Predictor(model_path)

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from affacrnn import book
+from affacrnn.book import build as book
 
 #: Parameters of every test run of a chapter: smoke mode, and the solutions run (so a wrong
 #: solution fails its chapter).

@@ -60,7 +60,7 @@ def mosi_root() -> Path:
 @pytest.fixture(scope="session")
 def speech_clip(ravdess_root):
     """A real RAVDESS utterance (angry, strong, actor 12), path and 22050 Hz samples."""
-    from affacrnn.audio import load_audio
+    from affacrnn.data.audio import load_audio
 
     path = next((ravdess_root / "ravdess").rglob("03-01-05-02-01-01-12.*"))
     return path, load_audio(path, sr=22050)

@@ -7,7 +7,7 @@ import pytest
 import soundfile as sf
 
 import affacrnn
-from affacrnn.audio import load_audio
+from affacrnn.data.audio import load_audio
 
 
 def test_flac_and_wav_same_samples(tmp_path, speech_clip):

@@ -1,6 +1,6 @@
 """Every class of bad input, through the public API and through the command line.
 
-The CLI contract (``affacrnn.cli``): exit code 1, one line ``affacrnn VERB: error: ...`` on stderr
+The CLI contract (``affacrnn.cli.app``): exit code 1, one line ``affacrnn VERB: error: ...`` on stderr
 naming the file or parameter and the fix, and nothing half-done written (no output file or folder).
 Single-function checks already in ``test_audio.py``, ``test_corpora.py``, ``test_models.py`` and
 ``test_inference.py`` are not repeated here; this file adds the CLI side and the cases they lack.
@@ -19,7 +19,7 @@ import pytest
 import soundfile as sf
 
 import affacrnn
-from affacrnn import presets
+from affacrnn.models import presets
 from affacrnn.errors import AudioError, CorpusError, ModelError, ParameterError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -222,7 +222,7 @@ def model_files(tmp_path_factory):
     import keras
 
     from affacrnn.models import build_model, save_model
-    from affacrnn.normalize import FeatureScaler
+    from affacrnn.features.normalize import FeatureScaler
 
     d = tmp_path_factory.mktemp("models")
     cfg = presets.SMOKE
@@ -249,7 +249,7 @@ BAD_MODELS = {"corrupt": "corrupt", "incompatible": "inconsistent", "lambda": "L
 
 @pytest.mark.slow
 def test_bad_model_files_api_and_cli(model_files, good_dir, tmp_path):
-    from affacrnn import cli as cli_main
+    from affacrnn.cli import app as cli_main
 
     manifest = _manifest(good_dir, ["good.wav"])
     for kind, expect in BAD_MODELS.items():
@@ -283,8 +283,8 @@ def _in_process(main, argv):
 
 @pytest.mark.slow
 def test_predict_on_bad_and_odd_audio(model_files, good_dir, tmp_path):
-    from affacrnn import cli as cli_main
-    from affacrnn.inference import Predictor
+    from affacrnn.cli import app as cli_main
+    from affacrnn.inference.predictor import Predictor
 
     predictor = Predictor(model_files["good"])
     for kind, (make, expect) in BAD_AUDIO.items():

@@ -27,7 +27,7 @@ import pytest
 import soundfile as sf
 
 import affacrnn
-from affacrnn import presets
+from affacrnn.models import presets
 from book_support import need_tool
 
 REPO = Path(__file__).resolve().parents[1]
@@ -154,7 +154,7 @@ def _huge_frames(d: Path) -> list[str]:
 
 def _frames_beyond_memory(d: Path) -> list[str]:
     """Enough clips that 150,000 frames each cannot fit in this machine's memory."""
-    from affacrnn.dataset import _available_bytes
+    from affacrnn.features.dataset import _available_bytes
 
     free = _available_bytes() or 64 * 2**30
     per_clip = 150_000 * 33 * 4 * (1 + 3)  # float32 features, held with three-utterance windows
@@ -272,7 +272,7 @@ def test_permission_denied_is_named(tmp_path, monkeypatch):
 
 
 def test_dc_signal_is_not_speech(tmp_path):
-    from affacrnn.inference import split_utterances
+    from affacrnn.inference.predictor import split_utterances
 
     dc = np.full(2 * SR, 0.9, dtype=np.float32)
     with pytest.raises(affacrnn.AudioError, match="silent or constant"):
@@ -311,8 +311,8 @@ def test_strict_json_and_confusion_lists():
 
 
 def test_ablation_widget_ignores_a_double_click(monkeypatch):
-    from affacrnn.features import PAPER_FEATURES
-    from affacrnn.widgets import AblationWidget
+    from affacrnn.features.frames import PAPER_FEATURES
+    from affacrnn.book.widgets.core import AblationWidget
 
     widget = AblationWidget(None, have=PAPER_FEATURES, config=presets.SMOKE, initial=PAPER_FEATURES)
     calls = []
@@ -330,7 +330,7 @@ def test_ablation_widget_ignores_a_double_click(monkeypatch):
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory) -> Path:
     """A smoke model trained on ``A/clips/manifest.csv`` given as a *relative* path."""
-    from affacrnn.train import train
+    from affacrnn.training import train
 
     root = tmp_path_factory.mktemp("A")
     make_corpus(root, speakers=6, per_speaker=6)

@@ -12,7 +12,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GroupKFold, cross_val_score
 
-from affacrnn.baselines import (
+from affacrnn.evaluation.baselines.core import (
     BASELINES,
     STATISTICS,
     BCLSTMBaseline,
@@ -22,7 +22,7 @@ from affacrnn.baselines import (
     utterance_statistics,
 )
 from affacrnn.errors import ParameterError
-from affacrnn.features import PAPER_FEATURES, column_blocks
+from affacrnn.features.frames import PAPER_FEATURES, column_blocks
 
 # Building the real slice and fitting six models takes ~25 s on two idle cores.
 pytestmark = pytest.mark.slow
@@ -56,9 +56,9 @@ def _seeded(name: str, **extra):
 @pytest.fixture(scope="module")
 def slice_(ravdess_root):
     """(table, X, y): the real slice, X of shape (n, 64, 33), y the emotion names."""
-    from affacrnn.audio import load_audio
-    from affacrnn.corpora import load_corpus
-    from affacrnn.features import extract_features
+    from affacrnn.data.audio import load_audio
+    from affacrnn.data.corpora import load_corpus
+    from affacrnn.features.frames import extract_features
 
     table = load_corpus("ravdess", root=ravdess_root)
     table = table[table["emotion"].isin(["angry", "calm"]) & table["speaker"].isin(ACTORS)].reset_index(drop=True)
@@ -79,7 +79,7 @@ def _inputs(name, table, X, rows):
     """The baseline's input for ``rows``: bc-LSTM gets context windows built within those rows."""
     if name != "bc_lstm":
         return X[rows]
-    from affacrnn.context import context_windows
+    from affacrnn.data.context import context_windows
 
     part = table[rows].reset_index(drop=True)
     return stack_context(X[rows], context_windows(part))
@@ -173,7 +173,7 @@ def test_make_baseline_rejects_unknown_names():
 
 
 def test_frame_lengths_finds_padding(speech_clip):
-    from affacrnn.features import extract_features
+    from affacrnn.features.frames import extract_features
 
     _, y = speech_clip
     F = extract_features(y, sr=22050, n_frames=512)  # longer than the clip: mean-padded
@@ -202,7 +202,7 @@ def test_utterance_statistics(split):
 
 def test_context_windows_in_x(split, fitted):
     table, X, y, test = split
-    from affacrnn.context import context_windows
+    from affacrnn.data.context import context_windows
 
     train = table[~test].reset_index(drop=True)
     W = context_windows(train)

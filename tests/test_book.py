@@ -8,7 +8,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from affacrnn import book
+from affacrnn.book import build as book
 from affacrnn.errors import AffacrnnError
 from book_support import TEST_PARAMETERS, error_outputs, executed_dir, tf_log_lines
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from affacrnn import book
+from affacrnn.book import build as book
 from book_support import ensure_html
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from affacrnn import book
+from affacrnn.book import build as book
 from affacrnn.errors import AffacrnnError
 from book_support import TEST_PARAMETERS, error_outputs
 

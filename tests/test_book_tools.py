@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from affacrnn import book, cli_book, exercises
+from affacrnn.book import build as book
+from affacrnn.cli import book as cli_book
+from affacrnn.book import exercises
 from affacrnn.errors import AffacrnnError
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from affacrnn import book
-from affacrnn.kernel import kernel_environment
+from affacrnn.book import build as book
+from affacrnn.book.kernel import kernel_environment
 from book_support import TF_LOG_LINE, ensure_html, need_tool
 
 CHROMIUM = Path(os.environ.get("AFFACRNN_CHROMIUM", "/usr/bin/chromium"))
@@ -87,7 +87,7 @@ def lab(tmp_path_factory, chromium):
         nb = pm.parameterize.parameterize_notebook(nb, {"SMOKE": True, "SHOW_SOLUTIONS": True})
         nbformat.write(nb, root / f"{name}.ipynb")
     token, port = secrets.token_hex(16), _free_port()
-    # The book's kernel (affacrnn.kernel) first on JUPYTER_PATH, as `affacrnn book --lab` does.
+    # The book's kernel (affacrnn.book.kernel) first on JUPYTER_PATH, as `affacrnn book --lab` does.
     env = kernel_environment({
         **os.environ,
         "JUPYTER_CONFIG_DIR": str(base / "config"),

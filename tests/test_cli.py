@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from affacrnn.cli import build_parser, main
+from affacrnn.cli.app import build_parser, main
 
 VERBS = ["corpora", "info", "bench", "features", "train", "evaluate", "predict", "book", "experiment"]
 

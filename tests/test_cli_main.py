@@ -1,4 +1,4 @@
-"""Every verb of the command line, through ``affacrnn.cli.main`` as the console script calls it.
+"""Every verb of the command line, through ``affacrnn.cli.app`` as the console script calls it.
 
 ``tests/test_cli.py`` checks that each verb parses (``--help``); this file runs each one for real,
 with every documented flag of ``book`` (``--run``, ``--html``, ``--executed``, ``--full``,
@@ -18,8 +18,8 @@ import nbformat
 import pytest
 
 import affacrnn
-from affacrnn import book
-from affacrnn.cli import main
+from affacrnn.book import build as book
+from affacrnn.cli.app import main
 from book_support import ensure_executed, need_tool, widget_js_available
 
 PREFACE = "01_preface"
@@ -42,7 +42,7 @@ def test_book_lab_names_the_quiet_kernel(capsys):
     assert "jupyter lab 01_preface.ipynb" in out and "export JUPYTER_PATH=" in out
     folder = Path(out.split("export JUPYTER_PATH=")[1].split()[0].split(":")[0])
     spec = json.loads((folder / "kernels" / "python3" / "kernel.json").read_text())
-    assert spec["argv"][1:3] == ["-m", "affacrnn.kernel"]
+    assert spec["argv"][1:3] == ["-m", "affacrnn.book.kernel"]
 
 
 @pytest.mark.slow

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 import affacrnn
-from affacrnn.context import TARGET_SLOT, chance_agreement, context_windows, neighbour_agreement
-from affacrnn.corpora import load_corpus
-from affacrnn.labels import apply_scheme
+from affacrnn.data.context import TARGET_SLOT, chance_agreement, context_windows, neighbour_agreement
+from affacrnn.data.corpora import load_corpus
+from affacrnn.data.labels import apply_scheme
 
 
 def test_window_shape_and_edges():

@@ -7,7 +7,7 @@ import pytest
 import soundfile as sf
 
 import affacrnn
-from affacrnn.corpora import COLUMNS, load_corpus
+from affacrnn.data.corpora import COLUMNS, load_corpus
 
 
 def test_ravdess_counts(ravdess_root):

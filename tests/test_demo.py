@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import soundfile as sf
 
-import affacrnn.corpora.demo as demo
+import affacrnn.data.demo.build as demo
 from affacrnn.errors import CorpusError, ParameterError
 
 N = 4  # sessions in the test corpus (~30 utterances, ~1 s to generate)
@@ -154,7 +154,7 @@ def test_bad_parameters(tmp_path, kwargs):
 
 
 def test_loads_as_a_corpus_table(small):
-    from affacrnn.corpora import load_corpus
+    from affacrnn.data.corpora import load_corpus
 
     t = load_corpus(str(small))
     assert len(t) == len(pd.read_csv(small)) and t["score"].between(-3, 3).all()

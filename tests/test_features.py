@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from affacrnn.errors import AudioError, FeatureError, ParameterError
-from affacrnn.features import (
+from affacrnn.features.frames import (
     ALL_FEATURES,
     FEATURE_DIMS,
     PAPER_FEATURES,
@@ -61,7 +61,7 @@ def direct(name: str, y: np.ndarray, *, sr: int = SR, tonnetz_chroma: str = "stf
 @pytest.fixture(scope="module")
 def long_clip(ravdess_root):
     """About 10 s of real speech (three utterances of actor 12): more than 256 frames."""
-    from affacrnn.audio import load_audio
+    from affacrnn.data.audio import load_audio
 
     files = sorted((ravdess_root / "ravdess").rglob("Actor_12/*-12.*"))[:3]
     return np.concatenate([load_audio(f, sr=SR) for f in files])

@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from affacrnn.audio import load_audio
+from affacrnn.data.audio import load_audio
 from affacrnn.errors import AudioError, CacheError, ParameterError
-from affacrnn.features import FeatureConfig
-from affacrnn.featurize import CACHE_SUBDIR, clear_cache, featurize_corpus
-from affacrnn.spectrogram import extract_all
+from affacrnn.features.frames import FeatureConfig
+from affacrnn.features.cache import CACHE_SUBDIR, clear_cache, featurize_corpus
+from affacrnn.features.spectrogram import extract_all
 
 N_FILES = 8
 
@@ -145,7 +145,7 @@ def test_sigkill_mid_run_leaves_a_usable_cache(table, reference, tmp_path):
     script = textwrap.dedent(
         f"""
         import json, sys
-        from affacrnn.featurize import featurize_corpus
+        from affacrnn.features.cache import featurize_corpus
         paths = json.loads(sys.argv[1])
         for _ in range(50):  # keep writing until killed
             featurize_corpus(paths, image_size=64, cache_dir={str(cache)!r}, n_jobs=1, progress=False)
@@ -218,10 +218,10 @@ def test_progress_bar_and_clear_cache(table, tmp_path, capsys):
 
 
 def test_cli_features_verb(table, tmp_path, monkeypatch, capsys):
-    import affacrnn.corpora
-    from affacrnn import cli_features
+    import affacrnn.data.corpora
+    from affacrnn.cli import features as cli_features
 
-    monkeypatch.setattr(affacrnn.corpora, "load_corpus", lambda name, root=None: table, raising=False)
+    monkeypatch.setattr(affacrnn.data.corpora, "load_corpus", lambda name, root=None: table, raising=False)
     parser = argparse.ArgumentParser(prog="affacrnn")
     sub = parser.add_subparsers(dest="verb")
     cli_features.add_parser(sub)

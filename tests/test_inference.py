@@ -1,4 +1,4 @@
-"""affacrnn.inference and the ``predict`` verb: real speech in, sentiments per utterance out.
+"""affacrnn.inference.predictor and the ``predict`` verb: real speech in, sentiments per utterance out.
 
 A tiny SMOKE model is trained once per module (1 epoch on 32 RAVDESS utterances of 4 actors).
 """
@@ -42,8 +42,8 @@ def small_table(ravdess_root):
 
 @pytest.fixture(scope="module")
 def model_path(small_table, tmp_path_factory):
-    from affacrnn import presets
-    from affacrnn.train import train
+    from affacrnn.models import presets
+    from affacrnn.training import train
 
     out = tmp_path_factory.mktemp("smoke_model")
     result = train(
@@ -54,7 +54,7 @@ def model_path(small_table, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def predictor(model_path):
-    from affacrnn.inference import Predictor
+    from affacrnn.inference.predictor import Predictor
 
     return Predictor(model_path)
 
@@ -103,7 +103,7 @@ def _check_result(r, *, n_context=3):
 
 
 def test_predict_real_clip(predictor, model_path, speech_clip):
-    from affacrnn.inference import predict
+    from affacrnn.inference.predictor import predict
 
     path, _ = speech_clip
     r = predict(path, model=predictor)
@@ -135,7 +135,7 @@ def test_long_recording_split_into_utterances(predictor, clips):
 
 def test_split_network_equals_whole_network(model_path, clips):
     """Encoding each utterance once and then the windows gives the whole network's numbers."""
-    from affacrnn.inference import Predictor
+    from affacrnn.inference.predictor import Predictor
 
     y, sr = clips
     long, _ = _long(y[:4], sr)
@@ -153,8 +153,8 @@ def test_split_network_equals_whole_network(model_path, clips):
 def test_windows_follow_the_context_module():
     import pandas as pd
 
-    from affacrnn.context import context_windows
-    from affacrnn.inference import _windows
+    from affacrnn.data.context import context_windows
+    from affacrnn.inference.predictor import _windows
 
     for n in (1, 2, 5):
         for size in (1, 3, 5):
@@ -163,7 +163,7 @@ def test_windows_follow_the_context_module():
 
 
 def test_split_utterances_on_a_synthetic_signal():
-    from affacrnn.inference import split_utterances
+    from affacrnn.inference.predictor import split_utterances
 
     sr = 16000
     tone = 0.3 * np.sin(2 * np.pi * 220 * np.arange(2 * sr) / sr)
@@ -217,8 +217,8 @@ def test_array_input_and_bad_audio(predictor, speech_clip, tmp_path):
 def test_bad_model_files_are_refused(tmp_path, model_path):
     import keras
 
-    from affacrnn import presets
-    from affacrnn.inference import Predictor
+    from affacrnn.models import presets
+    from affacrnn.inference.predictor import Predictor
     from affacrnn.models import save_model
 
     with pytest.raises(ModelError, match="affacrnn train --preset cpu"):
@@ -251,12 +251,12 @@ def test_bad_model_files_are_refused(tmp_path, model_path):
 
 
 def test_cli_json_and_errors(model_path, speech_clip, tmp_path, capsys):
-    from affacrnn import cli_predict
+    from affacrnn.cli import predict as cli_predict
 
     path, _ = speech_clip
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     proc = subprocess.run(
-        [sys.executable, "-m", "affacrnn.cli_predict", str(path), str(path), "--model", str(model_path.parent), "--json"],
+        [sys.executable, "-m", "affacrnn.cli.predict", str(path), str(path), "--model", str(model_path.parent), "--json"],
         capture_output=True, text=True, env=env, cwd=REPO, timeout=600,
     )
     assert proc.returncode == 0, proc.stderr
@@ -292,7 +292,7 @@ MEMORY_SCRIPT = textwrap.dedent(
     """
     import json, resource, sys, time
     import numpy as np, soundfile as sf
-    from affacrnn.inference import Predictor
+    from affacrnn.inference.predictor import Predictor
 
     model, clip, out, minutes = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
     y, sr = sf.read(clip, dtype="float32")

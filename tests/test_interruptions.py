@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import affacrnn
-from affacrnn import presets
+from affacrnn.models import presets
 from affacrnn.provenance import atomic_write_json
 
 REPO = Path(__file__).resolve().parents[1]

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 import affacrnn
-from affacrnn.corpora import load_corpus
-from affacrnn.labels import SCHEMES, apply_scheme, get_scheme, schemes_for
+from affacrnn.data.corpora import load_corpus
+from affacrnn.data.labels import SCHEMES, apply_scheme, get_scheme, schemes_for
 
 
 @pytest.mark.parametrize("name", schemes_for("score"))

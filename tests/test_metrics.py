@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sklearn import metrics as skm
 
-from affacrnn import metrics as M
+from affacrnn.evaluation import metrics as M
 from affacrnn.errors import ParameterError
 
 Y_TRUE = np.array([0, 0, 0, 0, 0, 0, 1, 1, 1, 2])

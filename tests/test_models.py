@@ -8,10 +8,10 @@ import zipfile
 import numpy as np
 import pytest
 
-from affacrnn import presets
-from affacrnn.config import AFFConfig
+from affacrnn.models import presets
+from affacrnn.models.config import AFFConfig
 from affacrnn.errors import ModelError, ParameterError
-from affacrnn.features import PAPER_FEATURES, n_columns
+from affacrnn.features.frames import PAPER_FEATURES, n_columns
 
 keras = pytest.importorskip("keras")
 

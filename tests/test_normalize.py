@@ -9,7 +9,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from affacrnn.errors import AffacrnnError, FeatureError, ParameterError
-from affacrnn.normalize import FeatureScaler, ScalerNotFittedError
+from affacrnn.features.normalize import FeatureScaler, ScalerNotFittedError
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from affacrnn.audio import MAX_PEAK
+from affacrnn.data.audio import MAX_PEAK
 from affacrnn.errors import AudioError, FeatureError, ParameterError
-from affacrnn.features import FeatureConfig, extract_features
-from affacrnn.spectrogram import spectrum_graph
+from affacrnn.features.frames import FeatureConfig, extract_features
+from affacrnn.features.spectrogram import spectrum_graph
 
 DOCUMENTED = (AudioError, FeatureError, ParameterError)
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

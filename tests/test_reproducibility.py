@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 import affacrnn
-from affacrnn import presets
-from affacrnn.dataset import prepare
-from affacrnn.train import train
+from affacrnn.models import presets
+from affacrnn.features.dataset import prepare
+from affacrnn.training import train
 
 REPO = Path(__file__).resolve().parents[1]
 ACTORS = ["01", "02", "03", "04", "05", "06", "07", "08"]
@@ -63,7 +63,7 @@ def test_info_prints_versions_settings_and_config(tmp_path):
     assert info["data_root"] == str(tmp_path / "d") and info["cache_dir"] == str(tmp_path / "c")
     assert info["config"] == presets.SMOKE.to_dict()
     # the printed config replays: the same preset, rebuilt from it
-    assert affacrnn.config.AFFConfig.from_dict(info["config"]) == presets.SMOKE
+    assert affacrnn.models.config.AFFConfig.from_dict(info["config"]) == presets.SMOKE
     plain = json.loads(subprocess.run([sys.executable, "-m", "affacrnn.cli", "info"], capture_output=True, text=True,
                                       cwd=REPO, env=env, timeout=120).stdout)
     assert "config" not in plain and plain["python"] == info["python"]

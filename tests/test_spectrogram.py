@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from affacrnn.errors import AudioError, FeatureError, ParameterError
-from affacrnn.features import ALL_FEATURES, FeatureConfig, extract_features
-from affacrnn.spectrogram import area_resize_matrix, extract_all, plot_spectrum_graph, spectrum_graph
+from affacrnn.features.frames import ALL_FEATURES, FeatureConfig, extract_features
+from affacrnn.features.spectrogram import area_resize_matrix, extract_all, plot_spectrum_graph, spectrum_graph
 
 SR = 22050
 

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 import affacrnn
-from affacrnn.corpora import load_corpus
-from affacrnn.splits import check_disjoint, cross_corpus_split, mosi_paper_split, speaker_split
+from affacrnn.data.corpora import load_corpus
+from affacrnn.data.splits import check_disjoint, cross_corpus_split, mosi_paper_split, speaker_split
 
 
 def _parts(t: pd.DataFrame, col: str) -> dict[str, set]:

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 import affacrnn
-from affacrnn import presets
-from affacrnn.dataset import prepare
-from affacrnn.train import evaluate, train
+from affacrnn.models import presets
+from affacrnn.features.dataset import prepare
+from affacrnn.training import evaluate, train
 
 ACTORS = ["01", "02", "03", "04", "05", "06", "07", "08"]
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from affacrnn.errors import AffacrnnError, ParameterError
-from affacrnn.tts import TTSError, espeak_version, list_variants, list_voices, sample_rate, synthesize
+from affacrnn.data.demo.tts import TTSError, espeak_version, list_variants, list_voices, sample_rate, synthesize
 
 SENTENCES = {
     "en": "The movie was really good, I enjoyed it.",
@@ -112,7 +112,7 @@ def test_threads_are_serialised():
 
 def test_same_calls_in_fresh_processes_give_identical_samples():
     code = (
-        "import hashlib; from affacrnn.tts import synthesize\n"
+        "import hashlib; from affacrnn.data.demo.tts import synthesize\n"
         "h = hashlib.sha256()\n"
         "for v in ('en+f3', 'de+m2'):\n"
         "    y, _ = synthesize('Das war gut. That was good.', voice=v, pitch=60, seed=7)\n"

@@ -2,7 +2,7 @@
 
 * :class:`ContextAttention` — attention over a context window (§3 attention equations).
 * :func:`build_cnn`, :data:`CNN_ZOO` — the SBCNN zoo (LeNet … ResNet152, plus a small CPU CNN).
-* :func:`build_model` — UB-BiLSTM / UB-LSTM, SBCNN or AFF-ACRNN from an :class:`~affacrnn.config.AFFConfig`.
+* :func:`build_model` — UB-BiLSTM / UB-LSTM, SBCNN or AFF-ACRNN from an :class:`~affacrnn.models.config.AFFConfig`.
 * :func:`embedding_model` — LASV, CASV, ASV or the attention weights of a built model.
 * :func:`save_model`, :func:`load_model` — one ``.keras`` file with config, scaler and class names.
 
@@ -46,7 +46,7 @@ _WHERE = {
 
 def __getattr__(name: str):
     if name in _WHERE:
-        from .._quiet import import_tensorflow
+        from affacrnn._quiet import import_tensorflow
 
         import_tensorflow()
         value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)

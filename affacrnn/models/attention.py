@@ -12,19 +12,19 @@ With batches and row vectors, as Keras stores them, that is, for one example wit
 ``(C, d)``: ``P = tanh(H @ W_h)`` ``(C, a)``, ``α = softmax(P @ w)`` ``(C,)``,
 ``R = αᵀ @ H`` ``(d,)``, ``h* = tanh(R @ W_m + h_x @ W_n)`` ``(units_out,)``. As in the paper
 there are no bias terms. The target is the middle slot ``C // 2`` (index 1 of 3), where
-:func:`affacrnn.context.context_windows` puts it.
+:func:`affacrnn.data.context.context_windows` puts it.
 
 The layer returns ``(h*, α)``: h* feeds the classifier, α shows which utterance mattered.
 """
 from __future__ import annotations
 
-from .._quiet import import_tensorflow
+from affacrnn._quiet import import_tensorflow
 
 import_tensorflow()  # before keras: mutes TensorFlow's native start-up logging
 import keras  # noqa: E402
 from keras import ops
 
-from ..errors import ParameterError
+from affacrnn.errors import ParameterError
 
 __all__ = ["ContextAttention"]
 

@@ -33,7 +33,7 @@ import warnings
 from pathlib import Path
 from typing import Callable
 
-from ..errors import ModelError, ParameterError
+from affacrnn.errors import ModelError, ParameterError
 
 __all__ = ["CNN_ZOO", "APPLICATIONS", "build_cnn", "cnn_output_dim"]
 
@@ -163,7 +163,7 @@ _TRUNKS: dict[str, Callable] = {
 
 
 def _application(name: str, x, *, input_size: int, weights: str | None):
-    from .._quiet import load_keras
+    from affacrnn._quiet import load_keras
 
     keras = load_keras()
 
@@ -224,7 +224,7 @@ def build_cnn(name: str, *, input_size: int, weights: str | os.PathLike | None =
     >>> cnn.output_shape
     (None, 128)
     """
-    from .._quiet import load_keras
+    from affacrnn._quiet import load_keras
 
     keras = load_keras()
 

@@ -2,7 +2,7 @@
 
 A ``.keras`` file is a zip archive (Keras writes ``config.json``, ``metadata.json`` and
 ``model.weights.h5``). :func:`save_model` adds one member, ``affacrnn.json``, holding the run's
-:class:`~affacrnn.config.AFFConfig`, the feature scaler fitted on the training split and the class
+:class:`~affacrnn.models.config.AFFConfig`, the feature scaler fitted on the training split and the class
 names, so a single file is enough to predict. Keras ignores the extra member when loading.
 
 The file is written to a temporary name in the target folder and renamed into place
@@ -22,8 +22,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .._io import atomic_path
-from ..errors import ModelError, ParameterError
+from affacrnn._io import atomic_path
+from affacrnn.errors import ModelError, ParameterError
 
 __all__ = ["save_model", "load_model", "read_metadata", "feature_layout", "META_MEMBER", "FORMAT_VERSION"]
 
@@ -76,7 +76,7 @@ def save_model(
         Class names in output order (``label_classes[i]`` is output column i).
     corpus : mapping, optional
         What it was trained on: ``{"name", "fingerprint", "utterances"}`` from
-        :func:`affacrnn.dataset.corpus_fingerprint`; ``affacrnn evaluate`` refuses another corpus
+        :func:`affacrnn.features.dataset.corpus_fingerprint`; ``affacrnn evaluate`` refuses another corpus
         found under the same name.
 
     Returns
@@ -90,14 +90,14 @@ def save_model(
         ``path`` does not end in ``.keras``, ``config`` is not an AFFConfig, or the metadata is
         not JSON-serialisable.
     """
-    from ..config import AFFConfig
+    from affacrnn.models.config import AFFConfig
 
     path = Path(path).expanduser()
     if path.suffix != ".keras":
         raise ParameterError(f"`path` must end in '.keras'; got {str(path)!r}. Pass e.g. 'model.keras'.")
     if not isinstance(config, AFFConfig):
         raise ParameterError(f"`config` must be an AFFConfig; got {type(config).__name__}. Pass the config used to build the model.")
-    from .._quiet import load_keras
+    from affacrnn._quiet import load_keras
 
     keras = load_keras()
 
@@ -129,7 +129,7 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``config`` (an :class:`~affacrnn.config.AFFConfig`), ``scaler`` (dict or None),
+        ``config`` (an :class:`~affacrnn.models.config.AFFConfig`), ``scaler`` (dict or None),
         ``label_classes`` (list or None), ``keras_version``, ``format_version``.
 
     Raises
@@ -137,7 +137,7 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
     ModelError
         Missing, not a zip, no ``affacrnn.json``, or a config this version cannot read.
     """
-    from ..config import AFFConfig
+    from affacrnn.models.config import AFFConfig
 
     path = Path(path).expanduser()
     if not path.is_file():
@@ -185,7 +185,7 @@ def feature_layout(config) -> dict[str, Any]:
     """
     import hashlib
 
-    from ..features import FEATURES_VERSION, column_names
+    from affacrnn.features.frames import FEATURES_VERSION, column_names
 
     fc = config.feature_config()
     text = "\n".join([*column_names(fc.features), f"frames={fc.n_frames}", f"sr={fc.sr}", f"n_fft={fc.n_fft}",
@@ -222,11 +222,11 @@ def load_model(path: str | os.PathLike) -> tuple[Any, dict[str, Any]]:
     """
     path = Path(path).expanduser()
     meta = read_metadata(path)  # before importing Keras: a missing or corrupt file fails in a blink
-    from .._quiet import load_keras
+    from affacrnn._quiet import load_keras
 
     keras = load_keras()
 
-    from . import attention  # noqa: F401 - registers ContextAttention for deserialisation
+    from affacrnn.models import attention  # noqa: F401 - registers ContextAttention for deserialisation
 
     try:
         with warnings.catch_warnings(record=True) as caught:

@@ -1,7 +1,7 @@
 """The UB-BiLSTM branch, the SBCNN branch and their fusion, AFF-ACRNN (paper §3, Figures 1–3).
 
 Every model reads one *window* of ``C = config.context`` utterances per example (the target in the
-middle slot, :func:`affacrnn.context.context_windows`) and predicts the target's class. Inputs are
+middle slot, :func:`affacrnn.data.context.context_windows`) and predicts the target's class. Inputs are
 named, so a model is called with a dict:
 
 ``"features"`` ``[shape=(batch, C, n_frames, D)]``
@@ -34,18 +34,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._quiet import import_tensorflow
+from affacrnn._quiet import import_tensorflow
 
 import_tensorflow()  # before keras: mutes TensorFlow's native start-up logging
 import keras  # noqa: E402
 from keras import layers
 
-from ..errors import ParameterError
-from .attention import ContextAttention
-from .cnn_zoo import build_cnn
+from affacrnn.errors import ParameterError
+from affacrnn.models.attention import ContextAttention
+from affacrnn.models.cnn_zoo import build_cnn
 
 if TYPE_CHECKING:
-    from ..config import AFFConfig
+    from affacrnn.models.config import AFFConfig
 
 __all__ = ["build_model", "build_utterance_encoder", "embedding_model", "EMBEDDINGS", "make_optimizer"]
 
@@ -113,7 +113,7 @@ def _resolve_n_classes(config: "AFFConfig", n_classes: int | None) -> int:
     if n_classes is None:
         n_classes = config.n_classes
     if n_classes is None:
-        from ..labels import get_scheme
+        from affacrnn.data.labels import get_scheme
 
         n_classes = len(get_scheme(config.label_scheme).classes)
     if not isinstance(n_classes, int) or isinstance(n_classes, bool) or n_classes < 2:
@@ -145,12 +145,12 @@ def build_model(config: "AFFConfig", *, n_classes: int | None = None, compile: b
     Raises
     ------
     ParameterError
-        ``config`` is not an :class:`~affacrnn.config.AFFConfig` or ``n_classes`` is invalid.
+        ``config`` is not an :class:`~affacrnn.models.config.AFFConfig` or ``n_classes`` is invalid.
 
     See Also
     --------
     embedding_model : the LASV, CASV, ASV and attention weights of a built model.
-    affacrnn.presets : ready-made configs.
+    affacrnn.models.presets : ready-made configs.
 
     Examples
     --------
@@ -160,11 +160,11 @@ def build_model(config: "AFFConfig", *, n_classes: int | None = None, compile: b
     >>> model.output_shape
     (None, 3)
     """
-    from ..config import AFFConfig
+    from affacrnn.models.config import AFFConfig
 
     if not isinstance(config, AFFConfig):
         raise ParameterError(
-            f"`config` must be an AFFConfig; got {type(config).__name__}. Pass e.g. affacrnn.presets.CPU."
+            f"`config` must be an AFFConfig; got {type(config).__name__}. Pass e.g. affacrnn.models.presets.CPU."
         )
     n_classes = _resolve_n_classes(config, n_classes)
     C = config.context

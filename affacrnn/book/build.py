@@ -1,0 +1,410 @@
+"""The Jupyter book in ``book/``: list, execute and build its chapters.
+
+The book is a folder of notebooks, one per section of the paper, read in file-name order
+(``01_preface.ipynb``, ``02_listen.ipynb``, ...). Every chapter's first code cell is tagged
+``parameters`` (papermill) and holds what a run can vary: ``SMOKE``, ``CORPUS``, ``EPOCHS``,
+``SEED``, ``SHOW_SOLUTIONS``.
+
+Building is two steps, so no chapter is executed twice:
+
+1. :func:`run_chapters` executes every chapter with papermill (smoke parameters by default) into
+   an output folder; a failing cell raises naming the chapter and the cell.
+2. :func:`build_html` builds the HTML book (Jupyter Book 1.x, Sphinx) from those executed
+   notebooks without executing anything (``execute_notebooks: off`` in a staged copy of
+   ``book/``), with ``-W -n --keep-going``, so a warning fails the build.
+
+The HTML book works offline: the ipywidgets embed scripts (``require.js`` and
+``@jupyter-widgets/html-manager``'s ``embed-amd.js``) are fetched once from the npm registry by
+:func:`fetch_widget_js` into ``book/_static/vendor/`` (git-ignored) and served from ``_static``;
+:func:`external_references` lists any ``<script src>`` / ``<link href>`` that would still reach
+the network (the tests require none).
+
+The command line: ``affacrnn book --run OUT``, ``affacrnn book --html OUT``, ``affacrnn book --lab``.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from affacrnn._io import atomic_write_bytes
+from affacrnn.errors import AffacrnnError, ParameterError
+from affacrnn.settings import REPO_ROOT, data_root
+
+__all__ = [
+    "BOOK_DIR",
+    "SMOKE_PARAMETERS",
+    "WIDGET_JS_PACKAGES",
+    "ChapterRun",
+    "chapters",
+    "run_chapter",
+    "run_chapters",
+    "fetch_widget_js",
+    "build_html",
+    "external_references",
+    "lab_command",
+]
+
+#: The book's source folder (notebooks, ``_config.yml``, ``_toc.yml``).
+BOOK_DIR = REPO_ROOT / "book"
+
+#: Parameters papermill passes in smoke mode (each chapter then runs in well under 2 minutes).
+SMOKE_PARAMETERS: dict[str, Any] = {"SMOKE": True}
+
+#: npm packages whose files the HTML book serves so it works offline: package spec ->
+#: {file (or folder ending in ``/``) inside the package: name under ``_static/vendor/``}.
+#: ``@jupyter-widgets/html-manager`` 1.0.x is the embedder for ipywidgets 8; MathJax renders
+#: ``$...$`` math (its fonts are looked up next to the script).
+WIDGET_JS_PACKAGES: dict[str, dict[str, str]] = {
+    "@jupyter-widgets/html-manager@1.0.15": {"dist/embed-amd.js": "embed-amd.js"},
+    "requirejs@2.3.8": {"require.js": "require.js"},
+    "mathjax@3.2.2": {
+        "es5/tex-mml-chtml.js": "mathjax/tex-mml-chtml.js",
+        "es5/output/chtml/fonts/woff-v2/": "mathjax/output/chtml/fonts/woff-v2/",
+    },
+}
+
+_CHAPTER = re.compile(r"^\d\d_.+\.ipynb$")
+_EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ChapterRun:
+    """One executed chapter: its source, the executed copy, and the seconds it took."""
+
+    chapter: Path
+    output: Path
+    seconds: float
+
+
+def chapters(book_dir: str | os.PathLike | None = None) -> list[Path]:
+    """The chapter notebooks in reading order (``NN_name.ipynb`` sorted by name).
+
+    Parameters
+    ----------
+    book_dir : path-like, optional
+        The book folder (default :data:`BOOK_DIR`).
+
+    Returns
+    -------
+    list of pathlib.Path
+    """
+    folder = Path(book_dir) if book_dir is not None else BOOK_DIR
+    return sorted(p for p in folder.glob("*.ipynb") if _CHAPTER.match(p.name))
+
+
+def _parameters(smoke: bool, parameters: Mapping[str, Any] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"SMOKE": bool(smoke)}
+    out.update(parameters or {})
+    return out
+
+
+@contextlib.contextmanager
+def _book_kernel():
+    """Run papermill's kernels through :mod:`affacrnn.book.kernel` (the ``python3`` spec it writes,
+    first on ``JUPYTER_PATH``): no TensorFlow start-up lines in the chapters, numba's cache
+    prepared under affacrnn's lock, figures drawn inline even when the caller set ``MPLBACKEND``
+    (CI sets ``Agg``; the spec's environment overrides it)."""
+    from affacrnn.book.kernel import kernel_environment
+
+    old = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = kernel_environment()["JUPYTER_PATH"]
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("JUPYTER_PATH", None)
+        else:
+            os.environ["JUPYTER_PATH"] = old
+
+
+def run_chapter(
+    chapter: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    *,
+    smoke: bool = True,
+    parameters: Mapping[str, Any] | None = None,
+    progress: bool = False,
+    kernel_name: str | None = None,
+) -> ChapterRun:
+    """Execute one chapter with papermill into ``out_dir`` (same file name).
+
+    The notebook runs with the book folder as its working directory. A failing cell raises
+    :class:`AffacrnnError` whose message names the chapter and papermill's account of the cell
+    (``An Exception was encountered at 'In [n]'`` and the traceback); the executed copy, with
+    the error in it, is still written.
+
+    Parameters
+    ----------
+    chapter : path-like
+        A notebook of the book.
+    out_dir : path-like
+        Folder for the executed copy (created).
+    smoke : bool
+        Pass ``SMOKE=True`` (fast, for CI) or ``SMOKE=False`` (the full chapter).
+    parameters : mapping, optional
+        More parameters for the ``parameters`` cell (``CORPUS``, ``SEED``, ``SHOW_SOLUTIONS`` ...).
+    progress : bool
+        Show papermill's per-cell progress bar.
+    kernel_name : str, optional
+        Jupyter kernel (default: the one in the notebook's metadata, ``python3``).
+    """
+    import papermill as pm
+
+    chapter = Path(chapter)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / chapter.name
+    start = time.perf_counter()
+    try:
+        with _book_kernel():
+            pm.execute_notebook(
+                str(chapter),
+                str(target),
+                parameters=_parameters(smoke, parameters),
+                cwd=str(chapter.parent),
+                progress_bar=progress,
+                kernel_name=kernel_name,
+            )
+    except pm.PapermillExecutionError as exc:
+        raise AffacrnnError(f"chapter {chapter.name}: {exc}") from exc
+    return ChapterRun(chapter, target, time.perf_counter() - start)
+
+
+def run_chapters(
+    out_dir: str | os.PathLike,
+    *,
+    smoke: bool = True,
+    parameters: Mapping[str, Any] | None = None,
+    progress: bool = True,
+    only: Iterable[str] | None = None,
+) -> list[ChapterRun]:
+    """Execute every chapter (or those named in ``only``) into ``out_dir``, in reading order.
+
+    Returns
+    -------
+    list of ChapterRun
+        One per chapter, with its run time; the first failure raises (see :func:`run_chapter`).
+    """
+    todo = chapters()
+    if only is not None:
+        wanted = set(only)
+        todo = [c for c in todo if c.name in wanted or c.stem in wanted or c.stem.split("_", 1)[0] in wanted]
+        if not todo:
+            raise ParameterError(
+                f"`only` matched no chapter; got {sorted(wanted)!r}. Valid: {', '.join(c.stem for c in chapters())}."
+            )
+    runs = []
+    for chapter in todo:
+        if progress:
+            print(f"running {chapter.name} ...", file=sys.stderr, flush=True)
+        run = run_chapter(chapter, out_dir, smoke=smoke, parameters=parameters, progress=False)
+        if progress:
+            print(f"  {chapter.name}: {run.seconds:.1f} s", file=sys.stderr, flush=True)
+        runs.append(run)
+    return runs
+
+
+def fetch_widget_js(static_dir: str | os.PathLike | None = None, *, force: bool = False) -> list[Path]:
+    """Put the ipywidgets embed scripts in ``static_dir`` (default ``book/_static/vendor``).
+
+    Runs ``npm pack`` (the npm registry, or the mirror npm is configured for) for each package
+    in :data:`WIDGET_JS_PACKAGES` and extracts the files the book serves. Files already present
+    are kept unless ``force``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files, e.g. ``vendor/require.js`` and ``vendor/embed-amd.js``.
+
+    Raises
+    ------
+    AffacrnnError
+        ``npm`` is missing or a package cannot be fetched; the message says what to do.
+    """
+    dest = Path(static_dir) if static_dir is not None else BOOK_DIR / "_static" / "vendor"
+    wanted = {name for files in WIDGET_JS_PACKAGES.values() for name in files.values()}
+
+    def present(name: str) -> bool:
+        path = dest / name
+        return any(path.iterdir()) if name.endswith("/") and path.is_dir() else path.is_file() and path.stat().st_size > 0
+
+    if not force and all(present(n) for n in wanted):
+        return [dest / n for n in sorted(wanted)]
+    npm = shutil.which("npm")
+    if npm is None:
+        raise AffacrnnError(
+            "npm not found: the HTML book serves the ipywidgets scripts from the npm packages "
+            f"{', '.join(WIDGET_JS_PACKAGES)}. Install Node.js (npm), or copy embed-amd.js and require.js into {dest}."
+        )
+    dest.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="affacrnn-npm-") as tmp:
+        for spec, files in WIDGET_JS_PACKAGES.items():
+            proc = subprocess.run(
+                [npm, "pack", "--silent", spec], cwd=tmp, capture_output=True, text=True, timeout=300
+            )
+            if proc.returncode != 0:
+                raise AffacrnnError(
+                    f"npm pack {spec} failed (exit {proc.returncode}): {proc.stderr.strip()[-500:]}. "
+                    "Check that the npm registry is reachable (npm config get registry)."
+                )
+            tgz = Path(tmp) / proc.stdout.strip().splitlines()[-1]
+            with tarfile.open(tgz) as tar:
+                members = {m.name: m for m in tar.getmembers() if m.isfile()}
+                for inner, name in files.items():
+                    prefix = f"package/{inner}"
+                    found = {k: m for k, m in members.items() if k.startswith(prefix)} if inner.endswith("/") else (
+                        {prefix: members[prefix]} if prefix in members else {})
+                    if not found:
+                        raise AffacrnnError(f"npm package {spec} has no {inner}; update WIDGET_JS_PACKAGES.")
+                    for key, member in found.items():
+                        target = dest / name / key[len(prefix):] if inner.endswith("/") else dest / name
+                        atomic_write_bytes(target, tar.extractfile(member).read())
+    return [dest / n for n in sorted(wanted)]
+
+
+def _merge_parameters(executed: Path, target: Path) -> None:
+    """Copy an executed chapter to ``target`` showing one parameters cell, not two.
+
+    papermill adds an ``injected-parameters`` cell (``# Parameters``, the values it was given)
+    under the chapter's own ``parameters`` cell. For the HTML page the chapter's cell is
+    rewritten to the values the run actually used (each overridden line marked
+    ``# set for this run``) and the injected cell is removed (Jupyter Book's ``remove-cell``
+    tag), so a reader sees every parameter once, with the value the page was built with.
+    """
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    given = nb.metadata.get("papermill", {}).get("parameters", {}) or {}
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
+        elif "parameters" in tags and given:
+            lines, seen = cell.source.splitlines(), set()
+            for i, line in enumerate(lines):
+                name, eq, _ = line.partition("=")
+                if eq and name.strip() in given and line[:1].isidentifier():
+                    seen.add(name.strip())
+                    lines[i] = f"{name.strip()} = {given[name.strip()]!r}  # set for this run"
+            lines += [f"{k} = {v!r}  # set for this run" for k, v in given.items() if k not in seen]
+            cell.source = "\n".join(lines)
+    nbformat.write(nb, target)
+
+
+def _stage(executed_dir: Path, stage: Path) -> None:
+    """Copy ``book/`` to ``stage`` with the executed notebooks and execution turned off."""
+    shutil.copytree(BOOK_DIR, stage, ignore=shutil.ignore_patterns("_build", ".ipynb_checkpoints", "__pycache__"))
+    for chapter in chapters(stage):
+        executed = executed_dir / chapter.name
+        if not executed.is_file():
+            raise AffacrnnError(
+                f"{executed}: no executed copy of chapter {chapter.name}. Run `affacrnn book --run {executed_dir}` first."
+            )
+        _merge_parameters(executed, chapter)
+    config = stage / "_config.yml"
+    text = config.read_text(encoding="utf-8")
+    text, n = re.subn(r"(?m)^(\s*execute_notebooks:\s*)\S+", r"\g<1>off", text)
+    if n != 1:
+        raise AffacrnnError(f"{BOOK_DIR / '_config.yml'}: expected one `execute_notebooks:` setting, found {n}.")
+    config.write_text(text, encoding="utf-8")
+
+
+def build_html(
+    executed_dir: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    *,
+    quiet: bool = True,
+) -> Path:
+    """Build the HTML book from executed notebooks, offline, failing on any warning.
+
+    Parameters
+    ----------
+    executed_dir : path-like
+        Folder holding an executed copy of every chapter (see :func:`run_chapters`).
+    out_dir : path-like
+        Output folder; the site is written to ``out_dir/_build/html``.
+    quiet : bool
+        Capture Jupyter Book's log (it is shown only when the build fails).
+
+    Returns
+    -------
+    pathlib.Path
+        The ``html`` folder (open its ``index.html``).
+
+    Raises
+    ------
+    AffacrnnError
+        The build failed (the end of its log is in the message) or a page refers to an
+        external script or stylesheet.
+    """
+    executed = Path(executed_dir).resolve()
+    out = Path(out_dir).resolve()
+    fetch_widget_js()
+    with tempfile.TemporaryDirectory(prefix="affacrnn-book-") as tmp:
+        stage = Path(tmp) / "book"
+        _stage(executed, stage)
+        cmd = [
+            sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(stage),
+            "--path-output", str(out), "-W", "-n", "--keep-going",
+        ]
+        env = {**os.environ, "AFFACRNN_DATA": str(data_root())}
+        proc = subprocess.run(cmd, capture_output=quiet, text=True, env=env)
+        if proc.returncode != 0:
+            log = ((proc.stdout or "") + (proc.stderr or ""))[-4000:]
+            raise AffacrnnError(f"jupyter-book build failed (exit {proc.returncode}):\n{log}")
+    html = out / "_build" / "html"
+    bad = external_references(html)
+    if bad:
+        listing = "; ".join(f"{page}: {url}" for page, url in bad[:5])
+        raise AffacrnnError(f"{len(bad)} external script/stylesheet references in the HTML book, e.g. {listing}")
+    return html
+
+
+_TAG = re.compile(r"<(script|link)\b([^>]*)>", re.IGNORECASE)
+_ATTR = re.compile(r"""\b(src|href|rel)\s*=\s*(["'])(.*?)\2""", re.IGNORECASE)
+
+
+def external_references(html_dir: str | os.PathLike) -> list[tuple[str, str]]:
+    """``(page, url)`` for every ``<script src>`` and stylesheet/preload/icon ``<link href>``
+    in the built pages that points off the site (``http(s)://`` or ``//``)."""
+    html_dir = Path(html_dir)
+    found = []
+    for page in sorted(html_dir.rglob("*.html")):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        for tag, attrs in _TAG.findall(text):
+            values = {k.lower(): v for k, _, v in _ATTR.findall(attrs)}
+            url = values.get("src") if tag.lower() == "script" else values.get("href")
+            if tag.lower() == "link" and not re.search(
+                r"stylesheet|preload|modulepreload|icon|preconnect|dns-prefetch", values.get("rel", ""), re.I
+            ):
+                continue
+            if url and _EXTERNAL.match(url):
+                found.append((str(page.relative_to(html_dir)), url))
+    return found
+
+
+def lab_command(book_dir: str | os.PathLike | None = None) -> str:
+    """How to open the book in JupyterLab (a shell snippet)."""
+    folder = Path(book_dir) if book_dir is not None else BOOK_DIR
+    first = chapters(folder)[0].name if chapters(folder) else ""
+    from affacrnn.book.kernel import kernel_environment
+
+    jupyter_path = kernel_environment()["JUPYTER_PATH"]
+    return (
+        f"export AFFACRNN_DATA={data_root()}   # the folder holding ravdess/, emodb/, mosi/\n"
+        f"export JUPYTER_PATH={jupyter_path}   # the book's quiet kernel (affacrnn.book.kernel)\n"
+        f"cd {folder}\n"
+        f"jupyter lab {first}\n"
+        "# Each chapter's first cell holds its parameters (SMOKE, CORPUS, EPOCHS, SEED, SHOW_SOLUTIONS);\n"
+        "# edit it, then Run > Run All Cells."
+    )

@@ -1,0 +1,91 @@
+"""``affacrnn book``: execute the book's chapters, build its HTML, or say how to open it.
+
+Examples
+--------
+``affacrnn book --run out/``                 execute every chapter (smoke parameters) into out/
+``affacrnn book --run out/ --full -p SEED=1``  full mode, with a parameter
+``affacrnn book --html site/``               execute, then build the offline HTML book into site/
+``affacrnn book --html site/ --executed out/`` build from chapters already executed into out/
+``affacrnn book --lab``                      print how to open the book in JupyterLab
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+from pathlib import Path
+
+from affacrnn.errors import ParameterError
+
+__all__ = ["add_parser", "run"]
+
+
+def _parameter(text: str) -> tuple[str, object]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE (e.g. SEED=1 or CORPUS=emodb); got {text!r}")
+    try:
+        parsed: object = ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        parsed = value  # a bare string such as emodb
+    return name, parsed
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register the ``book`` verb."""
+    p = subparsers.add_parser(
+        "book",
+        help="run the book's chapters (papermill), build the offline HTML book, or open it in JupyterLab",
+        description="Execute the chapters of book/ with papermill, build the HTML book from the executed "
+        "chapters (Jupyter Book, offline, warnings are errors), or print how to open it in JupyterLab.",
+        epilog="Smoke mode (the default) runs each chapter quickly on a small sample; --full runs everything.",
+    )
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--run", metavar="OUT", help="execute every chapter into the folder OUT")
+    what.add_argument("--html", metavar="OUT", help="build the HTML book into OUT (executing the chapters first "
+                                                    "into OUT/executed unless --executed is given)")
+    what.add_argument("--lab", action="store_true", help="print how to open the book in JupyterLab")
+    what.add_argument("--list", action="store_true", help="list the chapters in reading order")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--smoke", dest="smoke", action="store_true", default=True,
+                      help="quick runs on small samples (default)")
+    mode.add_argument("--full", dest="smoke", action="store_false", help="run the chapters in full")
+    p.add_argument("-p", "--parameter", action="append", type=_parameter, default=[], metavar="NAME=VALUE",
+                   help="set a chapter parameter (repeatable), e.g. -p CORPUS=emodb -p SHOW_SOLUTIONS=True")
+    p.add_argument("--chapter", action="append", metavar="NN", help="only this chapter (number or name; repeatable)")
+    p.add_argument("--executed", metavar="DIR", help="with --html: folder of already executed chapters")
+    p.set_defaults(handler=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Carry out ``affacrnn book``; return the exit code."""
+    from affacrnn.book import build as book
+
+    quiet = bool(getattr(args, "quiet", False))
+    if args.lab:
+        print(book.lab_command())
+        return 0
+    if args.list:
+        for chapter in book.chapters():
+            print(chapter.stem)
+        return 0
+    parameters = dict(args.parameter)
+    if args.run:
+        runs = book.run_chapters(args.run, smoke=args.smoke, parameters=parameters, progress=not quiet,
+                                 only=args.chapter)
+        if not quiet:
+            total = sum(r.seconds for r in runs)
+            print(f"{len(runs)} chapters executed into {Path(args.run).resolve()} in {total:.0f} s")
+        return 0
+    if args.chapter and not args.executed:
+        raise ParameterError("--chapter cannot be used with --html: the HTML book needs every chapter. Drop --chapter.")
+    out = Path(args.html)
+    executed = Path(args.executed) if args.executed else out / "executed"
+    if not args.executed:
+        book.run_chapters(executed, smoke=args.smoke, parameters=parameters, progress=not quiet)
+    if not quiet:
+        print("building the HTML book ...", file=sys.stderr, flush=True)
+    html = book.build_html(executed, out)
+    print(html / "index.html")
+    return 0

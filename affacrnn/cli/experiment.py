@@ -1,0 +1,96 @@
+"""``affacrnn experiment``: re-run a table of paper §4 and write it under ``results/``.
+
+``affacrnn experiment NAME [--mode smoke|full] [--seeds 0,1,2] [--out results] [--quiet]`` prints
+the table and where it was written (``<out>/<NAME>.csv`` and ``.json`` with provenance);
+``affacrnn experiment --list`` lists the experiments with their estimated full-mode time;
+``--estimate`` prints the plan of one without running it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from affacrnn._io import strict_json
+
+__all__ = ["add_parser", "run"]
+
+_SHOW = ("accuracy", "accuracy_sd", "n_seeds", "f1", "f1_kind", "majority_baseline", "paper", "status")
+
+
+def _seeds(text: str) -> tuple[int, ...]:
+    try:
+        seeds = tuple(int(s) for s in text.split(",") if s.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seeds must be comma-separated ints, e.g. 0,1,2; got {text!r}") from None
+    if not seeds or min(seeds) < 0:
+        raise argparse.ArgumentTypeError(f"--seeds must name at least one int >= 0; got {text!r}")
+    return seeds
+
+
+def _param(text: str) -> tuple[str, object]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"--param must be KEY=VALUE (VALUE as JSON or a,b,c); got {text!r}")
+    key, value = text.split("=", 1)
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError:
+        parsed = tuple(v for v in value.split(",") if v) if "," in value else value
+    return key.strip().replace("-", "_"), parsed
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``experiment``."""
+    p = sub.add_parser(
+        "experiment",
+        help="re-run a table of the paper (mosi_labels, branches, table2..table6) and write results/",
+        description="Run one experiment of affacrnn.experiments.runner and write OUT/NAME.csv and OUT/NAME.json "
+        "(rows, caption and provenance). --mode smoke checks that it runs (≈ 1 min); --mode full is the "
+        "measurement (CPU preset, 3 seeds, designed for ≤ 60 min on 2 cores; see --estimate).",
+    )
+    p.add_argument("name", nargs="?", help="experiment name (see --list)")
+    p.add_argument("--list", action="store_true", help="list the experiments and exit")
+    p.add_argument("--mode", default="smoke", choices=["smoke", "full"], help="smoke (default) or full")
+    p.add_argument("--seeds", type=_seeds, default=None, help="comma-separated seeds (default: smoke 0, full 0,1,2)")
+    p.add_argument("--out", default="results", help="output folder (default: results)")
+    p.add_argument("--param", type=_param, action="append", default=[], metavar="KEY=VALUE",
+                   help="experiment keyword, e.g. --param schemes=sentiment2,ravdess5 --param image_size=128")
+    p.add_argument("--estimate", action="store_true", help="print the planned runs and minutes, do not run")
+    p.add_argument("--json", action="store_true", help="print the rows as JSON instead of a table")
+    p.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress lines")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the ``experiment`` verb; return the exit code."""
+    from affacrnn.errors import ParameterError
+    from affacrnn.experiments.runner import EXPERIMENTS, describe_experiments, estimate_minutes, run_experiment
+
+    if args.list or not args.name:
+        if not args.list:
+            print("affacrnn experiment: error: name an experiment (or pass --list)", file=sys.stderr)
+        for name, line in describe_experiments().items():
+            est = estimate_minutes(name, mode="full")
+            print(f"{name:<12} full ≈ {est['minutes']:>5.1f} min ({est['runs']} runs)  {line}")
+        return 0 if args.list else 2
+    if args.name not in EXPERIMENTS:
+        raise ParameterError(f"unknown experiment {args.name!r}; valid: {', '.join(EXPERIMENTS)}.")
+    params = dict(args.param)
+    if args.estimate:
+        print(strict_json(estimate_minutes(args.name, mode=args.mode, seeds=args.seeds, **params)))
+        return 0
+    quiet = getattr(args, "quiet", False)
+    df = run_experiment(args.name, mode=args.mode, seeds=args.seeds, out_dir=args.out, progress=not quiet, **params)
+    if args.json:
+        print(strict_json({"caption": df.attrs.get("caption"), "rows": json.loads(df.to_json(orient="records")),
+                          "csv": df.attrs.get("csv_path"), "json": df.attrs.get("json_path")}))
+        return 0
+    import pandas as pd
+
+    keys = [c for c in df.columns if c not in _SHOW and df[c].dtype == object][:3]
+    shown = df[[c for c in keys if c not in ("note", "text", "description")] + [c for c in _SHOW if c in df]]
+    with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.2f}".format):
+        print(shown.to_string(index=False))
+    print(f"\n{df.attrs.get('caption', '')}")
+    print(f"\n{args.name} ({args.mode}, {df.attrs.get('wall_seconds', 0):.0f} s) written to "
+          f"{df.attrs.get('csv_path')} and {df.attrs.get('json_path')}")
+    return 0

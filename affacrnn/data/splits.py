@@ -1,0 +1,159 @@
+"""Train / validation / test splits that never share a speaker (or a video).
+
+* :func:`speaker_split` — seeded, speaker-disjoint, stratified by sex when the table has a
+  ``sex`` column (RAVDESS: odd actor ids are male, so its test set has as many men as women).
+* :func:`mosi_paper_split` — the paper's MOSI split (§4, Table 1): rows 1–1616 train (65 videos),
+  1617–2199 test (28 videos); validation videos, when asked for, come from the training rows.
+* :func:`cross_corpus_split` — train (and validate) on one corpus, test on all of another.
+
+Each returns a copy of the table with a ``split`` column (``"train"``, ``"validation"``,
+``"test"``); :func:`check_disjoint` raises if any group appears in two parts.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from affacrnn.errors import ParameterError
+
+__all__ = ["SPLITS", "speaker_split", "mosi_paper_split", "cross_corpus_split", "check_disjoint", "MOSI_TRAIN_ROWS"]
+
+SPLITS = ("train", "validation", "test")
+#: The paper's MOSI training rows are 1..1616 of OpinionLevelSentiment.csv; the rest are test.
+MOSI_TRAIN_ROWS = 1616
+
+
+def _check_fraction(name: str, value: float) -> None:
+    if not (isinstance(value, (int, float)) and 0 <= value < 1):
+        raise ParameterError(f"`{name}` must be a fraction in [0, 1); got {value!r}. Pass e.g. {name}=0.2.")
+
+
+def _pick_groups(groups: pd.Series, strata: pd.Series | None, *, sizes: dict[str, float], seed: int) -> dict[str, str]:
+    """Assign each group to a part, drawing ``round(size * n)`` groups per stratum for each part."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"g": groups.to_numpy(), "s": strata.to_numpy() if strata is not None else "all"})
+    per_group = frame.drop_duplicates("g").sort_values("g")
+    part: dict[str, str] = {}
+    for _, stratum in per_group.groupby("s", sort=True):
+        ids = list(rng.permutation(stratum["g"].to_numpy()))
+        for name, frac in sizes.items():
+            k = int(round(frac * len(stratum)))
+            if frac > 0:
+                k = max(k, 1)
+            k = min(k, len(ids) - 1)  # always leave at least one group for training
+            for g in ids[:k]:
+                part[g] = name
+            ids = ids[k:]
+        for g in ids:
+            part[g] = "train"
+    return part
+
+
+def speaker_split(
+    table: pd.DataFrame,
+    *,
+    test_size: float = 0.2,
+    val_size: float = 0.15,
+    seed: int = 0,
+    group: str = "speaker",
+    stratify: str | None = "sex",
+) -> pd.DataFrame:
+    """Seeded train / validation / test split with no speaker in two parts.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A corpus table.
+    test_size, val_size : float
+        Fractions of the speakers (per stratum) put in test and validation.
+    seed : int
+        Seed of the draw.
+    group : str
+        Column that must not cross parts (``"speaker"``; ``"session"`` for videos).
+    stratify : str or None
+        Column to balance the draw over (default ``"sex"``, used when the table has it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``table`` with a ``split`` column.
+
+    Examples
+    --------
+    >>> t = speaker_split(load_corpus("ravdess"), seed=0)  # doctest: +SKIP
+    >>> t.groupby("split").speaker.nunique()  # doctest: +SKIP
+    test 4, train 16, validation 4
+    """
+    _check_fraction("test_size", test_size)
+    _check_fraction("val_size", val_size)
+    if group not in table:
+        raise ParameterError(f"`group` must be a column of the table; got {group!r}. Pass 'speaker' or 'session'.")
+    strata = table[stratify] if stratify and stratify in table else None
+    part = _pick_groups(table[group], strata, sizes={"test": test_size, "validation": val_size}, seed=seed)
+    out = table.assign(split=table[group].map(part))
+    out.attrs.update(table.attrs)
+    check_disjoint(out, group=group)
+    return out
+
+
+def mosi_paper_split(table: pd.DataFrame, *, val_size: float = 0.0, seed: int = 0) -> pd.DataFrame:
+    """The paper's MOSI split: rows 1–1616 train, 1617–2199 test (video-disjoint).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The MOSI table (needs its ``row`` column, 1-based file order).
+    val_size : float
+        Fraction of the *training videos* moved to validation (0: none, as in the paper; our
+        training uses e.g. 0.15, so model selection never looks at the test rows).
+    seed : int
+        Seed for choosing validation videos.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with a ``split`` column.
+    """
+    if "row" not in table:
+        raise ParameterError("mosi_paper_split needs the MOSI table's `row` column; load it with load_corpus('mosi').")
+    _check_fraction("val_size", val_size)
+    split = np.where(table["row"] <= MOSI_TRAIN_ROWS, "train", "test").astype(object)
+    out = table.assign(split=split)
+    if val_size > 0:
+        train = out[out["split"] == "train"]
+        part = _pick_groups(train["session"], None, sizes={"validation": val_size}, seed=seed)
+        moved = out["session"].map(part).eq("validation") & out["split"].eq("train")
+        out.loc[moved, "split"] = "validation"
+    out.attrs.update(table.attrs)
+    check_disjoint(out, group="session")
+    return out
+
+
+def cross_corpus_split(
+    train_table: pd.DataFrame,
+    test_table: pd.DataFrame,
+    *,
+    val_size: float = 0.15,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Train and validate on one corpus (speaker-disjoint), test on every row of another.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Both tables stacked with a ``split`` column; ``test`` is exactly ``test_table``.
+    """
+    train = speaker_split(train_table, test_size=0.0, val_size=val_size, seed=seed)
+    test = test_table.assign(split="test")
+    out = pd.concat([train, test], ignore_index=True)
+    out.attrs["corpus"] = f"{train_table.attrs.get('corpus', '?')}->{test_table.attrs.get('corpus', '?')}"
+    return out
+
+
+def check_disjoint(table: pd.DataFrame, *, group: str = "speaker") -> None:
+    """Raise :class:`~affacrnn.ParameterError` if a ``group`` value appears in two parts of ``split``."""
+    key = table["corpus"].astype(str) + ":" + table[group].astype(str) if "corpus" in table else table[group]
+    parts = table.groupby(key, sort=False)["split"].nunique()
+    shared = parts[parts > 1]
+    if len(shared):
+        raise ParameterError(f"split is not {group}-disjoint: {list(shared.index[:3])} appear in several parts.")

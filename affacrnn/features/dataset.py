@@ -1,0 +1,200 @@
+"""From a corpus table to model inputs: labels, split, features, spectrum graphs, contexts.
+
+:func:`prepare` does, in order (paper §3, Algorithm 1):
+
+1. the label scheme → ``label`` / ``y`` columns (rows it does not classify are dropped);
+2. a split (speaker-disjoint by default; MOSI: the paper's split with validation videos taken
+   from the training rows) → ``split`` column — unless the table already has one;
+3. features ``(n, n_frames, D)`` and spectrum graphs ``(n, size, size)`` for every utterance,
+   cached on disk (:func:`affacrnn.features.cache.featurize_corpus`);
+4. a :class:`~affacrnn.features.normalize.FeatureScaler` fitted on the **training rows only**;
+5. three-utterance context windows (:func:`affacrnn.data.context.context_windows`).
+
+:meth:`Prepared.inputs` then gathers, for one part, the model's input dict
+``{"features": (n, C, n_frames, D), "graphs": (n, C, size, size, 1)}``.
+"""
+from __future__ import annotations
+
+import os
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from affacrnn.data.context import context_windows
+from affacrnn.errors import ParameterError
+from affacrnn.data.labels import apply_scheme, get_scheme
+from affacrnn.data.splits import SPLITS, mosi_paper_split, speaker_split
+
+__all__ = ["Prepared", "prepare", "split_table"]
+
+
+@dataclass
+class Prepared:
+    """Everything a model needs from one labelled, split corpus table.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        The labelled table with ``split``, ``label`` and ``y``.
+    classes : tuple of str
+        Class names; ``y`` indexes them.
+    windows : np.ndarray [shape=(n, C)]
+        Context windows (row indices), target in the middle.
+    features : np.ndarray [shape=(n, n_frames, D)] or None
+        Scaled feature matrices (None when the model uses no features).
+    graphs : np.ndarray [shape=(n, size, size)] or None
+        Spectrum graphs in [0, 1] (None when the model uses none).
+    scaler : FeatureScaler or None
+        Fitted on the training rows.
+    """
+
+    table: pd.DataFrame
+    classes: tuple[str, ...]
+    windows: np.ndarray
+    features: np.ndarray | None
+    graphs: np.ndarray | None
+    scaler: object | None
+    _index: dict = field(default_factory=dict, repr=False)
+
+    def rows(self, part: str) -> np.ndarray:
+        """Positional indices of the rows of ``part`` (``"train"``, ``"validation"``, ``"test"``, or ``"all"``)."""
+        if part == "all":
+            return np.arange(len(self.table))
+        if part not in SPLITS:
+            raise ParameterError(f"`part` must be one of {', '.join(SPLITS)} or 'all'; got {part!r}.")
+        if part not in self._index:
+            self._index[part] = np.flatnonzero(self.table["split"].to_numpy() == part)
+        return self._index[part]
+
+    def inputs(self, part: str) -> dict[str, np.ndarray]:
+        """The model's input dict for the rows of ``part`` (windows gathered per target)."""
+        w = self.windows[self.rows(part)]
+        out = {}
+        if self.features is not None:
+            out["features"] = self.features[w]
+        if self.graphs is not None:
+            out["graphs"] = self.graphs[w][..., None]
+        return out
+
+    def labels(self, part: str) -> np.ndarray:
+        """Integer classes ``[shape=(n_part,)]`` of the rows of ``part``."""
+        return self.table["y"].to_numpy()[self.rows(part)]
+
+
+def split_table(table: pd.DataFrame, *, val_size: float, test_size: float, seed: int) -> pd.DataFrame:
+    """The default split of a table: the paper's for MOSI, speaker-disjoint otherwise (kept if present)."""
+    if "split" in table and table["split"].notna().all():
+        return table
+    if "row" in table and str(table.attrs.get("corpus")) == "mosi":
+        return mosi_paper_split(table, val_size=val_size, seed=seed)
+    return speaker_split(table, test_size=test_size, val_size=val_size, seed=seed)
+
+
+def corpus_fingerprint(data: "Prepared", *, name: str) -> dict:
+    """What a model was trained on: ``{"name", "fingerprint", "utterances"}``.
+
+    The fingerprint hashes every labelled utterance's id, speaker and class (not the split, not the
+    paths), so the same corpus found in another folder matches and another corpus under the same
+    name (a ``clips/manifest.csv`` relative to another folder) does not.
+    """
+    import hashlib
+
+    t = data.table
+    rows = sorted(
+        f"{u}\t{s}\t{data.classes[y]}" for u, s, y in zip(t["utterance_id"].astype(str), t["speaker"].astype(str), t["y"])
+    )
+    digest = hashlib.blake2b("\n".join(rows).encode(), digest_size=12).hexdigest()
+    return {"name": str(name), "fingerprint": digest, "utterances": len(rows)}
+
+
+def _available_bytes() -> int | None:
+    """Memory available to this process now (Linux/macOS ``sysconf``), or None where unknown."""
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - Windows
+        return None
+
+
+def _check_memory(n_utterances: int, config) -> None:
+    """Refuse sizes whose arrays cannot fit in memory, before anything is allocated.
+
+    The feature matrices and graphs are float32, and the context windows hold each utterance up
+    to ``context`` times; half the available memory is the limit (the model needs the rest).
+    """
+    feats = config.n_frames * config.feature_config().n_columns * 4 if config.uses_features else 0
+    graphs = config.image_size**2 * 4 if config.uses_graphs else 0
+    need = n_utterances * (feats + graphs) * (1 + config.context)
+    free = _available_bytes()
+    if free is not None and need > free // 2:
+        name = "n_frames" if feats >= graphs else "image_size"
+        raise ParameterError(
+            f"`{name}` = {getattr(config, name)} needs about {need / 2**30:.1f} GiB for {n_utterances} utterances, "
+            f"more than half the {free / 2**30:.1f} GiB available. Pass a smaller {name} (paper: "
+            f"{'256 frames' if name == 'n_frames' else '512 pixels'}) or fewer utterances."
+        )
+
+
+def prepare(
+    config,
+    *,
+    table: pd.DataFrame | None = None,
+    scaler=None,
+    cache_dir=None,
+    n_jobs: int | None = None,
+    progress: bool = True,
+) -> Prepared:
+    """Label, split, featurise, scale and window a corpus for ``config``.
+
+    Parameters
+    ----------
+    config : AFFConfig
+        Which corpus, scheme, features, graph size, context and split fractions.
+    table : pandas.DataFrame, optional
+        A corpus table (default: ``load_corpus(config.corpus)``); a ``split`` column is kept.
+    scaler : FeatureScaler, optional
+        An already fitted scaler (e.g. a saved model's); default: fit one on the training rows.
+    cache_dir : path-like, optional
+        Feature cache folder (default :func:`affacrnn.settings.cache_dir`).
+    n_jobs : int, optional
+        Parallel featurisation workers.
+    progress : bool
+        Show a progress bar while featurising.
+
+    Returns
+    -------
+    Prepared
+    """
+    from affacrnn.data.corpora import load_corpus
+    from affacrnn.features.cache import featurize_corpus
+    from affacrnn.features.normalize import FeatureScaler
+
+    if table is None:
+        table = load_corpus(config.corpus, seed=config.seed)
+    scheme = get_scheme(config.label_scheme)
+    labelled = apply_scheme(table, scheme)
+    labelled = split_table(labelled, val_size=config.val_size, test_size=config.test_size, seed=config.seed)
+    if labelled["path"].isna().any():
+        raise ParameterError(
+            f"corpus {labelled.attrs.get('corpus', '?')!r} has rows without audio (labels-only MOSI?); "
+            "models need audio. Put the audio under the data root or pick a corpus with audio."
+        )
+    _check_memory(len(labelled), config)
+    X, G = featurize_corpus(
+        labelled,
+        config=config.feature_config(),
+        image_size=config.image_size if config.uses_graphs else None,
+        cache_dir=cache_dir,
+        n_jobs=n_jobs,
+        progress=progress,
+    )
+    if not config.uses_features:
+        X = None
+    if X is not None:
+        if scaler is None:
+            train_rows = np.flatnonzero(labelled["split"].to_numpy() == "train")
+            scaler = FeatureScaler().fit(X[train_rows])
+        X = scaler.transform(X).astype(np.float32, copy=False)
+    windows = context_windows(labelled, size=config.context)
+    return Prepared(table=labelled, classes=scheme.classes, windows=windows, features=X, graphs=G, scaler=scaler)

@@ -1,0 +1,196 @@
+"""Per-column standardisation of feature matrices, fitted on the training utterances only.
+
+The authors' prototype z-normalised each whole array at once (one mean and one standard deviation
+over all 33 columns together) and did so separately for the training and the test array, so the
+test set was scaled with its own statistics. :class:`FeatureScaler` instead learns one mean and
+one scale per column (MFCC, centroid in Hz and chroma in [0, 1] live on very different scales)
+from the training split, and applies those to every split. It follows scikit-learn's estimator
+API and can be saved next to a model as JSON (:meth:`FeatureScaler.to_dict`).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.exceptions import NotFittedError
+
+from affacrnn.errors import AffacrnnError, FeatureError, ParameterError
+
+__all__ = ["FeatureScaler", "ScalerNotFittedError"]
+
+
+class ScalerNotFittedError(AffacrnnError, NotFittedError):
+    """A :class:`FeatureScaler` was used before :meth:`~FeatureScaler.fit` (also sklearn's ``NotFittedError``)."""
+
+
+def _as_2d(X: Any, *, what: str) -> tuple[np.ndarray, tuple[int, ...]]:
+    """``X`` of shape ``(n, T, D)`` or ``(n, D)`` as ``(rows, D)`` float, plus its original shape."""
+    X = np.asarray(X)
+    if X.ndim not in (2, 3):
+        raise ParameterError(
+            f"`X` passed to {what} must have shape (n_utterances, n_frames, n_columns) or "
+            f"(n_rows, n_columns); got shape {X.shape}. Stack the feature matrices with np.stack."
+        )
+    if not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
+        raise ParameterError(f"`X` passed to {what} must be real numbers; got dtype {X.dtype}.")
+    if X.size == 0:
+        raise ParameterError(f"`X` passed to {what} is empty (shape {X.shape}). Pass at least one utterance.")
+    if not np.all(np.isfinite(X)):
+        raise FeatureError(
+            f"`X` passed to {what} holds {int(np.count_nonzero(~np.isfinite(X)))} NaN/Inf values. "
+            "Recompute the features (extract_features never returns NaN) or drop the bad rows."
+        )
+    return X.reshape(-1, X.shape[-1]), X.shape
+
+
+class FeatureScaler(TransformerMixin, BaseEstimator):
+    """Standardise each feature column: ``(X - mean_) / scale_``, statistics from training data.
+
+    Statistics are pooled over utterances and frames: for ``X`` of shape ``(n, T, D)`` each of
+    the ``D`` columns gets the mean and standard deviation of its ``n·T`` values. A constant column
+    gets ``scale_ = 1`` (as :class:`sklearn.preprocessing.StandardScaler`), so nothing divides by 0.
+
+    Parameters
+    ----------
+    with_mean : bool
+        Subtract the column means (default True).
+    with_std : bool
+        Divide by the column standard deviations (default True).
+
+    Attributes
+    ----------
+    mean_ : np.ndarray [shape=(D,), float64]
+        Column means (zeros when ``with_mean=False``).
+    scale_ : np.ndarray [shape=(D,), float64]
+        Column standard deviations, 1 for constant columns (ones when ``with_std=False``).
+    n_features_in_ : int
+        ``D``.
+    n_samples_seen_ : int
+        Rows (utterances × frames) the statistics were computed from.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(5.0, 2.0, size=(10, 256, 33)).astype(np.float32)
+    >>> scaler = FeatureScaler().fit(X)
+    >>> Z = scaler.transform(X)
+    >>> Z.shape, Z.dtype, bool(abs(Z.mean()) < 1e-3)
+    ((10, 256, 33), dtype('float32'), True)
+    """
+
+    def __init__(self, *, with_mean: bool = True, with_std: bool = True) -> None:
+        self.with_mean = with_mean
+        self.with_std = with_std
+
+    # -- fitting -----------------------------------------------------------------------------
+    def fit(self, X: np.ndarray, y: Any = None) -> "FeatureScaler":
+        """Learn per-column mean and scale from training features.
+
+        Parameters
+        ----------
+        X : np.ndarray [shape=(n, T, D) or (n, D)]
+            Training features only (never the test split).
+        y : ignored
+            Present for scikit-learn pipelines.
+
+        Returns
+        -------
+        FeatureScaler
+            ``self``.
+        """
+        from sklearn.preprocessing import StandardScaler
+
+        for name in ("with_mean", "with_std"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ParameterError(
+                    f"`{name}` must be True or False; got {getattr(self, name)!r}. Pass {name}=True."
+                )
+        X2, _ = _as_2d(X, what="FeatureScaler.fit")
+        # float64 statistics regardless of the input dtype
+        ss = StandardScaler(with_mean=bool(self.with_mean), with_std=bool(self.with_std)).fit(
+            X2.astype(np.float64, copy=False)
+        )
+        D = X2.shape[1]
+        self.mean_ = np.asarray(ss.mean_, dtype=np.float64) if self.with_mean else np.zeros(D)
+        self.scale_ = np.asarray(ss.scale_, dtype=np.float64) if self.with_std else np.ones(D)
+        self.n_features_in_ = int(D)
+        self.n_samples_seen_ = int(X2.shape[0])
+        return self
+
+    def _check_fitted(self, what: str) -> None:
+        if not hasattr(self, "mean_"):
+            raise ScalerNotFittedError(
+                f"FeatureScaler.{what}: this scaler is not fitted yet. Call fit(X_train) first "
+                "(or load a fitted one with FeatureScaler.from_dict)."
+            )
+
+    def _check_columns(self, X2: np.ndarray, what: str) -> None:
+        if X2.shape[1] != self.n_features_in_:
+            raise ParameterError(
+                f"`X` passed to FeatureScaler.{what} has {X2.shape[1]} columns; the scaler was fitted "
+                f"on {self.n_features_in_}. Use features extracted with the same FeatureConfig."
+            )
+
+    # -- applying -------------------------------------------------------------------------------
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """Standardise ``X`` with the fitted statistics.
+
+        Parameters
+        ----------
+        X : np.ndarray [shape=(n, T, D) or (n, D)]
+
+        Returns
+        -------
+        np.ndarray [same shape as X, dtype=float32 (float64 if X is float64)]
+        """
+        self._check_fitted("transform")
+        X2, shape = _as_2d(X, what="FeatureScaler.transform")
+        self._check_columns(X2, "transform")
+        dtype = np.float64 if X2.dtype == np.float64 else np.float32
+        Z = (X2 - self.mean_) / self.scale_
+        return Z.astype(dtype, copy=False).reshape(shape)
+
+    def inverse_transform(self, X: np.ndarray) -> np.ndarray:
+        """Undo :meth:`transform`: ``X * scale_ + mean_`` (same shapes and dtypes)."""
+        self._check_fitted("inverse_transform")
+        X2, shape = _as_2d(X, what="FeatureScaler.inverse_transform")
+        self._check_columns(X2, "inverse_transform")
+        dtype = np.float64 if X2.dtype == np.float64 else np.float32
+        return (X2 * self.scale_ + self.mean_).astype(dtype, copy=False).reshape(shape)
+
+    # -- saving ---------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able state (parameters and, if fitted, statistics); :meth:`from_dict` restores it."""
+        d: dict[str, Any] = {
+            "class": "FeatureScaler",
+            "version": 1,
+            "params": {"with_mean": bool(self.with_mean), "with_std": bool(self.with_std)},
+        }
+        if hasattr(self, "mean_"):
+            d["mean"] = [float(v) for v in self.mean_]
+            d["scale"] = [float(v) for v in self.scale_]
+            d["n_samples_seen"] = int(self.n_samples_seen_)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "FeatureScaler":
+        """Rebuild a scaler from :meth:`to_dict` output (e.g. read back with ``json.load``)."""
+        if not isinstance(d, dict) or d.get("class") != "FeatureScaler":
+            raise ParameterError(
+                "`d` must be a dict made by FeatureScaler.to_dict() (with class='FeatureScaler'); "
+                f"got {type(d).__name__} with keys {sorted(d) if isinstance(d, dict) else '-'}."
+            )
+        scaler = cls(**d.get("params", {}))
+        if "mean" in d:
+            mean = np.asarray(d["mean"], dtype=np.float64)
+            scale = np.asarray(d.get("scale", []), dtype=np.float64)
+            if mean.ndim != 1 or mean.shape != scale.shape or not np.all(scale > 0):
+                raise ParameterError(
+                    f"FeatureScaler.from_dict: 'mean' and 'scale' must be equal-length lists with "
+                    f"scale > 0; got lengths {mean.size} and {scale.size}. Save with to_dict()."
+                )
+            scaler.mean_, scaler.scale_ = mean, scale
+            scaler.n_features_in_ = int(mean.size)
+            scaler.n_samples_seen_ = int(d.get("n_samples_seen", 0))
+        return scaler

@@ -1,0 +1,424 @@
+"""All hyperparameters of an AFF-ACRNN run in one frozen dataclass (paper §3 and §4).
+
+:class:`AFFConfig` holds every number and name a run can vary: which features and how many
+frames (the UB-BiLSTM input, §4 "Network structure parameter"), how large the spectrum graphs are
+(the SBCNN input), the layer sizes of both branches and of the fusion, and the training settings.
+The presets in :mod:`affacrnn.models.presets` (``PAPER``, ``CPU``, ``SMOKE``) are instances of it, and the
+command line's flags map one-to-one onto its fields.
+
+Constructing a config validates it: a bad value raises :class:`~affacrnn.ParameterError` with a
+one-line message naming the field, the rule, the value and the fix. Configs are immutable; derive
+a new one with :meth:`AFFConfig.replace`, store one with :meth:`AFFConfig.to_dict` (plain JSON
+types) and read it back with :meth:`AFFConfig.from_dict`.
+
+Which settings come from the paper and which are ours
+-----------------------------------------------------
+From §4: the four features (256 × 33 matrix), hop 512 at 22050 Hz, AFF1 = BiLSTM 128 → BiLSTM 32
+→ Dense 200, 512 × 512 graphs into ResNet152, Adam or SGD, lr 1e-4 / 200 epochs / batch 30 for the
+LSTM branch, lr 1e-3 / 200 epochs / batch 20 for the CNN branch. Not in the paper (our choices,
+documented on each field): the sizes of the AFF2, CNN-branch and fusion BiLSTMs, the attention
+size, the dropout rate, the CNN projection size, the fusion model's learning rate and batch size,
+early stopping and the validation split.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from affacrnn.errors import ParameterError
+from affacrnn.features.frames import PAPER_FEATURES, normalize_feature_set
+
+__all__ = ["AFFConfig", "ARCHITECTURES", "RECURRENT_KINDS", "OPTIMIZERS", "MODEL_NAMES"]
+
+#: Model kinds :func:`affacrnn.models.build_model` can build (paper §3):
+#: ``"ub"`` the utterance-based branch alone (UB-BiLSTM, or UB-LSTM with ``recurrent="lstm"``),
+#: ``"sbcnn"`` the spectrum-based CNN branch alone, ``"affacrnn"`` both branches fused.
+ARCHITECTURES = ("ub", "sbcnn", "affacrnn")
+#: Recurrent cell of every recurrent layer: bidirectional LSTM (the paper's choice) or plain LSTM
+#: (the paper's Table 2 comparison).
+RECURRENT_KINDS = ("bilstm", "lstm")
+OPTIMIZERS = ("adam", "sgd")
+#: Readable names of (architecture, recurrent), as the paper writes them.
+MODEL_NAMES = {
+    ("ub", "bilstm"): "UB-BiLSTM",
+    ("ub", "lstm"): "UB-LSTM",
+    ("sbcnn", "bilstm"): "SBCNN",
+    ("sbcnn", "lstm"): "SBCNN (LSTM)",
+    ("affacrnn", "bilstm"): "AFF-ACRNN",
+    ("affacrnn", "lstm"): "AFF-ACRNN (LSTM)",
+}
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_num(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+#: Validation scores that may choose the kept epoch (higher-is-better ones first).
+MONITORS = ("val_accuracy", "val_loss")
+
+
+#: Largest seed: NumPy and TensorFlow take 32-bit seeds.
+MAX_SEED = 2**32 - 1
+#: Largest ``n_frames`` (an hour of audio at hop 512 and 22050 Hz); memory is checked in
+#: :func:`affacrnn.features.dataset.prepare` against the corpus size before anything is allocated.
+MAX_FRAMES = 160_000
+#: Largest spectrum graph side (the paper's is 512).
+MAX_IMAGE_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class AFFConfig:
+    """Every hyperparameter of an AFF-ACRNN model and its training run (paper §3, §4).
+
+    Parameters
+    ----------
+    name : str
+        A label for the run or preset (``"paper"``, ``"cpu"``, ``"smoke"``, ``"custom"``).
+    architecture : {"ub", "sbcnn", "affacrnn"}
+        Which model :func:`~affacrnn.models.build_model` builds (§3, Figures 1–3).
+    recurrent : {"bilstm", "lstm"}
+        Cell of every recurrent layer. ``architecture="ub", recurrent="lstm"`` is the paper's
+        UB-LSTM (Table 2).
+    corpus : str
+        Corpus name or path for :func:`affacrnn.load_corpus` (MOSI audio cannot be had here, so
+        every preset trains on RAVDESS, its stand-in).
+    label_scheme : str
+        A scheme of :data:`affacrnn.data.labels.SCHEMES` (``"sentiment3"``, ``"mosi2"``, ...).
+    n_classes : int or None
+        Number of classes; ``None`` takes it from the label scheme.
+    features : tuple of str
+        Feature types of the UB branch, in column order (§4: MFCC, centroid, chroma, contrast).
+    sr, n_fft, hop_length : int
+        Sample rate (Hz), FFT size and hop (samples) for features and spectrum graphs.
+    n_frames : int
+        Frames per utterance: the feature matrix is ``(n_frames, D)`` (§4: 256).
+    image_size : int
+        Side of the square spectrum graph in pixels (§4: 512).
+    context : int
+        Utterances per window, odd; the target sits in the middle slot ``context // 2`` (§3: 3).
+    lstm_units : tuple of int
+        Units of AFF1's stacked recurrent layers, per direction (§4: 128 then 32).
+    dense_units : int
+        AFF1's dense layer: the size of one utterance's vector v_i (§4: 200).
+    context_units : int
+        AFF2's recurrent layer over the window, per direction (not in the paper).
+    cnn : str
+        SBCNN network, a name of :data:`affacrnn.models.CNN_ZOO` (§4: ``"resnet152"``).
+    cnn_weights : str or None
+        Path of a local weights file for the CNN (e.g. ImageNet ``..._notop.h5``); ``None``
+        trains from random initialisation (no weights can be downloaded offline).
+    cnn_embedding : int
+        Dense projection of the CNN's pooled output, one vector per utterance (not in the paper).
+    cnn_context_units : int
+        The CNN branch's recurrent layer across the window, per direction (not in the paper).
+    fusion_units : int
+        The fusion recurrent layer over [LASV; CASV] per utterance, per direction (not in the paper).
+    attention_units : int
+        Size of the attention projection ``P = tanh(W_h·H)`` (not in the paper).
+    dropout : float
+        Dropout rate in [0, 1) before the softmax layer (§3, Figure 2; rate not in the paper).
+    optimizer : {"adam", "sgd"}
+        §4: "Adam or SGD".
+    sgd_momentum : float
+        Momentum of SGD (ignored by Adam).
+    lr_lstm, lr_cnn, lr_fusion : float
+        Learning rates of the UB, SBCNN and fused models (§4: 1e-4 and 1e-3; fusion not given).
+    batch_size_lstm, batch_size_cnn, batch_size_fusion : int
+        Batch sizes of the same three (§4: 30 and 20; fusion not given).
+    epochs : int
+        Maximum training epochs (§4: 200).
+    patience : int
+        Early stopping patience on the ``monitor`` score, in epochs; 0 turns it off (the paper
+        trained a fixed 200 epochs).
+    monitor : {"val_accuracy", "val_loss"}
+        The validation score that chooses the epoch whose weights are kept (and stops early).
+        Accuracy by default: with class weights, the lowest unweighted validation loss tends to
+        be an early, near-uniform epoch whose arg-max collapses onto one class. Never a test score.
+    val_size, test_size : float
+        Fractions of speakers held out for validation and test (:func:`affacrnn.data.splits.speaker_split`).
+    seed : int
+        Seed for weights, shuffling and splits (``keras.utils.set_random_seed``).
+
+    Raises
+    ------
+    ParameterError
+        On construction, if any field is malformed or out of range.
+
+    See Also
+    --------
+    affacrnn.models.presets : the ``PAPER``, ``CPU`` and ``SMOKE`` instances.
+    affacrnn.models.build_model : builds and compiles the model a config describes.
+
+    Examples
+    --------
+    >>> from affacrnn.models.config import AFFConfig
+    >>> cfg = AFFConfig(n_frames=64, image_size=64)
+    >>> cfg.replace(architecture="ub").model_name
+    'UB-BiLSTM'
+    """
+
+    name: str = "custom"
+    architecture: str = "affacrnn"
+    recurrent: str = "bilstm"
+    corpus: str = "ravdess"
+    label_scheme: str = "sentiment3"
+    n_classes: int | None = None
+    # -- inputs (§4) --
+    features: tuple[str, ...] = PAPER_FEATURES
+    sr: int = 22050
+    n_fft: int = 2048
+    hop_length: int = 512
+    n_frames: int = 256
+    image_size: int = 512
+    context: int = 3
+    # -- UB-BiLSTM branch (§3 Figure 2, §4) --
+    lstm_units: tuple[int, ...] = (128, 32)
+    dense_units: int = 200
+    context_units: int = 64
+    # -- SBCNN branch (§3 Figure 3, §4) --
+    cnn: str = "resnet152"
+    cnn_weights: str | None = None
+    cnn_embedding: int = 200
+    cnn_context_units: int = 64
+    # -- fusion and attention (§3 "Fusion Layers", attention equations) --
+    fusion_units: int = 64
+    attention_units: int = 64
+    dropout: float = 0.3
+    # -- training (§4) --
+    optimizer: str = "adam"
+    sgd_momentum: float = 0.9
+    lr_lstm: float = 1e-4
+    lr_cnn: float = 1e-3
+    lr_fusion: float = 1e-4
+    batch_size_lstm: int = 30
+    batch_size_cnn: int = 20
+    batch_size_fusion: int = 20
+    epochs: int = 200
+    patience: int = 0
+    monitor: str = "val_accuracy"
+    val_size: float = 0.15
+    test_size: float = 0.2
+    seed: int = 0
+
+    # ------------------------------------------------------------------ validation
+    def __post_init__(self) -> None:
+        # Lists (from JSON or a CLI) become tuples so configs hash; feature names go to the
+        # canonical column order of affacrnn.features.frames (a comma-separated string is accepted too).
+        if isinstance(self.lstm_units, list):
+            object.__setattr__(self, "lstm_units", tuple(self.lstm_units))
+        object.__setattr__(self, "features", normalize_feature_set(self.features))
+        self.validate()
+
+    def validate(self) -> "AFFConfig":
+        """Check every field; return ``self`` or raise :class:`~affacrnn.ParameterError`.
+
+        Called on construction, so a config that exists is valid. Checks that need another
+        module (feature names, label scheme, CNN name) import it lazily.
+        """
+        def fail(name: str, rule: str, fix: str) -> None:
+            raise ParameterError(f"`{name}` must be {rule}; got {getattr(self, name)!r}. {fix}")
+
+        for name in ("name", "corpus", "label_scheme"):
+            if not isinstance(getattr(self, name), str) or not getattr(self, name):
+                fail(name, "a non-empty str", f"Pass e.g. {name}={_DEFAULTS[name]!r}.")
+        if self.architecture not in ARCHITECTURES:
+            fail("architecture", f"one of {', '.join(ARCHITECTURES)}", "Pass e.g. architecture='affacrnn'.")
+        if self.recurrent not in RECURRENT_KINDS:
+            fail("recurrent", f"one of {', '.join(RECURRENT_KINDS)}", "Pass 'bilstm' (the paper's) or 'lstm'.")
+        if self.optimizer not in OPTIMIZERS:
+            fail("optimizer", f"one of {', '.join(OPTIMIZERS)}", "Pass 'adam' or 'sgd' (paper §4).")
+        if self.monitor not in MONITORS:
+            fail("monitor", f"one of {', '.join(MONITORS)}", "Pass 'val_accuracy' or 'val_loss' (validation only).")
+        if self.n_classes is not None and (not _is_int(self.n_classes) or self.n_classes < 2):
+            fail("n_classes", "None or an int >= 2", "Pass None to take it from the label scheme.")
+
+        positive = {
+            "sr": "Pass a sample rate in Hz, e.g. 22050.",
+            "n_fft": "Pass an FFT size, e.g. 2048.",
+            "hop_length": "Pass a hop in samples, e.g. 512.",
+            "n_frames": "Pass a positive number of frames.",
+            "image_size": "Pass a graph side in pixels, e.g. 128.",
+            "dense_units": "Pass a positive layer size, e.g. 200.",
+            "context_units": "Pass a positive layer size, e.g. 64.",
+            "cnn_embedding": "Pass a positive vector size, e.g. 200.",
+            "cnn_context_units": "Pass a positive layer size, e.g. 64.",
+            "fusion_units": "Pass a positive layer size, e.g. 64.",
+            "attention_units": "Pass a positive layer size, e.g. 64.",
+            "batch_size_lstm": "Pass a positive batch size, e.g. 30.",
+            "batch_size_cnn": "Pass a positive batch size, e.g. 20.",
+            "batch_size_fusion": "Pass a positive batch size, e.g. 20.",
+            "epochs": "Pass a positive number of epochs.",
+        }
+        for name, fix in positive.items():
+            value = getattr(self, name)
+            if not _is_int(value) or value < 1:
+                fail(name, "an int >= 1", fix)
+        if self.hop_length > self.n_fft:
+            fail("hop_length", f"<= n_fft ({self.n_fft})", "Pass a hop no longer than the FFT, e.g. n_fft // 4.")
+        if self.image_size < 8:
+            fail("image_size", "an int >= 8", "Pass a graph side of at least 8 pixels, e.g. 32.")
+        if not _is_int(self.context) or self.context < 1 or self.context % 2 == 0:
+            fail("context", "an odd int >= 1", "Pass 3 (the paper's three consecutive utterances).")
+        for name in ("patience", "seed"):
+            if not _is_int(getattr(self, name)) or getattr(self, name) < 0:
+                fail(name, "an int >= 0", "Pass 0 or a positive int.")
+        if self.seed > MAX_SEED:
+            fail("seed", f"an int in [0, {MAX_SEED}]", "Pass a smaller seed (NumPy and TensorFlow take 32-bit seeds).")
+        if self.n_frames > MAX_FRAMES:
+            fail("n_frames", f"an int in [1, {MAX_FRAMES}]", "Pass e.g. 256 (the paper's frames per utterance).")
+        if self.image_size > MAX_IMAGE_SIZE:
+            fail("image_size", f"an int in [8, {MAX_IMAGE_SIZE}]", "Pass e.g. 512 (the paper's) or 128 (CPU).")
+        if (
+            not isinstance(self.lstm_units, tuple)
+            or not self.lstm_units
+            or not all(_is_int(u) and u >= 1 for u in self.lstm_units)
+        ):
+            fail("lstm_units", "a non-empty tuple of ints >= 1", "Pass e.g. (128, 32) (paper §4).")
+        if not _is_num(self.dropout) or not 0 <= self.dropout < 1:
+            fail("dropout", "a float in [0, 1)", "Pass e.g. 0.3.")
+        if not _is_num(self.sgd_momentum) or not 0 <= self.sgd_momentum < 1:
+            fail("sgd_momentum", "a float in [0, 1)", "Pass e.g. 0.9.")
+        for name in ("lr_lstm", "lr_cnn", "lr_fusion"):
+            value = getattr(self, name)
+            if not _is_num(value) or not 0 < value < 1:
+                fail(name, "a float in (0, 1)", "Pass e.g. 1e-4 (paper §4).")
+        for name in ("val_size", "test_size"):
+            value = getattr(self, name)
+            if not _is_num(value) or not 0 <= value < 1:
+                fail(name, "a fraction in [0, 1)", f"Pass e.g. {name}={_DEFAULTS[name]}.")
+        if self.val_size + self.test_size >= 1:
+            fail("val_size", f"< 1 - test_size ({1 - self.test_size:g})", "Leave some speakers for training.")
+        if self.cnn_weights is not None and (not isinstance(self.cnn_weights, str) or not self.cnn_weights):
+            fail("cnn_weights", "None or a path string", "Pass the path of a local weights file, or None.")
+        self.feature_config()  # the feature extractor's own checks (e.g. n_fft even, sr >= 1000)
+        self._validate_names()
+        return self
+
+    def _validate_names(self) -> None:
+        """Checks against other modules' registries (CNN zoo, label schemes)."""
+        from affacrnn.models.cnn_zoo import CNN_ZOO
+
+        if self.cnn not in CNN_ZOO:
+            raise ParameterError(
+                f"`cnn` must be one of {', '.join(CNN_ZOO)}; got {self.cnn!r}. Pass e.g. cnn='small' (CPU) or 'resnet152' (paper)."
+            )
+        from affacrnn.data.labels import SCHEMES
+
+        if self.label_scheme not in SCHEMES:
+            raise ParameterError(
+                f"`label_scheme` must be one of {', '.join(SCHEMES)}; got {self.label_scheme!r}. Pass one of these names."
+            )
+
+    # ------------------------------------------------------------------ derived values
+    @property
+    def target_index(self) -> int:
+        """Slot of the target utterance in a window: the middle, ``context // 2``."""
+        return self.context // 2
+
+    @property
+    def model_name(self) -> str:
+        """The paper's name for this model (``"UB-BiLSTM"``, ``"SBCNN"``, ``"AFF-ACRNN"``, ...)."""
+        return MODEL_NAMES[(self.architecture, self.recurrent)]
+
+    @property
+    def learning_rate(self) -> float:
+        """The learning rate of :attr:`architecture`: ``lr_lstm``, ``lr_cnn`` or ``lr_fusion``."""
+        return {"ub": self.lr_lstm, "sbcnn": self.lr_cnn, "affacrnn": self.lr_fusion}[self.architecture]
+
+    @property
+    def batch_size(self) -> int:
+        """The batch size of :attr:`architecture`: ``batch_size_lstm``, ``_cnn`` or ``_fusion``."""
+        return {"ub": self.batch_size_lstm, "sbcnn": self.batch_size_cnn, "affacrnn": self.batch_size_fusion}[
+            self.architecture
+        ]
+
+    @property
+    def uses_features(self) -> bool:
+        """Whether the model reads the ``"features"`` input (UB branch)."""
+        return self.architecture in ("ub", "affacrnn")
+
+    @property
+    def uses_graphs(self) -> bool:
+        """Whether the model reads the ``"graphs"`` input (SBCNN branch)."""
+        return self.architecture in ("sbcnn", "affacrnn")
+
+    def n_feature_columns(self) -> int:
+        """Columns D of the feature matrix, from :func:`affacrnn.features.frames.n_columns`."""
+        from affacrnn.features.frames import n_columns
+
+        return int(n_columns(self.features))
+
+    def feature_config(self):
+        """The :class:`affacrnn.features.frames.FeatureConfig` these settings describe.
+
+        Returns
+        -------
+        affacrnn.features.frames.FeatureConfig
+            ``FeatureConfig(sr, n_fft, hop_length, n_frames, features)``.
+        """
+        from affacrnn.features.frames import FeatureConfig
+
+        return FeatureConfig(
+            sr=self.sr, n_fft=self.n_fft, hop_length=self.hop_length, n_frames=self.n_frames, features=self.features
+        )
+
+    # ------------------------------------------------------------------ copies and JSON
+    def replace(self, **changes: Any) -> "AFFConfig":
+        """A validated copy with ``changes`` applied; unknown field names raise ParameterError."""
+        unknown = sorted(set(changes) - set(_FIELDS))
+        if unknown:
+            raise ParameterError(
+                f"AFFConfig has no field {', '.join(map(repr, unknown))}; valid fields: {', '.join(_FIELDS)}. "
+                "Check the spelling."
+            )
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types (tuples become lists): ``json.dumps(cfg.to_dict())`` works."""
+        out = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "AFFConfig":
+        """Rebuild a config from :meth:`to_dict` output (or parsed JSON); validates it.
+
+        Raises
+        ------
+        ParameterError
+            If ``data`` is not a mapping, has unknown keys, or a value is invalid.
+        """
+        if not isinstance(data, Mapping):
+            raise ParameterError(f"`data` must be a mapping of AFFConfig fields; got {type(data).__name__}. Pass cfg.to_dict().")
+        unknown = sorted(set(data) - set(_FIELDS))
+        if unknown:
+            raise ParameterError(
+                f"AFFConfig has no field {', '.join(map(repr, unknown))}; valid fields: {', '.join(_FIELDS)}. "
+                "The file may come from another version of affacrnn."
+            )
+        return cls(**dict(data))
+
+    def to_json(self, **kwargs: Any) -> str:
+        """JSON text of :meth:`to_dict` (``kwargs`` go to :func:`json.dumps`)."""
+        return json.dumps(self.to_dict(), **kwargs)
+
+    @classmethod
+    def from_json(cls, text: str) -> "AFFConfig":
+        """Inverse of :meth:`to_json`."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ParameterError(f"config JSON cannot be parsed ({exc}). Pass the text written by to_json().") from None
+        return cls.from_dict(data)
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(AFFConfig))
+_DEFAULTS = {f.name: f.default for f in dataclasses.fields(AFFConfig)}

@@ -1,0 +1,353 @@
+"""Training and evaluation of AFF-ACRNN and its branches (paper §4, "Network structure parameter").
+
+What differs from the authors' prototype, on purpose (``../shared/docs/DESIGN.md``):
+
+* validation data comes from **training speakers only** (a speaker-disjoint validation part);
+  the best epoch is chosen on validation accuracy (``config.monitor``), never on the test set (the prototype passed the
+  test set as ``validation_data`` and reported its best epoch);
+* class weights balance imbalanced label schemes (``sentiment3`` on RAVDESS is 2:1:0.75);
+* seeds via ``keras.utils.set_random_seed``; a progress bar per run;
+* with ``out_dir``, training is resumable: ``keras.callbacks.BackupAndRestore`` keeps the state
+  of the last finished epoch, and the best-so-far weights and score are kept beside it, so a run
+  killed mid-epoch continues from its last checkpoint when started again with the same arguments.
+"""
+from __future__ import annotations
+
+import os
+
+import json
+import resource
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from affacrnn.errors import ParameterError
+from affacrnn._io import atomic_path, atomic_write_json
+from affacrnn.provenance import environment
+
+__all__ = ["TrainResult", "train", "evaluate", "predict_classes"]
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` returns.
+
+    Attributes
+    ----------
+    model : keras.Model
+        The model with the weights of its best validation epoch.
+    config : AFFConfig
+    classes : tuple of str
+    history : pandas.DataFrame
+        One row per epoch: ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy`` (and
+        ``test_accuracy`` when ``track_test=True``, for the reproduction audit only).
+    metrics : dict
+        ``{"validation": {...}, "test": {...}}`` from :func:`evaluate`.
+    best_epoch : int
+        1-based epoch whose weights were kept (chosen on ``config.monitor``, a validation score).
+    seconds, seconds_per_epoch : float
+    peak_rss_mb : float
+        Peak resident memory of the process so far.
+    model_path, results_path : pathlib.Path or None
+    """
+
+    model: object
+    config: object
+    classes: tuple[str, ...]
+    history: pd.DataFrame
+    metrics: dict
+    best_epoch: int
+    seconds: float
+    seconds_per_epoch: float
+    peak_rss_mb: float
+    data: object = field(repr=False, default=None)
+    model_path: Path | None = None
+    results_path: Path | None = None
+
+
+def predict_classes(model, inputs: dict[str, np.ndarray], *, batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Class indices and probabilities ``[shape=(n,), (n, n_classes)]`` of a model on an input dict."""
+    probs = np.asarray(model.predict(inputs, batch_size=batch_size, verbose=0))
+    return probs.argmax(axis=1), probs
+
+
+def evaluate(model, data, *, part: str = "test", seed: int = 0) -> dict:
+    """The paper's metrics on one part of a prepared corpus, with the majority baseline beside them.
+
+    Parameters
+    ----------
+    model : keras.Model
+    data : affacrnn.features.dataset.Prepared
+    part : {"train", "validation", "test", "all"}
+    seed : int
+        Seed of the bootstrap confidence interval.
+
+    Returns
+    -------
+    dict
+        Weighted accuracy (correct / total, the paper's name), balanced accuracy, F1 (binary) or
+        macro F1, confusion matrix, majority baseline and a 95% bootstrap CI; see
+        :func:`affacrnn.evaluation.metrics.evaluate_predictions`.
+    """
+    from affacrnn.evaluation.metrics import evaluate_predictions
+
+    y_true = data.labels(part)
+    if len(y_true) == 0:
+        raise ParameterError(f"part {part!r} has no rows; check the split fractions (val_size, test_size).")
+    y_pred, _ = predict_classes(model, data.inputs(part))
+    train_y = data.labels("train") if part != "train" else None
+    if train_y is not None and len(train_y) == 0:  # scoring every row of another corpus
+        train_y = None
+    return evaluate_predictions(y_true, y_pred, classes=data.classes, y_train=train_y, seed=seed)
+
+
+class _BestOnValidation:
+    """Keep the weights of the epoch with the best validation score (and persist them for resume)."""
+
+    def __new__(cls, *args, **kwargs):  # build the keras subclass lazily: keras imports on first use
+        import keras
+
+        class Impl(keras.callbacks.Callback):
+            def __init__(self, state_dir: Path | None, track_test: dict | None, monitor: str = "val_accuracy"):
+                super().__init__()
+                self.state_dir = state_dir
+                self.track_test = track_test
+                self.monitor = monitor
+                self.sign = 1.0 if monitor.endswith("loss") else -1.0  # lower is better after the sign
+                self.best = np.inf
+                self.best_epoch = 0
+                self.best_weights = None
+                if state_dir is not None and (state_dir / "best.json").is_file():
+                    saved = json.loads((state_dir / "best.json").read_text())
+                    if saved.get("monitor") == monitor:
+                        self.best, self.best_epoch = saved["score"], saved["epoch"]
+
+            def on_train_begin(self, logs=None):
+                if self.state_dir is not None and (self.state_dir / "best.weights.h5").is_file() and self.best_epoch:
+                    probe = self.model.get_weights()
+                    self.model.load_weights(self.state_dir / "best.weights.h5")
+                    self.best_weights = self.model.get_weights()
+                    self.model.set_weights(probe)
+
+            def on_epoch_end(self, epoch, logs=None):
+                logs = logs if logs is not None else {}
+                if self.track_test is not None:
+                    pred = np.asarray(self.model.predict(self.track_test["inputs"], verbose=0)).argmax(axis=1)
+                    logs["test_accuracy"] = float(np.mean(pred == self.track_test["y"]))
+                score = self.sign * float(logs.get(self.monitor, np.nan))
+                if np.isfinite(score) and score < self.best:
+                    self.best, self.best_epoch = score, epoch + 1
+                    self.best_weights = self.model.get_weights()
+                    if self.state_dir is not None:
+                        with atomic_path(self.state_dir / "best.weights.h5", suffix=".weights.h5") as tmp:
+                            self.model.save_weights(tmp)
+                        atomic_write_json(
+                            self.state_dir / "best.json", {"monitor": self.monitor, "score": score, "epoch": epoch + 1}
+                        )
+
+        return Impl(*args, **kwargs)
+
+
+def _class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:
+    from sklearn.utils.class_weight import compute_class_weight
+
+    present = np.unique(y)
+    weights = compute_class_weight("balanced", classes=present, y=y)
+    out = {int(c): 1.0 for c in range(n_classes)}
+    out.update({int(c): float(w) for c, w in zip(present, weights)})
+    return out
+
+
+def train(
+    config=None,
+    *,
+    table: pd.DataFrame | None = None,
+    data=None,
+    out_dir: str | Path | None = None,
+    resume: bool = True,
+    class_weights: bool = True,
+    track_test: bool = False,
+    progress: bool = True,
+    cache_dir=None,
+) -> TrainResult:
+    """Train the model ``config`` describes on a speaker-disjoint split and evaluate it.
+
+    Parameters
+    ----------
+    config : AFFConfig, optional
+        Model, data and training settings (default :data:`affacrnn.models.presets.CPU`).
+    table : pandas.DataFrame, optional
+        A corpus table (default: ``load_corpus(config.corpus)``); a ``split`` column is kept.
+    data : affacrnn.features.dataset.Prepared, optional
+        Already prepared inputs (skips featurisation; lets several models share one preparation).
+    out_dir : path-like, optional
+        Where to write ``model.keras`` (with config, scaler and classes), ``results.json`` and the
+        resume state. Nothing is written without it.
+    resume : bool
+        Continue an interrupted run found in ``out_dir`` (default True).
+    class_weights : bool
+        Weight classes inversely to their training frequency.
+    track_test : bool
+        Also record test accuracy after every epoch in ``history`` — for the reproduction audit
+        (book chapter 10) only; it is never used to choose anything.
+    progress : bool
+        Show progress bars.
+    cache_dir : path-like, optional
+        Feature cache folder.
+
+    Returns
+    -------
+    TrainResult
+    """
+    from affacrnn._quiet import load_keras
+
+    keras = load_keras()
+
+    from affacrnn.models import presets
+    from affacrnn.features.dataset import corpus_fingerprint, prepare
+    from affacrnn.models import build_model
+    from affacrnn.models.io import save_model
+
+    config = presets.CPU if config is None else config
+    config.validate()
+    if Path(config.corpus).exists():  # a manifest or folder: record it absolutely (evaluate may run elsewhere)
+        config = config.replace(corpus=str(Path(config.corpus).resolve()))
+    out = _check_out_dir(out_dir)  # refused before any work, so nothing is left half-done
+    keras.utils.set_random_seed(config.seed)
+    t0 = time.perf_counter()
+    if data is None:
+        data = prepare(config, table=table, cache_dir=cache_dir, progress=progress)
+    _check_parts(data, config)
+    n_classes = len(data.classes)
+    model = build_model(config, n_classes=n_classes)
+
+    state = None
+    callbacks: list = []
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        state = out / "state"
+        if not resume and state.exists():
+            import shutil
+
+            shutil.rmtree(state)
+        state.mkdir(exist_ok=True)
+        # double_checkpoint: a kill while Keras writes its (non-atomic) checkpoint falls back on the previous one
+        callbacks.append(
+            keras.callbacks.BackupAndRestore(str(state / "backup"), delete_checkpoint=True, double_checkpoint=True)
+        )
+    tracker = None
+    if track_test:
+        tracker = {"inputs": data.inputs("test"), "y": data.labels("test")}
+    best = _BestOnValidation(state, tracker, config.monitor)
+    callbacks.insert(0, best)
+    if config.patience > 0:
+        callbacks.append(keras.callbacks.EarlyStopping(monitor=config.monitor, patience=config.patience))
+    if progress:
+        from tqdm.keras import TqdmCallback
+
+        callbacks.append(TqdmCallback(verbose=0, desc=config.model_name))
+
+    y_train = data.labels("train")
+    x_val, y_val = data.inputs("validation"), data.labels("validation")
+    t_fit = time.perf_counter()
+    hist = model.fit(
+        data.inputs("train"),
+        y_train,
+        validation_data=(x_val, y_val),
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        class_weight=_class_weights(y_train, n_classes) if class_weights else None,
+        callbacks=callbacks,
+        shuffle=True,
+        verbose=0,
+    )
+    fit_seconds = time.perf_counter() - t_fit
+    epochs_run = max(1, len(hist.history.get("loss", [])))
+    if best.best_weights is not None:
+        model.set_weights(best.best_weights)
+    history = pd.DataFrame(hist.history)
+    history.index = np.arange(1, len(history) + 1) + (hist.epoch[0] if hist.epoch else 0)
+    history.index.name = "epoch"
+    metrics = {part: evaluate(model, data, part=part, seed=config.seed) for part in ("validation", "test")}
+    seconds = time.perf_counter() - t0
+    result = TrainResult(
+        model=model,
+        config=config,
+        classes=data.classes,
+        history=history,
+        metrics=metrics,
+        best_epoch=int(best.best_epoch),
+        seconds=seconds,
+        seconds_per_epoch=fit_seconds / epochs_run,
+        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        data=data,
+    )
+    if out is not None:
+        result.model_path = save_model(
+            model,
+            out / "model.keras",
+            config=config,
+            scaler_dict=data.scaler.to_dict() if data.scaler is not None else None,
+            label_classes=list(data.classes),
+            corpus=corpus_fingerprint(data, name=config.corpus),
+        )
+        result.results_path = atomic_write_json(out / "results.json", result_record(result))
+    return result
+
+
+def _check_out_dir(out_dir) -> Path | None:
+    """``out_dir`` as a Path, refused (one line, nothing written) if it cannot hold a run."""
+    if out_dir is None:
+        return None
+    if not str(out_dir).strip():
+        raise ParameterError("`out_dir` (--out) is empty. Pass a folder for model.keras and results.json, e.g. models/cpu.")
+    out = Path(out_dir).expanduser()
+    if out.exists() and not out.is_dir():
+        raise ParameterError(f"`out_dir` (--out) {out} is a file, not a folder. Pass a new or existing folder.")
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise ParameterError(f"`out_dir` (--out) {out}: {existing} is not writable. Choose a folder you can write to.")
+    return out
+
+
+def _check_parts(data, config) -> None:
+    """Every part of the split has utterances, and the training part has at least two classes."""
+    table = data.table
+    speakers = {p: int(table.loc[table["split"] == p, "speaker"].nunique()) for p in ("train", "validation", "test")}
+    empty = [p for p, n in speakers.items() if n == 0]
+    if empty:
+        total = int(table["speaker"].nunique())
+        raise ParameterError(
+            f"corpus {table.attrs.get('corpus', config.corpus)!r} has {total} speaker(s); a speaker-disjoint split "
+            f"needs at least one speaker in each of train, validation and test (val_size={config.val_size:g}, "
+            f"test_size={config.test_size:g}), and the {', '.join(empty)} part(s) got none. Use a corpus with at "
+            "least 3 speakers, or give a manifest a split column."
+        )
+    classes = sorted({str(data.classes[i]) for i in data.labels("train")})
+    if len(classes) < 2:
+        raise ParameterError(
+            f"the training part has only one class ({', '.join(classes) or 'none'}) under scheme "
+            f"{config.label_scheme!r}; a classifier needs at least two. Pick a scheme or corpus with several classes."
+        )
+
+
+def result_record(result: TrainResult) -> dict:
+    """A JSON-able record of a training run: config, metrics, timing, provenance."""
+    t = result.data.table if result.data is not None else None
+    return {
+        "model": result.config.model_name,
+        "config": result.config.to_dict(),
+        "classes": list(result.classes),
+        "best_epoch": result.best_epoch,
+        "epochs_run": int(len(result.history)),
+        "seconds": round(result.seconds, 2),
+        "seconds_per_epoch": round(result.seconds_per_epoch, 3),
+        "peak_rss_mb": round(result.peak_rss_mb, 1),
+        "split_sizes": t["split"].value_counts().to_dict() if t is not None else None,
+        "metrics": result.metrics,
+        "history": json.loads(result.history.to_json(orient="index")),
+        "environment": environment(),
+    }
