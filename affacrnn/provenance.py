@@ -1,13 +1,17 @@
-"""Provenance of a run: versions, machine, settings, git commit (atomic writes: :mod:`affacrnn._io`).
+"""Provenance of a run: versions, machine, settings, git commit, peak memory (atomic writes: :mod:`affacrnn._io`).
 
 Every results file and saved model records :func:`environment` so a number can be traced to the
-code, libraries and machine that produced it.
+code, libraries and machine that produced it; training runs record their peak resident memory
+(:func:`peak_memory_mb`, reset per run with :func:`reset_peak_memory`).
+
+Notebook: book/10_reproduction_audit.ipynb
 """
 from __future__ import annotations
 
 import datetime as _dt
 import os
 import platform
+import resource
 import subprocess
 import sys
 from importlib import metadata
@@ -16,7 +20,7 @@ from typing import Any
 from affacrnn._io import atomic_write_json, atomic_write_text  # the one atomic writer; re-exported here
 from affacrnn.settings import REPO_ROOT, cache_dir, data_root
 
-__all__ = ["environment", "git_commit", "atomic_write_text", "atomic_write_json", "PACKAGES"]
+__all__ = ["environment", "git_commit", "reset_peak_memory", "peak_memory_mb", "atomic_write_text", "atomic_write_json", "PACKAGES"]
 
 #: Libraries whose versions are recorded.
 PACKAGES = ("affacrnn", "numpy", "pandas", "scipy", "librosa", "soundfile", "scikit-learn",
@@ -57,3 +61,27 @@ def environment() -> dict[str, Any]:
     }
 
 
+def reset_peak_memory() -> bool:
+    """Start a new peak-memory measurement for this process; False where the OS cannot.
+
+    Linux resets a process's high-water mark (``VmHWM``) when ``5`` is written to
+    ``/proc/self/clear_refs``; elsewhere the peak stays the process's lifetime peak.
+    """
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process in MiB since :func:`reset_peak_memory` (else since start)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return float(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

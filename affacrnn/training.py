@@ -13,22 +13,31 @@ What differs from the authors' prototype, on purpose (``../shared/docs/DESIGN.md
 """
 from __future__ import annotations
 
-import os
-
 import json
-import resource
+import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.utils.class_weight import compute_class_weight
 
-from affacrnn.errors import ParameterError
 from affacrnn._io import atomic_path, atomic_write_json
-from affacrnn.provenance import environment
+from affacrnn._quiet import import_tensorflow
+from affacrnn.errors import ParameterError
+from affacrnn.evaluation.metrics import evaluate_predictions
+from affacrnn.features.dataset import corpus_fingerprint, prepare
+from affacrnn.models import build_model, presets
+from affacrnn.models.io import save_model
+from affacrnn.provenance import environment, peak_memory_mb, reset_peak_memory
 
-__all__ = ["TrainResult", "train", "evaluate", "predict_classes"]
+import_tensorflow()  # before keras: mutes TensorFlow's native start-up logging
+import keras  # noqa: E402
+from tqdm.keras import TqdmCallback  # noqa: E402
+
+__all__ = ["TrainResult", "BestOnValidation", "train", "evaluate", "predict_classes", "result_record"]
 
 
 @dataclass
@@ -50,7 +59,8 @@ class TrainResult:
         1-based epoch whose weights were kept (chosen on ``config.monitor``, a validation score).
     seconds, seconds_per_epoch : float
     peak_rss_mb : float
-        Peak resident memory of the process so far.
+        Peak resident memory of the process during this call (MiB; where the OS cannot reset the
+        high-water mark, the process's peak so far).
     model_path, results_path : pathlib.Path or None
     """
 
@@ -92,8 +102,6 @@ def evaluate(model, data, *, part: str = "test", seed: int = 0) -> dict:
         macro F1, confusion matrix, majority baseline and a 95% bootstrap CI; see
         :func:`affacrnn.evaluation.metrics.evaluate_predictions`.
     """
-    from affacrnn.evaluation.metrics import evaluate_predictions
-
     y_true = data.labels(part)
     if len(y_true) == 0:
         raise ParameterError(f"part {part!r} has no rows; check the split fractions (val_size, test_size).")
@@ -104,56 +112,55 @@ def evaluate(model, data, *, part: str = "test", seed: int = 0) -> dict:
     return evaluate_predictions(y_true, y_pred, classes=data.classes, y_train=train_y, seed=seed)
 
 
-class _BestOnValidation:
-    """Keep the weights of the epoch with the best validation score (and persist them for resume)."""
+class BestOnValidation(keras.callbacks.Callback):
+    """Keep the weights of the epoch with the best validation score (and persist them for resume).
 
-    def __new__(cls, *args, **kwargs):  # build the keras subclass lazily: keras imports on first use
-        import keras
+    Keras's ``EarlyStopping(restore_best_weights=True)`` restores only when it stops early and
+    forgets the best epoch across a resumed run; this callback keeps the best weights and score
+    in ``state_dir`` (atomically) so a killed run resumes knowing them, and can log test accuracy
+    per epoch for the reproduction audit (never used to choose anything).
+    """
 
-        class Impl(keras.callbacks.Callback):
-            def __init__(self, state_dir: Path | None, track_test: dict | None, monitor: str = "val_accuracy"):
-                super().__init__()
-                self.state_dir = state_dir
-                self.track_test = track_test
-                self.monitor = monitor
-                self.sign = 1.0 if monitor.endswith("loss") else -1.0  # lower is better after the sign
-                self.best = np.inf
-                self.best_epoch = 0
-                self.best_weights = None
-                if state_dir is not None and (state_dir / "best.json").is_file():
-                    saved = json.loads((state_dir / "best.json").read_text())
-                    if saved.get("monitor") == monitor:
-                        self.best, self.best_epoch = saved["score"], saved["epoch"]
+    def __init__(self, state_dir: Path | None, track_test: dict | None, monitor: str = "val_accuracy"):
+        super().__init__()
+        self.state_dir = state_dir
+        self.track_test = track_test
+        self.monitor = monitor
+        self.sign = 1.0 if monitor.endswith("loss") else -1.0  # lower is better after the sign
+        self.best = np.inf
+        self.best_epoch = 0
+        self.best_weights = None
+        if state_dir is not None and (state_dir / "best.json").is_file():
+            saved = json.loads((state_dir / "best.json").read_text())
+            if saved.get("monitor") == monitor:
+                self.best, self.best_epoch = saved["score"], saved["epoch"]
 
-            def on_train_begin(self, logs=None):
-                if self.state_dir is not None and (self.state_dir / "best.weights.h5").is_file() and self.best_epoch:
-                    probe = self.model.get_weights()
-                    self.model.load_weights(self.state_dir / "best.weights.h5")
-                    self.best_weights = self.model.get_weights()
-                    self.model.set_weights(probe)
+    def on_train_begin(self, logs=None):
+        if self.state_dir is not None and (self.state_dir / "best.weights.h5").is_file() and self.best_epoch:
+            probe = self.model.get_weights()
+            self.model.load_weights(self.state_dir / "best.weights.h5")
+            self.best_weights = self.model.get_weights()
+            self.model.set_weights(probe)
 
-            def on_epoch_end(self, epoch, logs=None):
-                logs = logs if logs is not None else {}
-                if self.track_test is not None:
-                    pred = np.asarray(self.model.predict(self.track_test["inputs"], verbose=0)).argmax(axis=1)
-                    logs["test_accuracy"] = float(np.mean(pred == self.track_test["y"]))
-                score = self.sign * float(logs.get(self.monitor, np.nan))
-                if np.isfinite(score) and score < self.best:
-                    self.best, self.best_epoch = score, epoch + 1
-                    self.best_weights = self.model.get_weights()
-                    if self.state_dir is not None:
-                        with atomic_path(self.state_dir / "best.weights.h5", suffix=".weights.h5") as tmp:
-                            self.model.save_weights(tmp)
-                        atomic_write_json(
-                            self.state_dir / "best.json", {"monitor": self.monitor, "score": score, "epoch": epoch + 1}
-                        )
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs if logs is not None else {}
+        if self.track_test is not None:
+            pred = np.asarray(self.model.predict(self.track_test["inputs"], verbose=0)).argmax(axis=1)
+            logs["test_accuracy"] = float(np.mean(pred == self.track_test["y"]))
+        score = self.sign * float(logs.get(self.monitor, np.nan))
+        if np.isfinite(score) and score < self.best:
+            self.best, self.best_epoch = score, epoch + 1
+            self.best_weights = self.model.get_weights()
+            if self.state_dir is not None:
+                with atomic_path(self.state_dir / "best.weights.h5", suffix=".weights.h5") as tmp:
+                    self.model.save_weights(tmp)
+                atomic_write_json(
+                    self.state_dir / "best.json", {"monitor": self.monitor, "score": score, "epoch": epoch + 1}
+                )
 
-        return Impl(*args, **kwargs)
 
 
 def _class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:
-    from sklearn.utils.class_weight import compute_class_weight
-
     present = np.unique(y)
     weights = compute_class_weight("balanced", classes=present, y=y)
     out = {int(c): 1.0 for c in range(n_classes)}
@@ -202,15 +209,6 @@ def train(
     -------
     TrainResult
     """
-    from affacrnn._quiet import load_keras
-
-    keras = load_keras()
-
-    from affacrnn.models import presets
-    from affacrnn.features.dataset import corpus_fingerprint, prepare
-    from affacrnn.models import build_model
-    from affacrnn.models.io import save_model
-
     config = presets.CPU if config is None else config
     config.validate()
     if Path(config.corpus).exists():  # a manifest or folder: record it absolutely (evaluate may run elsewhere)
@@ -218,6 +216,7 @@ def train(
     out = _check_out_dir(out_dir)  # refused before any work, so nothing is left half-done
     keras.utils.set_random_seed(config.seed)
     t0 = time.perf_counter()
+    reset_peak_memory()
     if data is None:
         data = prepare(config, table=table, cache_dir=cache_dir, progress=progress)
     _check_parts(data, config)
@@ -230,8 +229,6 @@ def train(
         out.mkdir(parents=True, exist_ok=True)
         state = out / "state"
         if not resume and state.exists():
-            import shutil
-
             shutil.rmtree(state)
         state.mkdir(exist_ok=True)
         # double_checkpoint: a kill while Keras writes its (non-atomic) checkpoint falls back on the previous one
@@ -241,13 +238,11 @@ def train(
     tracker = None
     if track_test:
         tracker = {"inputs": data.inputs("test"), "y": data.labels("test")}
-    best = _BestOnValidation(state, tracker, config.monitor)
+    best = BestOnValidation(state, tracker, config.monitor)
     callbacks.insert(0, best)
     if config.patience > 0:
         callbacks.append(keras.callbacks.EarlyStopping(monitor=config.monitor, patience=config.patience))
     if progress:
-        from tqdm.keras import TqdmCallback
-
         callbacks.append(TqdmCallback(verbose=0, desc=config.model_name))
 
     y_train = data.labels("train")
@@ -282,7 +277,7 @@ def train(
         best_epoch=int(best.best_epoch),
         seconds=seconds,
         seconds_per_epoch=fit_seconds / epochs_run,
-        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        peak_rss_mb=peak_memory_mb(),
         data=data,
     )
     if out is not None:

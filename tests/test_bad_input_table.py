@@ -272,7 +272,7 @@ def test_permission_denied_is_named(tmp_path, monkeypatch):
 
 
 def test_dc_signal_is_not_speech(tmp_path):
-    from affacrnn.inference.predictor import split_utterances
+    from affacrnn.inference.segment import split_utterances
 
     dc = np.full(2 * SR, 0.9, dtype=np.float32)
     with pytest.raises(affacrnn.AudioError, match="silent or constant"):
@@ -312,7 +312,7 @@ def test_strict_json_and_confusion_lists():
 
 def test_ablation_widget_ignores_a_double_click(monkeypatch):
     from affacrnn.features.frames import PAPER_FEATURES
-    from affacrnn.book.widgets.core import AblationWidget
+    from affacrnn.book.widgets import AblationWidget
 
     widget = AblationWidget(None, have=PAPER_FEATURES, config=presets.SMOKE, initial=PAPER_FEATURES)
     calls = []

@@ -12,7 +12,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GroupKFold, cross_val_score
 
-from affacrnn.evaluation.baselines.core import (
+from affacrnn.evaluation.baselines import (
     BASELINES,
     STATISTICS,
     BCLSTMBaseline,

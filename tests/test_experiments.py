@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from affacrnn.errors import ParameterError
-from affacrnn.experiments.runner import (
+from affacrnn.experiments import (
     EXPERIMENTS,
     PAPER_TABLE2,
     RAVDESS_SCHEMES,

@@ -11,12 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from affacrnn.errors import AudioError, FeatureError, ParameterError
+from affacrnn.features.fastpath import estimate_tuning as _estimate_tuning
+from affacrnn.features.fastpath import parabolic_shifts
 from affacrnn.features.frames import (
     ALL_FEATURES,
     FEATURE_DIMS,
     PAPER_FEATURES,
     FeatureConfig,
-    _estimate_tuning,
     column_blocks,
     column_names,
     extract_features,
@@ -257,3 +258,16 @@ def test_any_valid_signal_gives_finite_float32_features(n, seed, amp):
     X = extract_features(y, sr=SR, features=ALL_FEATURES)
     assert X.shape == (256, 41) and X.dtype == np.float32
     assert np.all(np.isfinite(X))
+
+
+def test_vendored_parabolic_shifts_equal_librosa():
+    """features.fastpath.parabolic_shifts is librosa's private _parabolic_interpolation, written with numpy."""
+    librosa_pitch = pytest.importorskip("librosa.core.pitch")
+    rng = np.random.default_rng(3)
+    for dtype in (np.float32, np.float64):
+        x = rng.random((1025, 40)).astype(dtype)
+        x[5:9, 3] = 0.0  # flat runs: a == 0 and b == 0
+        ours = parabolic_shifts(x, axis=-2)
+        theirs = librosa_pitch._parabolic_interpolation(x, axis=-2)
+        assert ours.dtype == theirs.dtype
+        np.testing.assert_array_equal(ours, theirs)

@@ -154,7 +154,7 @@ def test_windows_follow_the_context_module():
     import pandas as pd
 
     from affacrnn.data.context import context_windows
-    from affacrnn.inference.predictor import _windows
+    from affacrnn.inference.runtime import session_windows as _windows
 
     for n in (1, 2, 5):
         for size in (1, 3, 5):
@@ -163,7 +163,7 @@ def test_windows_follow_the_context_module():
 
 
 def test_split_utterances_on_a_synthetic_signal():
-    from affacrnn.inference.predictor import split_utterances
+    from affacrnn.inference.segment import split_utterances
 
     sr = 16000
     tone = 0.3 * np.sin(2 * np.pi * 220 * np.arange(2 * sr) / sr)

@@ -43,7 +43,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "experiment",
         help="re-run a table of the paper (mosi_labels, branches, table2..table6) and write results/",
-        description="Run one experiment of affacrnn.experiments.runner and write OUT/NAME.csv and OUT/NAME.json "
+        description="Run one experiment of affacrnn.experiments and write OUT/NAME.csv and OUT/NAME.json "
         "(rows, caption and provenance). --mode smoke checks that it runs (≈ 1 min); --mode full is the "
         "measurement (CPU preset, 3 seeds, designed for ≤ 60 min on 2 cores; see --estimate).",
     )
@@ -63,7 +63,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the ``experiment`` verb; return the exit code."""
     from affacrnn.errors import ParameterError
-    from affacrnn.experiments.runner import EXPERIMENTS, describe_experiments, estimate_minutes, run_experiment
+    from affacrnn.experiments import EXPERIMENTS, describe_experiments, estimate_minutes, run_experiment
 
     if args.list or not args.name:
         if not args.list:

@@ -29,7 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    from affacrnn.inference.predictor import MAX_UTTERANCE, MIN_UTTERANCE, TOP_DB
+    from affacrnn.inference.segment import MAX_UTTERANCE, MIN_UTTERANCE, TOP_DB
 
     p.add_argument("files", nargs="+", metavar="FILE", help="audio files")
     p.add_argument(

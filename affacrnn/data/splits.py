@@ -5,6 +5,8 @@
 * :func:`mosi_paper_split` — the paper's MOSI split (§4, Table 1): rows 1–1616 train (65 videos),
   1617–2199 test (28 videos); validation videos, when asked for, come from the training rows.
 * :func:`cross_corpus_split` — train (and validate) on one corpus, test on all of another.
+* :func:`speaker_slice` — a small, mixed-label slice of a corpus (a few speakers' first
+  utterances) for quick runs: the smoke experiments and the chapters' smoke mode.
 
 Each returns a copy of the table with a ``split`` column (``"train"``, ``"validation"``,
 ``"test"``); :func:`check_disjoint` raises if any group appears in two parts.
@@ -16,7 +18,7 @@ import pandas as pd
 
 from affacrnn.errors import ParameterError
 
-__all__ = ["SPLITS", "speaker_split", "mosi_paper_split", "cross_corpus_split", "check_disjoint", "MOSI_TRAIN_ROWS"]
+__all__ = ["SPLITS", "speaker_slice", "speaker_split", "mosi_paper_split", "cross_corpus_split", "check_disjoint", "MOSI_TRAIN_ROWS"]
 
 SPLITS = ("train", "validation", "test")
 #: The paper's MOSI training rows are 1..1616 of OpinionLevelSentiment.csv; the rest are test.
@@ -157,3 +159,42 @@ def check_disjoint(table: pd.DataFrame, *, group: str = "speaker") -> None:
     shared = parts[parts > 1]
     if len(shared):
         raise ParameterError(f"split is not {group}-disjoint: {list(shared.index[:3])} appear in several parts.")
+
+
+def speaker_slice(table: pd.DataFrame, *, n_speakers: int, per_speaker: int) -> pd.DataFrame:
+    """A quick slice of a corpus: ``n_speakers`` speakers × their first ``per_speaker`` utterances.
+
+    Speakers are taken in sorted order, half of each sex when the table has a complete ``sex``
+    column (RAVDESS's first actors alternate, so 6 speakers are actors 01–06 either way);
+    utterances in session order, which :func:`affacrnn.load_corpus` shuffles with a seed, so
+    labels are mixed. The smoke experiments and the chapters' smoke mode all slice this way.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A corpus table (``speaker``, ``session``, ``position``; ``sex`` optional).
+    n_speakers, per_speaker : int
+        Sizes of the slice (>= 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        At most ``n_speakers * per_speaker`` rows, index reset, the table's ``attrs`` kept.
+    """
+    for name, value in (("n_speakers", n_speakers), ("per_speaker", per_speaker)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+            raise ParameterError(f"`{name}` must be an int >= 1; got {value!r}. Pass e.g. {name}=6.")
+    speaker = table["speaker"].astype(str)
+    speakers = sorted(speaker.unique())
+    if "sex" in table and table["sex"].notna().all():
+        sex = table.groupby(speaker)["sex"].first()
+        half = n_speakers // 2
+        keep = [s for s in speakers if sex[s] == sex.iloc[0]][:half]
+        keep += [s for s in speakers if sex[s] != sex.iloc[0]][: n_speakers - len(keep)]
+    else:
+        keep = speakers[:n_speakers]
+    sub = table[speaker.isin(keep)]
+    sub = sub.sort_values(["session", "position"], kind="stable").groupby("speaker", sort=False).head(per_speaker)
+    out = sub.reset_index(drop=True)
+    out.attrs.update(table.attrs)
+    return out

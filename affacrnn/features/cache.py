@@ -44,12 +44,17 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import joblib
 import numpy as np
+from tqdm.auto import tqdm
 
 from affacrnn._io import atomic_path
 from affacrnn._numba import prepare as prepare_numba
+from affacrnn.data.audio import load_audio
 from affacrnn.errors import AffacrnnWarning, AudioError, CacheError, OutputError, ParameterError
-from affacrnn.features.frames import FEATURES_VERSION, FeatureConfig
+from affacrnn.features.fastpath import check_input, features_from_magnitude, magnitude
+from affacrnn.features.layout import FEATURES_VERSION, FeatureConfig
+from affacrnn.features.spectrogram import check_size, graph_from_magnitude
 from affacrnn.settings import cache_dir as _default_cache_dir
 
 __all__ = [
@@ -236,19 +241,16 @@ def _compute_batch(
     Returns ``(row, features, graph, cache_problem)`` per file; ``cache_problem`` is the message
     of a failed cache write (the cache is optional: the run goes on, the parent warns once).
     """
-    from affacrnn.data.audio import load_audio
-    from affacrnn.features.spectrogram import _graph_from_magnitude, _check_size
-    from affacrnn.features.frames import _check_input, _features_from_magnitude, _magnitude
 
     out = []
     problem: str | None = None
     for it in items:
-        y = _check_input(load_audio(it.path, sr=config.sr), config, name=it.path)
-        S = _magnitude(y, config)
-        feats = _features_from_magnitude(y, S, config) if it.need_features else None
+        y = check_input(load_audio(it.path, sr=config.sr), config, name=it.path)
+        S = magnitude(y, config)
+        feats = features_from_magnitude(y, S, config) if it.need_features else None
         graph = None
         if it.need_graph and image_size is not None:
-            graph = _graph_from_magnitude(S, size=_check_size(image_size), top_db=GRAPH_TOP_DB)
+            graph = graph_from_magnitude(S, size=check_size(image_size), top_db=GRAPH_TOP_DB)
         for arr, entry in ((feats, it.feat_entry), (graph, it.graph_entry)):
             if arr is not None and entry is not None and problem is None:
                 try:
@@ -369,10 +371,7 @@ def featurize_corpus(
     >>> X.shape, G.shape  # doctest: +SKIP
     ((12, 256, 33), (12, 128, 128))
     """
-    import joblib
-    from tqdm.auto import tqdm
 
-    from affacrnn.features.spectrogram import _check_size
 
     t0 = time.perf_counter()
     cfg = FeatureConfig() if config is None else config
@@ -380,7 +379,7 @@ def featurize_corpus(
         raise ParameterError(
             f"`config` must be a FeatureConfig; got {type(cfg).__name__}. Pass affacrnn.FeatureConfig(...)."
         )
-    size = None if image_size is None else _check_size(image_size)
+    size = None if image_size is None else check_size(image_size)
     n_jobs = _check_n_jobs(n_jobs)
     if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
         raise ParameterError(f"`batch_size` must be an int >= 1 or None; got {batch_size!r}. Pass e.g. 8.")

@@ -16,16 +16,20 @@
 from __future__ import annotations
 
 import os
-
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from affacrnn.data.context import context_windows
-from affacrnn.errors import ParameterError
+from affacrnn.data.corpora import load_corpus
 from affacrnn.data.labels import apply_scheme, get_scheme
 from affacrnn.data.splits import SPLITS, mosi_paper_split, speaker_split
+from affacrnn.errors import ParameterError
+from affacrnn.features.cache import featurize_corpus
+from affacrnn.features.frames import column_blocks, normalize_feature_set
+from affacrnn.features.normalize import FeatureScaler
 
 __all__ = ["Prepared", "prepare", "split_table"]
 
@@ -81,6 +85,47 @@ class Prepared:
     def labels(self, part: str) -> np.ndarray:
         """Integer classes ``[shape=(n_part,)]`` of the rows of ``part``."""
         return self.table["y"].to_numpy()[self.rows(part)]
+
+    def select(self, *, have: Sequence[str], features: Sequence[str] | None, graphs: bool = True) -> "Prepared":
+        """A view with only the columns of ``features``, out of data featurised with ``have``.
+
+        One featurisation of all seven types serves every subset (chapter 6's ablation, the
+        feature tables of chapter 10): a subset is a column slice, and the scaler is sliced with it.
+
+        Parameters
+        ----------
+        have : sequence of str
+            The feature types ``self.features`` holds, in column order.
+        features : sequence of str or None
+            The types to keep (any order; kept in ``have``'s order); None keeps no features.
+        graphs : bool
+            Keep the spectrum graphs (they must be there).
+
+        Returns
+        -------
+        Prepared
+            Same table, classes and windows; ``features [shape=(n, n_frames, D')]``.
+        """
+        have = normalize_feature_set(have)
+        kept = scaler = None
+        if features is not None:
+            features = normalize_feature_set(features)
+            blocks = column_blocks(have)
+            missing = [f for f in features if f not in blocks]
+            if missing or self.features is None:
+                raise ParameterError(f"features {missing or list(features)!r} were not featurised (have {list(have)!r}); "
+                                     "prepare with features= that include them.")
+            if features == have:
+                kept, scaler = self.features, self.scaler
+            else:
+                cols = np.concatenate([np.arange(blocks[f].start, blocks[f].stop) for f in features])
+                kept = np.ascontiguousarray(self.features[..., cols])
+                scaler = self.scaler.select_columns(cols) if getattr(self.scaler, "mean_", None) is not None else self.scaler
+        if graphs and self.graphs is None:
+            raise ParameterError("spectrum graphs were not computed for this preparation; prepare it with a "
+                                 "config that uses graphs (architecture 'sbcnn' or 'affacrnn').")
+        return Prepared(table=self.table, classes=self.classes, windows=self.windows, features=kept,
+                        graphs=self.graphs if graphs else None, scaler=scaler)
 
 
 def split_table(table: pd.DataFrame, *, val_size: float, test_size: float, seed: int) -> pd.DataFrame:
@@ -166,10 +211,6 @@ def prepare(
     -------
     Prepared
     """
-    from affacrnn.data.corpora import load_corpus
-    from affacrnn.features.cache import featurize_corpus
-    from affacrnn.features.normalize import FeatureScaler
-
     if table is None:
         table = load_corpus(config.corpus, seed=config.seed)
     scheme = get_scheme(config.label_scheme)

@@ -159,6 +159,27 @@ class FeatureScaler(TransformerMixin, BaseEstimator):
         dtype = np.float64 if X2.dtype == np.float64 else np.float32
         return (X2 * self.scale_ + self.mean_).astype(dtype, copy=False).reshape(shape)
 
+    def select_columns(self, columns: np.ndarray) -> "FeatureScaler":
+        """This scaler restricted to ``columns`` (a copy; statistics of those columns only).
+
+        Parameters
+        ----------
+        columns : np.ndarray [shape=(k,)]
+            Column indices into the fitted ``D`` columns, e.g. one feature type's block.
+
+        Returns
+        -------
+        FeatureScaler
+            Fitted on ``k`` columns, so it transforms ``(n, T, k)`` slices of the same data.
+        """
+        self._check_fitted("select_columns")
+        columns = np.asarray(columns, dtype=int)
+        out = FeatureScaler(with_mean=self.with_mean, with_std=self.with_std)
+        out.mean_, out.scale_ = self.mean_[columns], self.scale_[columns]
+        out.n_features_in_ = int(columns.size)
+        out.n_samples_seen_ = self.n_samples_seen_
+        return out
+
     # -- saving ---------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """JSON-able state (parameters and, if fitted, statistics); :meth:`from_dict` restores it."""

@@ -29,12 +29,13 @@ import numpy as np
 from affacrnn._numba import load_librosa
 from affacrnn.data.audio import DEFAULT_SR
 from affacrnn.errors import ParameterError
-from affacrnn.features.frames import FeatureConfig, _check_input, _features_from_magnitude, _magnitude
+from affacrnn.features.fastpath import check_input, features_from_magnitude, magnitude
+from affacrnn.features.layout import FeatureConfig
 
-__all__ = ["spectrum_graph", "extract_all", "plot_spectrum_graph", "area_resize_matrix"]
+__all__ = ["spectrum_graph", "extract_all", "plot_spectrum_graph", "area_resize_matrix", "graph_from_magnitude", "check_size"]
 
 
-def _check_size(size: Any) -> int:
+def check_size(size: Any) -> int:
     if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or not 8 <= size <= 4096:
         raise ParameterError(
             f"`size` (image side in pixels) must be an int in [8, 4096]; got {size!r}. "
@@ -82,7 +83,7 @@ def area_resize_matrix(n_in: int, n_out: int) -> np.ndarray:
     return W
 
 
-def _graph_from_magnitude(S: np.ndarray, *, size: int, top_db: float) -> np.ndarray:
+def graph_from_magnitude(S: np.ndarray, *, size: int, top_db: float) -> np.ndarray:
     """Spectrum graph from a magnitude spectrogram ``S`` (shape ``(1 + n_fft/2, T)``)."""
     librosa = load_librosa()
 
@@ -143,10 +144,10 @@ def spectrum_graph(
     ((64, 64), True, True)
     """
     cfg = FeatureConfig(sr=sr, n_fft=n_fft, hop_length=hop_length, features=("centroid",))  # STFT settings only
-    size = _check_size(size)
+    size = check_size(size)
     top_db = _check_top_db(top_db)
-    y = _check_input(y, cfg)
-    return _graph_from_magnitude(_magnitude(y, cfg), size=size, top_db=top_db)
+    y = check_input(y, cfg)
+    return graph_from_magnitude(magnitude(y, cfg), size=size, top_db=top_db)
 
 
 def extract_all(
@@ -182,12 +183,12 @@ def extract_all(
         raise ParameterError(
             f"`config` must be a FeatureConfig; got {type(cfg).__name__}. Pass affacrnn.FeatureConfig(...)."
         )
-    size = None if image_size is None else _check_size(image_size)
+    size = None if image_size is None else check_size(image_size)
     top_db = _check_top_db(top_db)
-    y = _check_input(y, cfg)
-    S = _magnitude(y, cfg)
-    feats = _features_from_magnitude(y, S, cfg)
-    graph = None if size is None else _graph_from_magnitude(S, size=size, top_db=top_db)
+    y = check_input(y, cfg)
+    S = magnitude(y, cfg)
+    feats = features_from_magnitude(y, S, cfg)
+    graph = None if size is None else graph_from_magnitude(S, size=size, top_db=top_db)
     return feats, graph
 
 

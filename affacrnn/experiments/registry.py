@@ -1,0 +1,241 @@
+"""The registry of the paper's experiments: run one by name, estimate it, or read its committed result.
+
+================ ============================================================================
+name             what (module)
+================ ============================================================================
+``mosi_labels``  Table 1 and the label schemes on the MOSI label file alone (:mod:`~affacrnn.experiments.mosi_labels`)
+``branches``     UB-BiLSTM vs SBCNN vs their fusion, RAVDESS (:mod:`~affacrnn.experiments.branches`)
+``table2``       feature combinations by number of types (1…7), UB-LSTM vs UB-BiLSTM (:mod:`~affacrnn.experiments.table2`)
+``table3``       SBCNN with each CNN of the zoo (:mod:`~affacrnn.experiments.table3`)
+``table4``       fusion: UB-LSTM / UB-BiLSTM × the three best CNNs (:mod:`~affacrnn.experiments.table4`)
+``table5``       traditional baselines vs AFF-ACRNN on EmoDB (:mod:`~affacrnn.experiments.table5`)
+``table6``       AFF-ACRNN vs bc-LSTM, in-corpus and cross-language (:mod:`~affacrnn.experiments.table6`)
+================ ============================================================================
+
+Notebook: book/10_reproduction_audit.ipynb
+"""
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from affacrnn.data.corpora import available_corpora
+from affacrnn.errors import ParameterError
+from affacrnn.experiments.branches import branches
+from affacrnn.experiments.mosi_labels import mosi_labels
+from affacrnn.experiments.paper import TABLE3_CNNS
+from affacrnn.experiments.results import read_results, results_path, write_results
+from affacrnn.experiments.runner import (
+    TABLE2_SMOKE_SIZES,
+    budget,
+    budget_reason,
+    fit_seconds,
+    mode_settings,
+    resolve_seeds,
+    rows_estimate,
+)
+from affacrnn.experiments.table2 import table2
+from affacrnn.experiments.table3 import table3
+from affacrnn.experiments.table4 import table4
+from affacrnn.experiments.table5 import table5
+from affacrnn.experiments.table6 import table6
+
+__all__ = ["EXPERIMENTS", "EXPERIMENT_CORPORA", "describe_experiments", "estimate_minutes", "run_experiment",
+           "load_or_run"]
+
+#: Experiment name → function(*, mode, seeds, progress, **params) -> DataFrame.
+EXPERIMENTS: dict[str, Callable[..., pd.DataFrame]] = {
+    "mosi_labels": mosi_labels,
+    "branches": branches,
+    "table2": table2,
+    "table3": table3,
+    "table4": table4,
+    "table5": table5,
+    "table6": table6,
+}
+
+
+def describe_experiments() -> dict[str, str]:
+    """Name → the first line of its docstring (for ``affacrnn experiment --list``)."""
+    return {name: (fn.__doc__ or "").strip().splitlines()[0] for name, fn in EXPERIMENTS.items()}
+
+
+def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | None = None, **params: Any) -> dict:
+    """A rough plan of an experiment: training runs and minutes on 2 unloaded CPU cores.
+
+    From the cost model of this module (measured per-step times of the CPU preset; CNN cost
+    scaled by published GFLOPs; early stopping assumed to stop at 60% of the epochs). Treat it as
+    ±50%; on a loaded machine multiply by the load. Rows beyond the per-run cap are not counted
+    (they are reported as not run).
+
+    Returns
+    -------
+    dict
+        ``{"runs": int, "minutes": float, "not_run": [labels]}``.
+    """
+    if name not in EXPERIMENTS:
+        raise ParameterError(f"unknown experiment {name!r}; valid: {', '.join(EXPERIMENTS)}.")
+    settings = mode_settings(mode)
+    n_seeds = len(resolve_seeds(seeds, settings))
+    base = budget(settings.preset, name, mode, params.get("epochs"), params.get("patience"))
+    plan: list[tuple[Any, str, int]] = []  # (config, scheme, fits)
+    skipped = []
+    if name == "branches":
+        for scheme in params.get("schemes", ("sentiment3",)):
+            for cfg in [base.replace(architecture="ub")] + [base.replace(architecture="sbcnn", cnn=c)
+                                                            for c in params.get("cnns", ("small", "resnet18"))] \
+                    + [base.replace(architecture="affacrnn")]:
+                plan.append((cfg, scheme, n_seeds))
+    elif name == "table2":
+        sizes = params.get("sizes", range(1, 8) if mode == "full" else TABLE2_SMOKE_SIZES)
+        for scheme in params.get("schemes", ("sentiment2",)):
+            for rec in params.get("recurrents", ("lstm", "bilstm")):
+                for size in sizes:
+                    feats = ("mfcc", "centroid", "chroma", "contrast", "rms", "flatness", "tonnetz")[:size]
+                    plan.append((base.replace(architecture="ub", recurrent=rec, features=feats), scheme, n_seeds))
+                if params.get("select_by", "proxy") == "model":
+                    plan.append((base.replace(architecture="ub", recurrent=rec, epochs=max(1, base.epochs // 2)),
+                                 scheme, 28))
+    elif name in ("table3", "table4"):
+        default_schemes = ("sentiment2",)
+        cnns = params.get("cnns") or (TABLE3_CNNS if name == "table3" else ("resnet18", "resnet50", "resnet152"))
+        recs = ("bilstm",) if name == "table3" else params.get("recurrents", ("lstm", "bilstm"))
+        for scheme in params.get("schemes") or default_schemes:
+            for rec in recs:
+                for cnn in cnns:
+                    cfg = base.replace(architecture="sbcnn" if name == "table3" else "affacrnn", recurrent=rec,
+                                       cnn=cnn, image_size=params.get("image_size") or base.image_size)
+                    if budget_reason(cfg, rows_estimate(scheme, settings), settings,
+                                      params.get("max_fit_minutes"), n_seeds):
+                        skipped.append(f"{scheme}/{rec}/{cnn}")
+                    else:
+                        plan.append((cfg, scheme, n_seeds))
+    elif name == "table5":
+        plan.append((base.replace(architecture="affacrnn"), "emodb", n_seeds))
+    elif name == "table6":
+        plan.append((base.replace(architecture="affacrnn"), "sentiment2", n_seeds))
+        plan.append((base.replace(architecture="affacrnn"), "sentiment2+emodb", n_seeds))
+    seconds = 0.0
+    for cfg, scheme, fits in plan:
+        if scheme == "emodb":
+            n_rows = 456 if settings.n_speakers is None else settings.n_speakers * settings.per_speaker
+        elif scheme == "sentiment2+emodb":
+            n_rows = 1152 if settings.n_speakers is None else settings.n_speakers * settings.per_speaker
+        else:
+            n_rows = rows_estimate(scheme, settings)
+        seconds += fits * fit_seconds(cfg, n_rows)
+    if name == "table5":
+        seconds += 90 if mode == "full" else 10  # the five classical baselines
+    if name == "table6":
+        seconds += 2 * n_seeds * (60 if mode == "full" else 8)  # bc-LSTM
+    return {"runs": int(sum(f for *_, f in plan)), "minutes": round(seconds / 60, 1), "not_run": skipped}
+
+
+#: Corpora each experiment reads; :func:`load_or_run` will not start a live run without them.
+EXPERIMENT_CORPORA: dict[str, tuple[str, ...]] = {
+    "mosi_labels": ("mosi",), "branches": ("ravdess",), "table2": ("ravdess",), "table3": ("ravdess",),
+    "table4": ("ravdess",), "table5": ("emodb",), "table6": ("ravdess", "emodb"),
+}
+
+
+
+def run_experiment(
+    name: str,
+    *,
+    mode: str = "smoke",
+    seeds: Iterable[int] | None = None,
+    out_dir: str | Path | None = "results",
+    progress: bool = True,
+    **params: Any,
+) -> pd.DataFrame:
+    """Run one experiment of :data:`EXPERIMENTS` and write its table.
+
+    Parameters
+    ----------
+    name : str
+        ``mosi_labels``, ``branches``, ``table2`` … ``table6``.
+    mode : {"smoke", "full"}
+        Sizes (module docstring).
+    seeds : iterable of int, optional
+        Default: smoke ``(0,)``, full ``(0, 1, 2)``.
+    out_dir : path-like or None
+        Folder for ``<name>.csv`` / ``<name>.json`` (default ``results``); None writes nothing.
+    progress : bool
+        Progress lines (with an ETA) on stderr.
+    **params
+        Experiment-specific keywords (e.g. ``schemes=``, ``cnns=``, ``image_size=``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``attrs``: ``caption``, ``config``, ``extra``, ``wall_seconds``, ``mode``, ``seeds`` and,
+        when written, ``csv_path`` / ``json_path``.
+    """
+    if name not in EXPERIMENTS:
+        raise ParameterError(f"unknown experiment {name!r}; valid: {', '.join(EXPERIMENTS)}. "
+                             "List them with `affacrnn experiment --list`.")
+    settings = mode_settings(mode)
+    seeds_used = resolve_seeds(seeds, settings)
+    fn = EXPERIMENTS[name]
+    accepted = inspect.signature(fn).parameters
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        valid = [p for p in accepted if p not in ("mode", "seeds", "progress", "results_dir")]
+        raise ParameterError(f"experiment {name!r} takes no parameter(s) {unknown!r}; it takes {', '.join(valid) or 'none'}.")
+    if "results_dir" in accepted and "results_dir" not in params:
+        params["results_dir"] = out_dir
+    t0 = time.perf_counter()
+    df = fn(mode=mode, seeds=seeds_used, progress=progress, **params)
+    wall = time.perf_counter() - t0
+    df.attrs.update({"wall_seconds": wall, "mode": mode, "seeds": list(seeds_used), "name": name})
+    if out_dir is not None:
+        shown = {k: (str(v) if isinstance(v, Path) else v) for k, v in params.items()}
+        csv_path, json_path = write_results(df, name, out_dir, mode=mode, seeds=seeds_used if name != "mosi_labels" else None,
+                                            wall_seconds=wall, params=shown)
+        df.attrs.update({"csv_path": str(csv_path), "json_path": str(json_path)})
+    return df
+
+
+def load_or_run(name: str, *, results_dir: str | Path | None = None, live: bool = True,
+                **params: Any) -> tuple[pd.DataFrame | None, str, str]:
+    """The committed result of ``name`` if there is one, else its smoke run made now (for the book).
+
+    Parameters
+    ----------
+    name : str
+        Experiment name.
+    results_dir : path-like, optional
+        Where committed results live (default the repository's ``results/``).
+    live : bool
+        Without a committed result, run the smoke experiment now (True) or return no table (False).
+    **params
+        Passed to the smoke run (e.g. ``cnns=("lenet",)`` to keep it short).
+
+    Returns
+    -------
+    (table or None, caption, source)
+        ``source`` says where the table came from, or why there is none (corpus missing, or
+        ``live=False``). A smoke table shows the shape of the result, not a measurement.
+    """
+    if name not in EXPERIMENTS:
+        raise ParameterError(f"unknown experiment {name!r}; valid: {', '.join(EXPERIMENTS)}.")
+    found = read_results(name, results_dir=results_dir)
+    if found is not None:
+        return found
+    path = results_path(name, results_dir)
+    absent = f"no {path.parent.name}/{path.name}"
+    missing = sorted(set(EXPERIMENT_CORPORA[name]) - set(available_corpora()))
+    if missing:
+        return None, "", f"{absent}, and the experiment needs {', '.join(missing)}, not found here"
+    if not live:
+        return None, "", (f"{absent}, and no live run here (several minutes); make it with "
+                          f"`affacrnn experiment {name} --mode full`")
+    df = run_experiment(name, mode="smoke", out_dir=None, progress=False, **params)
+    return df, df.attrs.get("caption", ""), (
+        f"{absent}, so the SMOKE experiment was run live just now ({df.attrs['wall_seconds']:.0f} s, "
+        "1 epoch on a 6-speaker slice): it shows the table's shape, not a result")
