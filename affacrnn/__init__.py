@@ -1,18 +1,24 @@
 """affacrnn — AFF-ACRNN audio sentiment analysis (Luo et al.), re-implemented for teaching.
 
-The top level is the stable public surface; submodules hold one paper concept each:
+The top level is the stable public surface. The folders follow the data path, and a module
+imports only from its own stage or the ones before it (``tests/test_layout.py``):
 
-=================  ===========================================================
-corpora, labels    corpora as tidy tables; label schemes (2/5/7-class, prototype's)
-splits, context    speaker-disjoint splits; three-utterance context windows
-audio              load any audio file as mono float32
-features           the seven librosa feature types → 256 × D matrices (§3)
-spectrogram        spectrum graphs for the CNN branch (§3)
-models             UB-BiLSTM, SBCNN, attention fusion (§3, Fig. 1–3)
-metrics            weighted accuracy, F1, macro F1, baselines, CIs (§4)
-=================  ===========================================================
+=================  ===============================================================
+data               corpora as tidy tables, label schemes, speaker splits, contexts, audio
+features           the seven librosa feature types → 256 × D matrices; spectrum graphs (§3)
+models             UB-BiLSTM, SBCNN, attention fusion, presets, model files (§3, Fig. 1–3)
+evaluation         weighted accuracy, F1, majority baselines, CIs; the paper's baselines (§4)
+training           train on a speaker-disjoint split, choose the epoch on validation
+experiments        the paper's Tables 1–6, re-run with provenance (§4)
+inference          split a recording into utterances and classify each in context (§5)
+book, cli          the Jupyter book's build, kernel and widgets; the ``affacrnn`` command
+=================  ===============================================================
 
-Heavy modules (TensorFlow, librosa) load on first use, so ``import affacrnn`` is quick.
+Older short names still resolve as attributes (``affacrnn.spectrogram``, ``affacrnn.metrics``,
+``affacrnn.baselines``, ``affacrnn.presets`` ...). Heavy modules (TensorFlow, librosa) load on
+first use, so ``import affacrnn`` is quick.
+
+Notebook: book/01_preface.ipynb
 """
 from __future__ import annotations
 

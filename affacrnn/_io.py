@@ -12,6 +12,8 @@ the fix.
 
 JSON is written with :func:`strict_json`: ``NaN`` and infinities become ``null`` (strict readers
 such as ``JSON.parse`` reject ``NaN``), numpy scalars and arrays become numbers and lists.
+
+Notebook: book/01_preface.ipynb
 """
 from __future__ import annotations
 
@@ -24,9 +26,12 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
-from affacrnn.errors import OutputError
+from affacrnn.errors import OutputError, ParameterError
 
-__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text", "atomic_write_json", "strict_json", "to_jsonable"]
+__all__ = [
+    "atomic_path", "atomic_write_bytes", "atomic_write_text", "atomic_write_json", "strict_json", "to_jsonable",
+    "refuse_unwritable",
+]
 
 _FIX = {
     errno.ENOSPC: "Free disk space or write somewhere else.",
@@ -139,3 +144,33 @@ def strict_json(obj: Any, *, indent: int | None = None) -> str:
 def atomic_write_json(path: str | os.PathLike, obj: Any) -> Path:
     """Write ``obj`` as strict, indented JSON to ``path`` atomically; return the path."""
     return atomic_write_text(path, strict_json(obj, indent=2) + "\n")
+
+
+def refuse_unwritable(folder: str | os.PathLike, *, what: str, target: str | os.PathLike) -> None:
+    """Refuse, before any work, a ``target`` whose ``folder`` cannot be made or written.
+
+    Missing folders are made when the target is written, so what is checked is the nearest
+    folder that exists: it must be a folder, and writable.
+
+    Parameters
+    ----------
+    folder : path-like
+        The folder the target will be written in (or the target folder itself).
+    what : str
+        The parameter as the user typed it, e.g. ``"`--output`"``; starts the message.
+    target : path-like
+        The path the user gave, shown in the message.
+
+    Raises
+    ------
+    ParameterError
+        ``WHAT TARGET: FOLDER is a file, not a folder`` or ``... is not writable``, with the fix.
+    """
+    existing = next((p for p in (Path(folder), *Path(folder).parents) if p.exists()), None)
+    if existing is None:
+        return
+    if not existing.is_dir():
+        raise ParameterError(f"{what} {target}: {existing} is a file, not a folder. Choose another path.")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ParameterError(f"{what} {target}: {existing} is not writable. Choose a folder you can write to.")
+

@@ -23,7 +23,7 @@ that for every affacrnn code path:
 checks that they and the single runs after them all succeed. Measured here without the lock (the
 old code path): one of twelve such processes segfaulted (exit -11) in three trials.
 
-Notebook: book/01_preface.ipynb (how the book's kernels are started).
+Notebook: book/01_preface.ipynb
 """
 from __future__ import annotations
 
@@ -33,13 +33,15 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+from affacrnn._io import atomic_write_text
+from affacrnn.settings import cache_dir
+
 __all__ = ["cache_folder", "configure", "prepare", "load_librosa", "WARMUP_VERSION"]
 
 #: Bump when :func:`_warm_up` reaches more kernels, so existing caches are topped up once.
 WARMUP_VERSION = 1
 
 _prepared: set[str] = set()
-_in_progress = False
 
 
 def _version(package: str) -> str:
@@ -61,7 +63,6 @@ def cache_folder() -> Path:
     env = os.environ.get("NUMBA_CACHE_DIR")
     if env:
         return Path(env).expanduser()
-    from affacrnn.settings import cache_dir
 
     key = f"py{sys.version_info.major}{sys.version_info.minor}-numba{_version('numba')}-librosa{_version('librosa')}"
     return cache_dir() / "numba" / key
@@ -101,9 +102,8 @@ def _warm_up() -> None:
     """
     import warnings
 
-    import numpy as np
-
     import librosa
+    import numpy as np
 
     sr = 22050
     rng = np.random.default_rng(0)
@@ -148,17 +148,14 @@ def prepare(*, progress: bool = True) -> Path:
     pathlib.Path
         The cache folder.
     """
-    global _in_progress
     folder = configure()
     key = str(folder)
-    if key in _prepared or _in_progress:
+    if key in _prepared:
         return folder
     if _marker(folder).is_file():
         _prepared.add(key)
         return folder
     from filelock import FileLock
-
-    from affacrnn._io import atomic_write_text
 
     folder.mkdir(parents=True, exist_ok=True)
     with FileLock(str(folder / "affacrnn-compile.lock")):
@@ -167,11 +164,7 @@ def prepare(*, progress: bool = True) -> Path:
             if progress:
                 print(f"affacrnn: compiling librosa's numba kernels once, into {folder} ...",
                       file=sys.stderr, flush=True)
-            _in_progress = True
-            try:
-                _warm_up()
-            finally:
-                _in_progress = False
+            _warm_up()
             atomic_write_text(_marker(folder), f"compiled in {time.perf_counter() - start:.1f} s by pid {os.getpid()}\n")
     _prepared.add(key)
     return folder

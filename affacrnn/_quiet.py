@@ -10,6 +10,8 @@ unaffected (they are raised after the descriptor is restored).
 It also drops TensorFlow's "triggered tf.function retracing" warning: the experiments and the
 book build many small models in one process on purpose, and each new model traces its own
 functions, which that warning misreads as a performance bug.
+
+Notebook: book/01_preface.ipynb
 """
 from __future__ import annotations
 

@@ -3,6 +3,8 @@
 Every error a user can cause by passing bad input derives from :class:`AffacrnnError`, so
 ``except affacrnn.AffacrnnError`` catches them all. Messages are one line: what was wrong
 (naming the file or parameter), the value received, and how to fix it.
+
+Notebook: book/01_preface.ipynb
 """
 from __future__ import annotations
 

@@ -9,6 +9,8 @@ test can change them with ``os.environ``:
 ``AFFACRNN_CACHE``
     The feature cache. Default: the user's cache folder (``$XDG_CACHE_HOME/affacrnn`` or
     ``~/.cache/affacrnn``).
+
+Notebook: book/01_preface.ipynb
 """
 from __future__ import annotations
 

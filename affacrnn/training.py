@@ -10,11 +10,12 @@ What differs from the authors' prototype, on purpose (``../shared/docs/DESIGN.md
 * with ``out_dir``, training is resumable: ``keras.callbacks.BackupAndRestore`` keeps the state
   of the last finished epoch, and the best-so-far weights and score are kept beside it, so a run
   killed mid-epoch continues from its last checkpoint when started again with the same arguments.
+
+Notebook: book/06_ub_bilstm.ipynb
 """
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.class_weight import compute_class_weight
 
-from affacrnn._io import atomic_path, atomic_write_json
+from affacrnn._io import atomic_path, atomic_write_json, refuse_unwritable
 from affacrnn._quiet import import_tensorflow
 from affacrnn.errors import ParameterError
 from affacrnn.evaluation.metrics import evaluate_predictions
@@ -302,9 +303,7 @@ def _check_out_dir(out_dir) -> Path | None:
     out = Path(out_dir).expanduser()
     if out.exists() and not out.is_dir():
         raise ParameterError(f"`out_dir` (--out) {out} is a file, not a folder. Pass a new or existing folder.")
-    existing = next((p for p in (out, *out.parents) if p.exists()), None)
-    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
-        raise ParameterError(f"`out_dir` (--out) {out}: {existing} is not writable. Choose a folder you can write to.")
+    refuse_unwritable(out, what="`out_dir` (--out)", target=out)
     return out
 
 

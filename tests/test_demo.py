@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 import soundfile as sf
 
-import affacrnn.data.demo.build as demo
+from affacrnn.data import demo
+from affacrnn.data.demo import build
 from affacrnn.errors import CorpusError, ParameterError
 
 N = 4  # sessions in the test corpus (~30 utterances, ~1 s to generate)
@@ -119,7 +120,7 @@ def test_interrupted_generation_leaves_nothing(tmp_path, monkeypatch):
         path.write_text("utterance_id,path\nhalf,")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(demo, "_write_manifest", boom)
+    monkeypatch.setattr(build, "_write_manifest", boom)
     with pytest.raises(KeyboardInterrupt):
         demo.ensure_demo_corpus(root=tmp_path, seed=0, n_sessions=2, progress=False)
     assert list(tmp_path.iterdir()) == []
@@ -132,7 +133,7 @@ def test_interrupted_regeneration_keeps_the_old_corpus(small, monkeypatch):
     def boom(df, path):
         raise RuntimeError("simulated crash")
 
-    monkeypatch.setattr(demo, "_write_manifest", boom)
+    monkeypatch.setattr(build, "_write_manifest", boom)
     with pytest.raises(RuntimeError, match="simulated"):
         demo.ensure_demo_corpus(root=root, seed=0, n_sessions=N, force=True, progress=False)
     assert _folder_digest(small.parent) == before

@@ -20,7 +20,7 @@ def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     declared = {_norm(r) for r in project["dependencies"]}
     for extra in project["optional-dependencies"].values():
-        declared |= {_norm(r) for r in extra}
+        declared |= {_norm(r) for r in extra if not r.startswith("affacrnn[")}  # an extra naming others
     lines = (ROOT / "environment.yml").read_text().splitlines()
     pip_items = [l.strip()[2:] for l in lines if l.strip().startswith("- ") and l.startswith("      ")]
     listed = {_norm(x) for x in pip_items if not x.startswith("-e")}
@@ -66,3 +66,29 @@ def test_readme_command_refuses_a_missing_marker(tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / ".ci" / "readme_command.py"), "test-command",
                            str(tmp_path / "README.md")], capture_output=True, text=True)
     assert proc.returncode == 1 and "<!-- test-command -->" in proc.stderr and proc.stderr.count("\n") == 1
+
+
+#: Import name -> distribution name, where they differ.
+_DISTRIBUTIONS = {"sklearn": "scikit-learn", "IPython": "ipython", "espeakng_loader": "espeakng-loader",
+                  "dask": "dask"}
+
+
+def test_dependencies_are_what_the_package_imports():
+    """Every library the package imports is declared; every core dependency is imported by it."""
+    import ast
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    name = lambda req: re.split(r"[<>=\[ ]", req, maxsplit=1)[0].lower()  # noqa: E731
+    core = {name(r) for r in project["dependencies"]}
+    extras = {name(r) for reqs in project["optional-dependencies"].values() for r in reqs}
+    imported = set()
+    for path in (ROOT / "affacrnn").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = {_DISTRIBUTIONS.get(m, m).lower() for m in imported
+                   if m not in sys.stdlib_module_names and m != "affacrnn"}
+    assert third_party - core - extras == set(), "declare these in pyproject.toml"
+    assert core - third_party == set(), "the package never imports these core dependencies: drop them or use them"

@@ -7,7 +7,6 @@ samples (shorter than one STFT frame) to two seconds; rates from 8 kHz to 48 kHz
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -20,6 +20,8 @@ The HTML book works offline: the ipywidgets embed scripts (``require.js`` and
 the network (the tests require none).
 
 The command line: ``affacrnn book --run OUT``, ``affacrnn book --html OUT``, ``affacrnn book --lab``.
+
+Notebook: book/01_preface.ipynb
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from affacrnn._io import atomic_write_bytes
+from affacrnn.book.kernel import kernel_environment
 from affacrnn.errors import AffacrnnError, ParameterError
 from affacrnn.settings import REPO_ROOT, data_root
 
@@ -114,7 +117,6 @@ def _book_kernel():
     first on ``JUPYTER_PATH``): no TensorFlow start-up lines in the chapters, numba's cache
     prepared under affacrnn's lock, figures drawn inline even when the caller set ``MPLBACKEND``
     (CI sets ``Agg``; the spec's environment overrides it)."""
-    from affacrnn.book.kernel import kernel_environment
 
     old = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = kernel_environment()["JUPYTER_PATH"]
@@ -397,7 +399,6 @@ def lab_command(book_dir: str | os.PathLike | None = None) -> str:
     """How to open the book in JupyterLab (a shell snippet)."""
     folder = Path(book_dir) if book_dir is not None else BOOK_DIR
     first = chapters(folder)[0].name if chapters(folder) else ""
-    from affacrnn.book.kernel import kernel_environment
 
     jupyter_path = kernel_environment()["JUPYTER_PATH"]
     return (

@@ -9,6 +9,8 @@ with the right one (computed from the data, never typed in) and says whether it 
 
 A check returns a :class:`CheckResult` (true when right) that notebooks display; a solution
 cell passes ``strict=True`` so a wrong *solution* fails the chapter's test run.
+
+Notebook: book/01_preface.ipynb
 """
 from __future__ import annotations
 

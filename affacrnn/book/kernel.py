@@ -25,6 +25,8 @@ own metadata (kernel ``python3``) stays as it is and a plain ``jupyter lab`` sti
 Chapter 01 (preface) says how a reader opens the book.
 
 Run it as Jupyter does: ``python -m affacrnn.book.kernel -f CONNECTION_FILE``.
+
+Notebook: book/01_preface.ipynb
 """
 from __future__ import annotations
 
@@ -32,6 +34,10 @@ import json
 import os
 import sys
 from pathlib import Path
+
+from affacrnn._io import atomic_write_text
+from affacrnn._numba import prepare
+from affacrnn.settings import cache_dir
 
 __all__ = ["KERNEL_ENV", "log_path", "kernel_spec_dir", "kernel_environment", "main"]
 
@@ -47,7 +53,6 @@ _MAX_LOG_BYTES = 1_000_000
 
 def log_path() -> Path:
     """Where the book's kernels write native libraries' stderr: ``<AFFACRNN_CACHE>/logs/kernel-stderr.log``."""
-    from affacrnn.settings import cache_dir
 
     return cache_dir() / "logs" / "kernel-stderr.log"
 
@@ -60,8 +65,6 @@ def kernel_spec_dir() -> Path:
     pathlib.Path
         A folder to put first on ``JUPYTER_PATH``; it holds ``kernels/python3/kernel.json``.
     """
-    from affacrnn._io import atomic_write_text
-    from affacrnn.settings import cache_dir
 
     root = cache_dir() / "jupyter"
     spec = {
@@ -112,7 +115,6 @@ def main(argv: list[str] | None = None) -> None:
     for name, value in KERNEL_ENV.items():
         os.environ.setdefault(name, value)
     _redirect_stderr()
-    from affacrnn._numba import prepare
 
     prepare(progress=True)  # its one line, if any, goes to the log
     from ipykernel.kernelapp import launch_new_instance

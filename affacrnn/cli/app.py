@@ -3,6 +3,8 @@
 Exit codes: 0 success, 1 an affacrnn error (bad input: the one-line message is printed to
 stderr), 2 a usage error (argparse), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM); an
 interrupted run stops its worker processes and leaves no half-written file.
+
+Notebook: book/01_preface.ipynb
 """
 from __future__ import annotations
 
@@ -14,8 +16,9 @@ import threading
 import warnings
 from typing import Callable
 
-from affacrnn.errors import AffacrnnError, AffacrnnWarning
 from affacrnn._io import strict_json
+from affacrnn.cli.subparsers import Subparsers
+from affacrnn.errors import AffacrnnError, AffacrnnWarning
 
 __all__ = ["main", "build_parser"]
 
@@ -29,7 +32,7 @@ _VERB_MODULES = {
 }
 
 
-def _corpora_parser(sub: argparse._SubParsersAction) -> None:
+def _corpora_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "corpora",
         help="list the corpora under the data root and summarise them",
@@ -84,7 +87,7 @@ def _run_corpora(args: argparse.Namespace) -> int:
     return 0
 
 
-def _info_parser(sub: argparse._SubParsersAction) -> None:
+def _info_parser(sub: Subparsers) -> None:
     p = sub.add_parser("info", help="print versions, settings and presets (for bug reports and results files)",
                        description="Print the package and library versions, the data root, cache folder and machine; "
                        "with --preset, also every field of that preset's config (what `affacrnn train --preset` uses).")
@@ -104,7 +107,7 @@ def _run_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bench_parser(sub: argparse._SubParsersAction) -> None:
+def _bench_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "bench",
         help="run a benchmark from benchmarks/ (features_speed, latency)",
@@ -135,7 +138,7 @@ def _run_bench(args: argparse.Namespace) -> int:
     return subprocess.run([sys.executable, str(folder / f"{args.name}.py"), *args.args]).returncode
 
 
-_BUILTIN: dict[str, Callable[[argparse._SubParsersAction], None]] = {
+_BUILTIN: dict[str, Callable[[Subparsers], None]] = {
     "corpora": _corpora_parser,
     "info": _info_parser,
     "bench": _bench_parser,

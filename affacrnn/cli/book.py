@@ -7,6 +7,8 @@ Examples
 ``affacrnn book --html site/``               execute, then build the offline HTML book into site/
 ``affacrnn book --html site/ --executed out/`` build from chapters already executed into out/
 ``affacrnn book --lab``                      print how to open the book in JupyterLab
+
+Notebook: book/01_preface.ipynb
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import ast
 import sys
 from pathlib import Path
 
+from affacrnn.cli.subparsers import Subparsers
 from affacrnn.errors import ParameterError
 
 __all__ = ["add_parser", "run"]
@@ -31,7 +34,7 @@ def _parameter(text: str) -> tuple[str, object]:
     return name, parsed
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     """Register the ``book`` verb."""
     p = subparsers.add_parser(
         "book",

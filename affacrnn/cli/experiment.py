@@ -4,13 +4,17 @@
 the table and where it was written (``<out>/<NAME>.csv`` and ``.json`` with provenance);
 ``affacrnn experiment --list`` lists the experiments with their estimated full-mode time;
 ``--estimate`` prints the plan of one without running it.
+
+Notebook: book/10_reproduction_audit.ipynb
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+
 from affacrnn._io import strict_json
+from affacrnn.cli.subparsers import Subparsers
 
 __all__ = ["add_parser", "run"]
 
@@ -38,7 +42,7 @@ def _param(text: str) -> tuple[str, object]:
     return key.strip().replace("-", "_"), parsed
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: Subparsers) -> None:
     """Register ``experiment``."""
     p = sub.add_parser(
         "experiment",

@@ -4,21 +4,22 @@ Example::
 
     affacrnn features ravdess --features mfcc,centroid,chroma,contrast --image-size 128 --jobs 2
     affacrnn features emodb --image-size 0 --output emodb_features.npz --quiet
+
+Notebook: book/05_features.ipynb
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 
-from affacrnn._io import atomic_path
-from affacrnn._io import strict_json
+from affacrnn._io import atomic_path, refuse_unwritable, strict_json
+from affacrnn.cli.subparsers import Subparsers
 
 __all__ = ["add_parser", "run"]
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     """Register the ``features`` verb on ``subparsers``; return its parser."""
     from affacrnn.features.frames import ALL_FEATURES, PAPER_FEATURES
 
@@ -66,11 +67,7 @@ def _output_path(text: str) -> Path:
         out = out.with_name(out.name + ".npz")
     if out.is_dir():
         raise ParameterError(f"`--output` {out} is a folder. Name a file inside it, e.g. {out / 'features.npz'}.")
-    existing = next(p for p in out.parents if p.exists())  # missing folders are made when it is written
-    if not existing.is_dir():
-        raise ParameterError(f"`--output` {out}: {existing} is a file, not a folder. Choose another path.")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise ParameterError(f"`--output` {out}: the folder {existing} is not writable. Choose a folder you can write to.")
+    refuse_unwritable(out.parent, what="`--output`", target=out)
     return out
 
 
@@ -80,8 +77,8 @@ def run(args: argparse.Namespace) -> int:
 
     from affacrnn.data.corpora import load_corpus
     from affacrnn.errors import ParameterError
-    from affacrnn.features.frames import ALL_FEATURES, FeatureConfig
     from affacrnn.features.cache import featurize_corpus
+    from affacrnn.features.frames import ALL_FEATURES, FeatureConfig
 
     out = _output_path(args.output) if args.output is not None else None  # refused before any work
     features = ALL_FEATURES if args.features.strip().lower() == "all" else args.features

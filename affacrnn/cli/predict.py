@@ -4,17 +4,21 @@ Example::
 
     affacrnn predict interview.wav --model models/cpu/model.keras
     affacrnn predict a.flac b.wav --model models/cpu --json > sentiments.json
+
+Notebook: book/11_inference.ipynb
 """
 from __future__ import annotations
 
 import argparse
 import sys
+
 from affacrnn._io import strict_json
+from affacrnn.cli.subparsers import Subparsers
 
 __all__ = ["add_parser", "run", "main"]
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     """Register the ``predict`` verb on ``subparsers``; return its parser."""
     p = subparsers.add_parser(
         "predict",

@@ -3,6 +3,8 @@
 Every field of :class:`~affacrnn.models.config.AFFConfig` is a flag of ``train`` (``--n-frames``,
 ``--lr-lstm``, ``--cnn`` ...), applied on top of ``--preset``: the flags map one-to-one onto the
 config, so a results file's config can be replayed on the command line.
+
+Notebook: book/06_ub_bilstm.ipynb
 """
 from __future__ import annotations
 
@@ -12,21 +14,29 @@ import json
 import sys
 import typing
 from pathlib import Path
+
 from affacrnn._io import strict_json
+from affacrnn.cli.subparsers import Subparsers
 
 __all__ = ["add_parser", "config_from_args", "add_config_flags"]
 
 
+#: Scalar field types -> (converter, metavar) of their flags.
+_SCALARS = {int: (int, "N"), float: (float, "X"), str: (str, "S")}
+
+
 def _flag_type(tp) -> tuple[typing.Callable, str]:
-    text = str(tp)
-    if "tuple" in text:
-        inner = float if "float" in text else (int if "int" in text else str)
+    """The flag's converter and metavar for an :class:`AFFConfig` field type (``typing.get_type_hints``).
+
+    ``int | None`` reads as ``int``; ``tuple[int, ...]`` reads a comma-separated list.
+    """
+    args = [a for a in typing.get_args(tp) if a is not type(None)]
+    if typing.get_origin(tp) is tuple:
+        inner = _SCALARS[args[0]][0]
         return (lambda s: tuple(inner(x) for x in s.split(",") if x.strip())), "A,B,..."
-    if "float" in text:
-        return float, "X"
-    if "int" in text:
-        return int, "N"
-    return str, "S"
+    if args:  # Optional[X] / X | None
+        return _flag_type(args[0])
+    return _SCALARS[tp]
 
 
 def add_config_flags(parser: argparse.ArgumentParser) -> None:
@@ -112,10 +122,10 @@ def _run_train(args: argparse.Namespace) -> int:
 
 def _run_evaluate(args: argparse.Namespace) -> int:
     from affacrnn.data.corpora import load_corpus
-    from affacrnn.features.dataset import corpus_fingerprint, prepare
     from affacrnn.errors import CorpusError
-    from affacrnn.models.io import load_model
+    from affacrnn.features.dataset import corpus_fingerprint, prepare
     from affacrnn.features.normalize import FeatureScaler
+    from affacrnn.models.io import load_model
     from affacrnn.training import evaluate
 
     model, meta = load_model(args.model)
@@ -147,7 +157,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: Subparsers) -> None:
     """Register ``train`` and ``evaluate``."""
     p = sub.add_parser("train", help="train a model (preset + config flags) and evaluate it",
                        description="Train AFF-ACRNN or a branch on a speaker-disjoint split; the epoch is chosen on "

@@ -3,6 +3,8 @@
 The paper extracts every feature with librosa at its default rate, 22050 Hz (§4, "Network
 structure parameter"); :data:`DEFAULT_SR` is that rate. The shared RAVDESS copy is 16 kHz FLAC, a
 user's own download 48 kHz WAV: both come out of :func:`load_audio` at the same rate.
+
+Notebook: book/02_listen.ipynb
 """
 from __future__ import annotations
 

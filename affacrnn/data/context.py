@@ -14,6 +14,8 @@ within one split), in the session order of its ``position`` column. On acted cor
 order is a seeded shuffle (:func:`affacrnn.data.corpora.session_order`), so a neighbour's label agrees
 with the target's only as often as chance: :func:`neighbour_agreement` and
 :func:`chance_agreement` measure both.
+
+Notebook: book/04_data_labels_splits.ipynb
 """
 from __future__ import annotations
 

@@ -26,6 +26,8 @@ Emotion corpora need decisions, documented here once:
 
 The same ``sentiment3`` / ``sentiment2`` schemes apply to RAVDESS and EmoDB, which is what makes
 the cross-language experiment (train RAVDESS, test EmoDB) possible.
+
+Notebook: book/04_data_labels_splits.ipynb
 """
 from __future__ import annotations
 

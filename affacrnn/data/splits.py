@@ -10,6 +10,8 @@
 
 Each returns a copy of the table with a ``split`` column (``"train"``, ``"validation"``,
 ``"test"``); :func:`check_disjoint` raises if any group appears in two parts.
+
+Notebook: book/04_data_labels_splits.ipynb
 """
 from __future__ import annotations
 

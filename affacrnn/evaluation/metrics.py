@@ -6,6 +6,8 @@ is plain accuracy: the speech-emotion literature's *WA*), F1 for 2 classes and m
 on the same test set (on the MOSI test rows the prototype's "2-class" majority is 68.61%, next to
 the paper's 69.64%), balanced accuracy (*UA*, the mean per-class recall, which a majority guess
 cannot inflate), a confidence interval, and the spread over seeds. All computed with scikit-learn.
+
+Notebook: book/10_reproduction_audit.ipynb
 """
 from __future__ import annotations
 

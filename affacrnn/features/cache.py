@@ -26,6 +26,8 @@ Cache
     no entry, only an ignored ``.tmp-*`` file. An entry that fails to load or has the wrong
     shape/dtype is recomputed and overwritten. The default folder is
     ``affacrnn.settings.cache_dir() / "features"`` (``$AFFACRNN_CACHE``).
+
+Notebook: book/05_features.ipynb
 """
 from __future__ import annotations
 

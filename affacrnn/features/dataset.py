@@ -12,6 +12,8 @@
 
 :meth:`Prepared.inputs` then gathers, for one part, the model's input dict
 ``{"features": (n, C, n_frames, D), "graphs": (n, C, size, size, 1)}``.
+
+Notebook: book/06_ub_bilstm.ipynb
 """
 from __future__ import annotations
 

@@ -6,6 +6,8 @@ test set was scaled with its own statistics. :class:`FeatureScaler` instead lear
 one scale per column (MFCC, centroid in Hz and chroma in [0, 1] live on very different scales)
 from the training split, and applies those to every split. It follows scikit-learn's estimator
 API and can be saved next to a model as JSON (:meth:`FeatureScaler.to_dict`).
+
+Notebook: book/05_features.ipynb
 """
 from __future__ import annotations
 

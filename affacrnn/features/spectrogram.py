@@ -18,6 +18,8 @@ figure; columns are time, the whole utterance stretched to ``size`` columns. The
 
 :func:`extract_all` returns the feature matrix and the spectrum graph from one STFT, which is
 what :func:`affacrnn.features.cache.featurize_corpus` uses.
+
+Notebook: book/07_sbcnn.ipynb
 """
 from __future__ import annotations
 

@@ -177,7 +177,7 @@ class Predictor:
         try:
             model, meta = model_io.load_model(self.path)
         except ModelError as exc:
-            text = str(exc).replace(model_io._GET_ONE, "").rstrip(" .")
+            text = str(exc).replace(model_io.GET_ONE, "").rstrip(" .")
             raise ModelError(f"{text}. {HOW_TO_GET_A_MODEL}") from None
         config = meta["config"]
         self.model, self.config = model, config

@@ -8,6 +8,8 @@
 
 Submodules are imported on first use (PEP 562), so ``import affacrnn.models`` does not start
 TensorFlow until a model is actually needed.
+
+Notebook: book/06_ub_bilstm.ipynb
 """
 from __future__ import annotations
 

@@ -15,6 +15,8 @@ there are no bias terms. The target is the middle slot ``C // 2`` (index 1 of 3)
 :func:`affacrnn.data.context.context_windows` puts it.
 
 The layer returns ``(h*, α)``: h* feeds the classifier, α shows which utterance mattered.
+
+Notebook: book/08_fusion_attention.ipynb
 """
 from __future__ import annotations
 

@@ -25,6 +25,8 @@ work at any input size (the stand-in for adaptive pooling; a test builds them al
   and 2 × 2 max pooling. At 128 × 128 it is about 3× faster than ResNet18 on a CPU.
 
 Output sizes: see :data:`CNN_ZOO` (``name -> (pooled vector size, description)``).
+
+Notebook: book/07_sbcnn.ipynb
 """
 from __future__ import annotations
 

@@ -19,6 +19,8 @@ LSTM branch, lr 1e-3 / 200 epochs / batch 20 for the CNN branch. Not in the pape
 documented on each field): the sizes of the AFF2, CNN-branch and fusion BiLSTMs, the attention
 size, the dropout rate, the CNN projection size, the fusion model's learning rate and batch size,
 early stopping and the validation split.
+
+Notebook: book/06_ub_bilstm.ipynb
 """
 from __future__ import annotations
 
@@ -26,10 +28,13 @@ import dataclasses
 import json
 import math
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any, Mapping
 
+from affacrnn.data.labels import SCHEMES
 from affacrnn.errors import ParameterError
-from affacrnn.features.frames import PAPER_FEATURES, normalize_feature_set
+from affacrnn.features.frames import PAPER_FEATURES, FeatureConfig, n_columns, normalize_feature_set
+from affacrnn.models.cnn_zoo import CNN_ZOO
 
 __all__ = ["AFFConfig", "ARCHITECTURES", "RECURRENT_KINDS", "OPTIMIZERS", "MODEL_NAMES"]
 
@@ -70,6 +75,79 @@ MAX_SEED = 2**32 - 1
 MAX_FRAMES = 160_000
 #: Largest spectrum graph side (the paper's is 512).
 MAX_IMAGE_SIZE = 4096
+
+
+@dataclasses.dataclass(frozen=True)
+class Constraint:
+    """One rule of :meth:`AFFConfig.validate`: ``ok(value, config)`` must hold for each of ``fields``.
+
+    ``rule`` (a text, or a function of the config) and ``fix`` (``{name}`` / ``{default}`` filled
+    in) make the one-line message ``\`name\` must be RULE; got VALUE. FIX``.
+    """
+
+    fields: tuple[str, ...]
+    ok: Callable[[Any, Any], bool]
+    rule: str | Callable[[Any], str]
+    fix: str
+
+
+def _positive_int(fix: str, *names: str) -> Constraint:
+    return Constraint(names, lambda v, c: _is_int(v) and v >= 1, "an int >= 1", fix)
+
+
+#: Every field's constraint, checked in this order (a declarative table, as scikit-learn's
+#: ``_parameter_constraints``; the first broken one is reported).
+CONSTRAINTS: tuple[Constraint, ...] = (
+    Constraint(("name", "corpus", "label_scheme"), lambda v, c: isinstance(v, str) and bool(v),
+               "a non-empty str", "Pass e.g. {name}={default!r}."),
+    Constraint(("architecture",), lambda v, c: v in ARCHITECTURES, f"one of {', '.join(ARCHITECTURES)}",
+               "Pass e.g. architecture='affacrnn'."),
+    Constraint(("recurrent",), lambda v, c: v in RECURRENT_KINDS, f"one of {', '.join(RECURRENT_KINDS)}",
+               "Pass 'bilstm' (the paper's) or 'lstm'."),
+    Constraint(("optimizer",), lambda v, c: v in OPTIMIZERS, f"one of {', '.join(OPTIMIZERS)}",
+               "Pass 'adam' or 'sgd' (paper §4)."),
+    Constraint(("monitor",), lambda v, c: v in MONITORS, f"one of {', '.join(MONITORS)}",
+               "Pass 'val_accuracy' or 'val_loss' (validation only)."),
+    Constraint(("n_classes",), lambda v, c: v is None or (_is_int(v) and v >= 2), "None or an int >= 2",
+               "Pass None to take it from the label scheme."),
+    _positive_int("Pass a sample rate in Hz, e.g. 22050.", "sr"),
+    _positive_int("Pass an FFT size, e.g. 2048.", "n_fft"),
+    _positive_int("Pass a hop in samples, e.g. 512.", "hop_length"),
+    _positive_int("Pass a positive number of frames.", "n_frames"),
+    _positive_int("Pass a graph side in pixels, e.g. 128.", "image_size"),
+    _positive_int("Pass a positive layer size, e.g. 200.", "dense_units"),
+    _positive_int("Pass a positive layer size, e.g. 64.", "context_units"),
+    _positive_int("Pass a positive vector size, e.g. 200.", "cnn_embedding"),
+    _positive_int("Pass a positive layer size, e.g. 64.", "cnn_context_units", "fusion_units", "attention_units"),
+    _positive_int("Pass a positive batch size, e.g. 30.", "batch_size_lstm"),
+    _positive_int("Pass a positive batch size, e.g. 20.", "batch_size_cnn", "batch_size_fusion"),
+    _positive_int("Pass a positive number of epochs.", "epochs"),
+    Constraint(("hop_length",), lambda v, c: v <= c.n_fft, lambda c: f"<= n_fft ({c.n_fft})",
+               "Pass a hop no longer than the FFT, e.g. n_fft // 4."),
+    Constraint(("image_size",), lambda v, c: v >= 8, "an int >= 8", "Pass a graph side of at least 8 pixels, e.g. 32."),
+    Constraint(("context",), lambda v, c: _is_int(v) and v >= 1 and v % 2 == 1, "an odd int >= 1",
+               "Pass 3 (the paper's three consecutive utterances)."),
+    Constraint(("patience", "seed"), lambda v, c: _is_int(v) and v >= 0, "an int >= 0", "Pass 0 or a positive int."),
+    Constraint(("seed",), lambda v, c: v <= MAX_SEED, f"an int in [0, {MAX_SEED}]",
+               "Pass a smaller seed (NumPy and TensorFlow take 32-bit seeds)."),
+    Constraint(("n_frames",), lambda v, c: v <= MAX_FRAMES, f"an int in [1, {MAX_FRAMES}]",
+               "Pass e.g. 256 (the paper's frames per utterance)."),
+    Constraint(("image_size",), lambda v, c: v <= MAX_IMAGE_SIZE, f"an int in [8, {MAX_IMAGE_SIZE}]",
+               "Pass e.g. 512 (the paper's) or 128 (CPU)."),
+    Constraint(("lstm_units",), lambda v, c: isinstance(v, tuple) and bool(v) and all(_is_int(u) and u >= 1 for u in v),
+               "a non-empty tuple of ints >= 1", "Pass e.g. (128, 32) (paper §4)."),
+    Constraint(("dropout",), lambda v, c: _is_num(v) and 0 <= v < 1, "a float in [0, 1)", "Pass e.g. 0.3."),
+    Constraint(("sgd_momentum",), lambda v, c: _is_num(v) and 0 <= v < 1, "a float in [0, 1)", "Pass e.g. 0.9."),
+    Constraint(("lr_lstm", "lr_cnn", "lr_fusion"), lambda v, c: _is_num(v) and 0 < v < 1, "a float in (0, 1)",
+               "Pass e.g. 1e-4 (paper §4)."),
+    Constraint(("val_size", "test_size"), lambda v, c: _is_num(v) and 0 <= v < 1, "a fraction in [0, 1)",
+               "Pass e.g. {name}={default}."),
+    Constraint(("val_size",), lambda v, c: v + c.test_size < 1, lambda c: f"< 1 - test_size ({1 - c.test_size:g})",
+               "Leave some speakers for training."),
+    Constraint(("cnn_weights",), lambda v, c: v is None or (isinstance(v, str) and bool(v)), "None or a path string",
+               "Pass the path of a local weights file, or None."),
+)
+
 
 
 @dataclass(frozen=True)
@@ -218,97 +296,28 @@ class AFFConfig:
     def validate(self) -> "AFFConfig":
         """Check every field; return ``self`` or raise :class:`~affacrnn.ParameterError`.
 
-        Called on construction, so a config that exists is valid. Checks that need another
-        module (feature names, label scheme, CNN name) import it lazily.
+        Called on construction, so a config that exists is valid. The field rules are the table
+        :data:`CONSTRAINTS`; then the feature extractor's own checks and the registries (CNN zoo,
+        label schemes).
         """
-        def fail(name: str, rule: str, fix: str) -> None:
-            raise ParameterError(f"`{name}` must be {rule}; got {getattr(self, name)!r}. {fix}")
-
-        for name in ("name", "corpus", "label_scheme"):
-            if not isinstance(getattr(self, name), str) or not getattr(self, name):
-                fail(name, "a non-empty str", f"Pass e.g. {name}={_DEFAULTS[name]!r}.")
-        if self.architecture not in ARCHITECTURES:
-            fail("architecture", f"one of {', '.join(ARCHITECTURES)}", "Pass e.g. architecture='affacrnn'.")
-        if self.recurrent not in RECURRENT_KINDS:
-            fail("recurrent", f"one of {', '.join(RECURRENT_KINDS)}", "Pass 'bilstm' (the paper's) or 'lstm'.")
-        if self.optimizer not in OPTIMIZERS:
-            fail("optimizer", f"one of {', '.join(OPTIMIZERS)}", "Pass 'adam' or 'sgd' (paper §4).")
-        if self.monitor not in MONITORS:
-            fail("monitor", f"one of {', '.join(MONITORS)}", "Pass 'val_accuracy' or 'val_loss' (validation only).")
-        if self.n_classes is not None and (not _is_int(self.n_classes) or self.n_classes < 2):
-            fail("n_classes", "None or an int >= 2", "Pass None to take it from the label scheme.")
-
-        positive = {
-            "sr": "Pass a sample rate in Hz, e.g. 22050.",
-            "n_fft": "Pass an FFT size, e.g. 2048.",
-            "hop_length": "Pass a hop in samples, e.g. 512.",
-            "n_frames": "Pass a positive number of frames.",
-            "image_size": "Pass a graph side in pixels, e.g. 128.",
-            "dense_units": "Pass a positive layer size, e.g. 200.",
-            "context_units": "Pass a positive layer size, e.g. 64.",
-            "cnn_embedding": "Pass a positive vector size, e.g. 200.",
-            "cnn_context_units": "Pass a positive layer size, e.g. 64.",
-            "fusion_units": "Pass a positive layer size, e.g. 64.",
-            "attention_units": "Pass a positive layer size, e.g. 64.",
-            "batch_size_lstm": "Pass a positive batch size, e.g. 30.",
-            "batch_size_cnn": "Pass a positive batch size, e.g. 20.",
-            "batch_size_fusion": "Pass a positive batch size, e.g. 20.",
-            "epochs": "Pass a positive number of epochs.",
-        }
-        for name, fix in positive.items():
-            value = getattr(self, name)
-            if not _is_int(value) or value < 1:
-                fail(name, "an int >= 1", fix)
-        if self.hop_length > self.n_fft:
-            fail("hop_length", f"<= n_fft ({self.n_fft})", "Pass a hop no longer than the FFT, e.g. n_fft // 4.")
-        if self.image_size < 8:
-            fail("image_size", "an int >= 8", "Pass a graph side of at least 8 pixels, e.g. 32.")
-        if not _is_int(self.context) or self.context < 1 or self.context % 2 == 0:
-            fail("context", "an odd int >= 1", "Pass 3 (the paper's three consecutive utterances).")
-        for name in ("patience", "seed"):
-            if not _is_int(getattr(self, name)) or getattr(self, name) < 0:
-                fail(name, "an int >= 0", "Pass 0 or a positive int.")
-        if self.seed > MAX_SEED:
-            fail("seed", f"an int in [0, {MAX_SEED}]", "Pass a smaller seed (NumPy and TensorFlow take 32-bit seeds).")
-        if self.n_frames > MAX_FRAMES:
-            fail("n_frames", f"an int in [1, {MAX_FRAMES}]", "Pass e.g. 256 (the paper's frames per utterance).")
-        if self.image_size > MAX_IMAGE_SIZE:
-            fail("image_size", f"an int in [8, {MAX_IMAGE_SIZE}]", "Pass e.g. 512 (the paper's) or 128 (CPU).")
-        if (
-            not isinstance(self.lstm_units, tuple)
-            or not self.lstm_units
-            or not all(_is_int(u) and u >= 1 for u in self.lstm_units)
-        ):
-            fail("lstm_units", "a non-empty tuple of ints >= 1", "Pass e.g. (128, 32) (paper §4).")
-        if not _is_num(self.dropout) or not 0 <= self.dropout < 1:
-            fail("dropout", "a float in [0, 1)", "Pass e.g. 0.3.")
-        if not _is_num(self.sgd_momentum) or not 0 <= self.sgd_momentum < 1:
-            fail("sgd_momentum", "a float in [0, 1)", "Pass e.g. 0.9.")
-        for name in ("lr_lstm", "lr_cnn", "lr_fusion"):
-            value = getattr(self, name)
-            if not _is_num(value) or not 0 < value < 1:
-                fail(name, "a float in (0, 1)", "Pass e.g. 1e-4 (paper §4).")
-        for name in ("val_size", "test_size"):
-            value = getattr(self, name)
-            if not _is_num(value) or not 0 <= value < 1:
-                fail(name, "a fraction in [0, 1)", f"Pass e.g. {name}={_DEFAULTS[name]}.")
-        if self.val_size + self.test_size >= 1:
-            fail("val_size", f"< 1 - test_size ({1 - self.test_size:g})", "Leave some speakers for training.")
-        if self.cnn_weights is not None and (not isinstance(self.cnn_weights, str) or not self.cnn_weights):
-            fail("cnn_weights", "None or a path string", "Pass the path of a local weights file, or None.")
+        for c in CONSTRAINTS:
+            for name in c.fields:
+                value = getattr(self, name)
+                if not c.ok(value, self):
+                    rule = c.rule(self) if callable(c.rule) else c.rule
+                    fix = c.fix.format(name=name, default=_DEFAULTS.get(name))
+                    raise ParameterError(f"`{name}` must be {rule}; got {value!r}. {fix}")
         self.feature_config()  # the feature extractor's own checks (e.g. n_fft even, sr >= 1000)
         self._validate_names()
         return self
 
     def _validate_names(self) -> None:
         """Checks against other modules' registries (CNN zoo, label schemes)."""
-        from affacrnn.models.cnn_zoo import CNN_ZOO
 
         if self.cnn not in CNN_ZOO:
             raise ParameterError(
                 f"`cnn` must be one of {', '.join(CNN_ZOO)}; got {self.cnn!r}. Pass e.g. cnn='small' (CPU) or 'resnet152' (paper)."
             )
-        from affacrnn.data.labels import SCHEMES
 
         if self.label_scheme not in SCHEMES:
             raise ParameterError(
@@ -350,7 +359,6 @@ class AFFConfig:
 
     def n_feature_columns(self) -> int:
         """Columns D of the feature matrix, from :func:`affacrnn.features.frames.n_columns`."""
-        from affacrnn.features.frames import n_columns
 
         return int(n_columns(self.features))
 
@@ -362,7 +370,6 @@ class AFFConfig:
         affacrnn.features.frames.FeatureConfig
             ``FeatureConfig(sr, n_fft, hop_length, n_frames, features)``.
         """
-        from affacrnn.features.frames import FeatureConfig
 
         return FeatureConfig(
             sr=self.sr, n_fft=self.n_fft, hop_length=self.hop_length, n_frames=self.n_frames, features=self.features

@@ -10,6 +10,8 @@ The file is written to a temporary name in the target folder and renamed into pl
 
 :func:`load_model` loads in Keras's safe mode: a file holding a ``Lambda`` layer (arbitrary Python
 code) is refused. Every failure is a :class:`~affacrnn.ModelError` with a one-line message.
+
+Notebook: book/11_inference.ipynb
 """
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ import numpy as np
 
 from affacrnn._io import atomic_path
 from affacrnn.errors import ModelError, ParameterError
+from affacrnn.features.frames import FEATURES_VERSION, column_names
+from affacrnn.models.config import AFFConfig
 
 __all__ = ["save_model", "load_model", "read_metadata", "feature_layout", "META_MEMBER", "FORMAT_VERSION"]
 
@@ -31,7 +35,7 @@ __all__ = ["save_model", "load_model", "read_metadata", "feature_layout", "META_
 META_MEMBER = "affacrnn.json"
 #: Version of the ``affacrnn.json`` layout.
 FORMAT_VERSION = 1
-_GET_ONE = "Train one with `affacrnn train ...`, or pass the path of a .keras file it saved."
+GET_ONE = "Train one with `affacrnn train ...`, or pass the path of a .keras file it saved."
 
 
 def _jsonable(value: Any) -> Any:
@@ -90,7 +94,6 @@ def save_model(
         ``path`` does not end in ``.keras``, ``config`` is not an AFFConfig, or the metadata is
         not JSON-serialisable.
     """
-    from affacrnn.models.config import AFFConfig
 
     path = Path(path).expanduser()
     if path.suffix != ".keras":
@@ -137,33 +140,32 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
     ModelError
         Missing, not a zip, no ``affacrnn.json``, or a config this version cannot read.
     """
-    from affacrnn.models.config import AFFConfig
 
     path = Path(path).expanduser()
     if not path.is_file():
-        raise ModelError(f"no model file at {str(path)!r}. {_GET_ONE}")
+        raise ModelError(f"no model file at {str(path)!r}. {GET_ONE}")
     if not zipfile.is_zipfile(path):
-        raise ModelError(f"model file {str(path)!r} is corrupt (not a .keras zip archive). {_GET_ONE}")
+        raise ModelError(f"model file {str(path)!r} is corrupt (not a .keras zip archive). {GET_ONE}")
     try:
         with zipfile.ZipFile(path) as zf:
             if META_MEMBER not in zf.namelist():
                 raise ModelError(
-                    f"model file {str(path)!r} has no {META_MEMBER} (not saved by affacrnn.save_model). {_GET_ONE}"
+                    f"model file {str(path)!r} has no {META_MEMBER} (not saved by affacrnn.save_model). {GET_ONE}"
                 )
             meta = json.loads(zf.read(META_MEMBER).decode("utf-8"))
     except (zipfile.BadZipFile, OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(f"model file {str(path)!r} is corrupt ({type(exc).__name__}). {_GET_ONE}") from None
+        raise ModelError(f"model file {str(path)!r} is corrupt ({type(exc).__name__}). {GET_ONE}") from None
     if not isinstance(meta, dict) or meta.get("format") != "affacrnn-model":
-        raise ModelError(f"model file {str(path)!r} has a malformed {META_MEMBER}. {_GET_ONE}")
+        raise ModelError(f"model file {str(path)!r} has a malformed {META_MEMBER}. {GET_ONE}")
     if meta.get("format_version") != FORMAT_VERSION:
         raise ModelError(
             f"model file {str(path)!r} has format version {meta.get('format_version')!r}; this affacrnn reads "
-            f"{FORMAT_VERSION}. {_GET_ONE}"
+            f"{FORMAT_VERSION}. {GET_ONE}"
         )
     try:
         meta["config"] = AFFConfig.from_dict(meta.get("config"))
     except ParameterError as exc:
-        raise ModelError(f"model file {str(path)!r} holds a config this affacrnn cannot use ({exc}) {_GET_ONE}") from None
+        raise ModelError(f"model file {str(path)!r} holds a config this affacrnn cannot use ({exc}) {GET_ONE}") from None
     stored = meta.get("feature_layout")
     if stored is not None and stored != feature_layout(meta["config"]):
         raise ModelError(
@@ -171,7 +173,7 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
             f"{','.join(meta['config'].features)} ({meta['config'].n_frames} frames), but the network was "
             "trained on the columns fingerprinted "
             f"{stored.get('sha', '?')} ({stored.get('n_columns', '?')} columns); the metadata was edited or "
-            f"damaged. {_GET_ONE}"
+            f"damaged. {GET_ONE}"
         )
     return meta
 
@@ -184,8 +186,6 @@ def feature_layout(config) -> dict[str, Any]:
     the wrong columns.
     """
     import hashlib
-
-    from affacrnn.features.frames import FEATURES_VERSION, column_names
 
     fc = config.feature_config()
     text = "\n".join([*column_names(fc.features), f"frames={fc.n_frames}", f"sr={fc.sr}", f"n_fft={fc.n_fft}",
@@ -236,16 +236,16 @@ def load_model(path: str | os.PathLike) -> tuple[Any, dict[str, Any]]:
         text = str(exc)
         if "Lambda" in text or "safe_mode" in text:
             raise ModelError(
-                f"model file {str(path)!r} contains a Lambda layer (arbitrary code), refused in safe mode. {_GET_ONE}"
+                f"model file {str(path)!r} contains a Lambda layer (arbitrary code), refused in safe mode. {GET_ONE}"
             ) from None
         first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-        raise ModelError(f"model file {str(path)!r} cannot be loaded ({first[:200]}). {_GET_ONE}") from None
+        raise ModelError(f"model file {str(path)!r} cannot be loaded ({first[:200]}). {GET_ONE}") from None
     for w in caught:
         message = str(w.message)
         if "skipping" in message.lower() and "optimizer" not in message:
             # Keras loaded what matched and kept fresh weights for the rest: not the saved model.
             raise ModelError(
-                f"model file {str(path)!r} does not match the network it describes ({message.split(':')[0]}). {_GET_ONE}"
+                f"model file {str(path)!r} does not match the network it describes ({message.split(':')[0]}). {GET_ONE}"
             )
         if "optimizer" not in message:  # an untrained model's optimizer state is legitimately absent
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
@@ -284,5 +284,5 @@ def _check_consistent(model, meta: dict[str, Any], path: Path) -> None:
     if got != expected or (classes is not None and n_out is not None and len(classes) != n_out):
         raise ModelError(
             f"model file {str(path)!r} is inconsistent: its network takes {got} with {n_out} outputs but its "
-            f"config describes {expected} and {len(classes) if classes is not None else '?'} classes. {_GET_ONE}"
+            f"config describes {expected} and {len(classes) if classes is not None else '?'} classes. {GET_ONE}"
         )

@@ -29,12 +29,16 @@ Design decisions the paper leaves open (documented in the book's model chapter):
 * The whole model trains end to end (the authors trained each branch and then the fusion on saved
   vectors); one model is simpler to train, save and explain, and attention is applied once, on
   top.
+
+Notebook: book/06_ub_bilstm.ipynb
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from affacrnn._quiet import import_tensorflow
+from affacrnn.data.labels import get_scheme
+from affacrnn.models.config import AFFConfig
 
 import_tensorflow()  # before keras: mutes TensorFlow's native start-up logging
 import keras  # noqa: E402
@@ -113,7 +117,6 @@ def _resolve_n_classes(config: "AFFConfig", n_classes: int | None) -> int:
     if n_classes is None:
         n_classes = config.n_classes
     if n_classes is None:
-        from affacrnn.data.labels import get_scheme
 
         n_classes = len(get_scheme(config.label_scheme).classes)
     if not isinstance(n_classes, int) or isinstance(n_classes, bool) or n_classes < 2:
@@ -160,7 +163,6 @@ def build_model(config: "AFFConfig", *, n_classes: int | None = None, compile: b
     >>> model.output_shape
     (None, 3)
     """
-    from affacrnn.models.config import AFFConfig
 
     if not isinstance(config, AFFConfig):
         raise ParameterError(

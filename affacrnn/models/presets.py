@@ -20,6 +20,8 @@ Each preset is an :class:`~affacrnn.models.config.AFFConfig`; derive variants wi
 ``SMOKE``
     Seconds, for CI and the book's quick runs: 32 frames, 32 × 32 graphs, tiny layers, 2 epochs.
     It checks that everything runs, not that anything is learned.
+
+Notebook: book/06_ub_bilstm.ipynb
 """
 from __future__ import annotations
 

@@ -14,6 +14,8 @@ demo       ``demo/manifest.csv`` (else the cache folder)  synthetic espeak-ng co
 
 A path instead of a name: a CSV manifest (see :mod:`affacrnn.data.corpora.manifest`), a folder with a
 ``manifest.csv``, or a folder laid out like one of the corpora above.
+
+Notebook: book/04_data_labels_splits.ipynb
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from affacrnn.data.corpora.emodb import load_emodb
 from affacrnn.data.corpora.manifest import load_manifest
 from affacrnn.data.corpora.mosi import load_mosi
 from affacrnn.data.corpora.ravdess import load_ravdess
+from affacrnn.data.demo import ensure_demo_corpus
 
 __all__ = ["COLUMNS", "CORPORA", "load_corpus", "available_corpora", "default_corpus", "session_order"]
 
@@ -45,8 +48,6 @@ def demo_manifest(*, root: str | os.PathLike | None = None) -> Path:
     """The demo corpus's manifest: ``<data root>/demo/`` if a demo corpus is there, else generated
     on first use into the cache folder (:func:`affacrnn.settings.cache_dir`), so a shared or
     read-only data root is never written to."""
-    from affacrnn.data.demo.build import ensure_demo_corpus
-
     base = data_root(root)
     if (base / "demo" / "manifest.csv").is_file():
         return ensure_demo_corpus(root=base, progress=False)

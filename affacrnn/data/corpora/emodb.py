@@ -4,6 +4,8 @@ Layout: ``<root>/emodb/wav/03a01Fa.wav`` (speaker, text code, emotion letter, ve
 optionally, ``<root>/emodb/erkennung.txt``: the listener test (per file, % of listeners who
 recognised the emotion and % who judged it natural), added as columns ``recognition`` and
 ``naturalness``.
+
+Notebook: book/04_data_labels_splits.ipynb
 """
 from __future__ import annotations
 

@@ -16,6 +16,8 @@ Example ``manifest.csv``::
     path,speaker,session,position,score
     clips/alice_01.wav,alice,review1,0,1.5
     clips/alice_02.wav,alice,review1,1,-0.5
+
+Notebook: book/04_data_labels_splits.ipynb
 """
 from __future__ import annotations
 

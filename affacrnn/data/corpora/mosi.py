@@ -9,6 +9,8 @@ Without audio the table is *labels-only* (``path`` is missing): enough for every
 split and majority-baseline computation. With the audio CMU distributes — per-segment WAVs named
 ``<video>_<segment>.wav`` anywhere under ``<root>/mosi/`` (e.g. ``Raw/Audio/WAV_16000/Segmented/``)
 — ``path`` is filled in.
+
+Notebook: book/04_data_labels_splits.ipynb
 """
 from __future__ import annotations
 

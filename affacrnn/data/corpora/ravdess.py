@@ -3,6 +3,8 @@
 Layout: ``<root>/ravdess/**/Actor_NN/MM-VC-EE-II-SS-RR-AA.(wav|flac)`` — the original 48 kHz WAV
 download and the shared 16 kHz FLAC copy both load. Name fields: modality, vocal channel, emotion,
 intensity, statement, repetition, actor (odd ids male, even female).
+
+Notebook: book/04_data_labels_splits.ipynb
 """
 from __future__ import annotations
 

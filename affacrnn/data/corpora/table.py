@@ -1,13 +1,15 @@
-"""The tidy corpus table every adapter returns, and helpers shared by the adapters."""
+"""The tidy corpus table every adapter returns, and helpers shared by the adapters.
+
+Notebook: book/04_data_labels_splits.ipynb
+"""
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from affacrnn.errors import CorpusError
+from affacrnn.data.audio import open_sound
+from affacrnn.errors import AudioError, CorpusError
 
 __all__ = ["COLUMNS", "finish_table", "audio_durations", "session_order"]
 
@@ -43,8 +45,6 @@ COLUMNS = (
 
 def audio_durations(paths: list[str]) -> np.ndarray:
     """Durations in seconds read from file headers (no decoding); raise naming a bad file."""
-    from affacrnn.data.audio import open_sound
-    from affacrnn.errors import AudioError
 
     out = np.empty(len(paths), dtype=np.float64)
     for i, p in enumerate(paths):
@@ -102,7 +102,3 @@ def finish_table(rows: pd.DataFrame, *, corpus: str) -> pd.DataFrame:
     df = df.sort_values(["session", "position"], kind="stable").reset_index(drop=True)
     df.attrs["corpus"] = corpus
     return df
-
-
-def as_path_str(p: str | os.PathLike) -> str:
-    return str(Path(p).resolve())

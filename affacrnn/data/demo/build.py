@@ -1,371 +1,79 @@
-"""A synthetic, offline sentiment corpus spoken by espeak-ng: the default when no real one is set up.
+"""Building the demo corpus on disk: espeak-ng speaks the plan in worker processes.
 
-CMU-MOSI's audio cannot be downloaded here, and a reader may have no corpus at all. This module
-makes a small MOSI-shaped corpus from nothing but a seed: "videos" (sessions) in which one
-synthetic speaker talks about one topic for :data:`MIN_UTTERANCES`..:data:`MAX_UTTERANCES`
-consecutive utterances, each with a sentiment score in [-3, 3] like MOSI's, so the paper's 2-, 5-
-and 7-class schemes and its three-utterance context windows apply unchanged.
-
-How sentiment is encoded
-------------------------
-Every utterance has a continuous score ``s`` in [-3, 3] on a 0.2 grid (MOSI's scores are means
-of five annotators, so they sit on a similar grid). Within a session, ``s`` follows the
-session's mood, which drifts linearly from a start to an end value, plus AR(1) noise (ρ =
-:data:`AR_RHO`): neighbours are correlated, which is what a context model can exploit. The
-start's sign alternates across each speaker's sessions, so no speaker is all positive or all
-negative and the voice alone does not give the label away. ``s``
-reaches the audio through two channels:
-
-*Words.* ``k = round(s)`` (an integer in -3..3, the MOSI 7-class label) picks the sentence:
-``sentiment`` is the sign of ``k`` (``negative``/``neutral``/``positive``) and ``strength`` is
-``|k|`` as a word (:data:`STRENGTHS`): ``none`` (k = 0: a factual or mixed sentence), ``weak``
-(hedged or negated words: "fairly nice", "not bad"), ``moderate`` ("really good") and ``strong``
-("absolutely wonderful!"). English and German have parallel word lists (:data:`LEXICON`).
-
-*Prosody.* Relative to the speaker's own baseline (:data:`SPEAKERS`): base pitch rises by
-:data:`PITCH_PER_POINT` per score point, pitch range (liveliness) by :data:`RANGE_PER_POINT`,
-speaking rate by :data:`RATE_PER_POINT` words per minute, and volume grows with ``|s|`` by
-:data:`VOLUME_PER_POINT` (arousal, whatever the sign); each gets a little Gaussian jitter
-(:data:`PROSODY_JITTER`). Prosody is the only channel that carries ``s`` *within* a class.
-
-What a model can and cannot learn from it
------------------------------------------
-* It is synthetic: a formant synthesiser, :data:`SPEAKERS` (4 English, 4 German voices built from
-  two base voices each plus espeak-ng variants), clean studio-silent audio, no overlap, noise or
-  reverberation. Results on it say nothing about real speech; they show that the code runs and
-  learns *something*, and make a fair sandbox for comparing features and architectures.
-* The prosody rules are ours (a plausible textbook mapping: positive = higher, livelier, faster;
-  strong = louder), not a finding about human speech. A model that learns them learns our rules.
-* The strongest cue is lexical: the text names the sentiment. An audio model hears the words only
-  as spectral patterns of a few dozen sentiment words; the MFCC/chroma features of the paper can
-  only partly pick them up. The ``text`` column is there to show how much a text baseline gets.
-* Speaker baselines differ (pitch, rate), so per-speaker normalisation matters, as in real data;
-  with 8 speakers, a speaker-disjoint split leaves few speakers to test on.
-* Volume as a cue disappears under per-utterance loudness normalisation.
+The synthetic demo corpus is made from nothing but a seed (its design, the words, scores and
+prosody of every utterance: :mod:`affacrnn.data.demo.design`). This module speaks it with espeak-ng
+(:mod:`affacrnn.data.demo.tts`), writes audio and manifest, and reuses a corpus already on disk.
 
 Layout on disk
 --------------
 ``<root>/demo/manifest.csv`` and ``<root>/demo/wav/<utterance_id>.wav`` (22 050 Hz mono 16-bit,
 espeak-ng's native rate and the paper's librosa rate). Columns of the manifest:
-:data:`MANIFEST_COLUMNS`. Generation is atomic (a temporary folder next to the target, renamed
-at the end) and is skipped when a manifest with the same seed, session count,
-:data:`DEMO_VERSION` and espeak-ng version is already there.
+:data:`~affacrnn.data.demo.design.MANIFEST_COLUMNS`. Generation is atomic (a temporary folder next
+to the target, renamed at the end) and is skipped when a manifest with the same seed, session
+count, :data:`~affacrnn.data.demo.design.DEMO_VERSION` and espeak-ng version is already there.
+
+Worker processes
+----------------
+espeak-ng keeps process-global state that no API resets (see :mod:`affacrnn.data.demo.tts`), so the
+sessions are spoken in :data:`N_CHUNKS` fixed groups, each in a fresh ``spawn`` process (a one-worker
+:class:`~concurrent.futures.ProcessPoolExecutor`): the audio does not depend on the number of workers.
+A failing worker, Ctrl-C or SIGTERM stops the others and removes the temporary folder.
 
 Examples
 --------
 >>> from affacrnn.data.demo.build import ensure_demo_corpus
 >>> manifest = ensure_demo_corpus(root="data")  # doctest: +SKIP
 >>> import pandas as pd; pd.read_csv(manifest).groupby("sentiment").size()  # doctest: +SKIP
+
+Notebook: book/02_listen.ipynb
 """
 from __future__ import annotations
 
-import json
+import multiprocessing
 import os
 import shutil
-import subprocess
+import signal
 import sys
+import threading
 import time
+import traceback
 import uuid
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import soundfile as sf
 
 from affacrnn._io import atomic_write_text
+from affacrnn.data.demo.design import (
+    DEFAULT_SESSIONS,
+    DEMO_VERSION,
+    MANIFEST_COLUMNS,
+    SPEAKERS,
+    check_seed,
+    check_sessions,
+    plan_demo_corpus,
+)
+from affacrnn.data.demo.tts import TTSError, espeak_version, list_variants, list_voices, synthesize
 from affacrnn.errors import AffacrnnError, CorpusError, ParameterError
 from affacrnn.settings import data_root
 
-__all__ = [
-    "DEMO_VERSION",
-    "DEMO_FOLDER",
-    "MANIFEST_COLUMNS",
-    "SPEAKERS",
-    "Speaker",
-    "LEXICON",
-    "STRENGTHS",
-    "DEFAULT_SESSIONS",
-    "MIN_UTTERANCES",
-    "MAX_UTTERANCES",
-    "N_CHUNKS",
-    "PITCH_PER_POINT",
-    "RANGE_PER_POINT",
-    "RATE_PER_POINT",
-    "VOLUME_PER_POINT",
-    "PROSODY_JITTER",
-    "AR_RHO",
-    "ensure_demo_corpus",
-    "generate_demo_corpus",
-    "plan_demo_corpus",
-    "score_to_sentiment",
-]
-
-#: Bump when anything that changes the generated corpus changes; a manifest with another
-#: version is regenerated on the next :func:`ensure_demo_corpus`.
-DEMO_VERSION = "1"
+__all__ = ["DEMO_FOLDER", "N_CHUNKS", "ensure_demo_corpus", "generate_demo_corpus"]
 
 #: Sub-folder of the data root that holds the corpus.
 DEMO_FOLDER = "demo"
 
-#: Columns of ``manifest.csv``, in order.
-MANIFEST_COLUMNS = (
-    "utterance_id",  # "<session>_<position:02d>"
-    "path",  # relative to the manifest's folder: "wav/<utterance_id>.wav"
-    "speaker",  # e.g. "en-f1"
-    "session",  # the "video": "v000", "v001", ...
-    "position",  # 0-based order within the session
-    "duration",  # seconds
-    "language",  # "en" or "de"
-    "score",  # float in [-3, 3], 0.2 grid
-    "sentiment",  # "negative" / "neutral" / "positive" (sign of round(score))
-    "strength",  # "none" / "weak" / "moderate" / "strong" (|round(score)|)
-    "text",  # what was said
-    "voice",  # espeak-ng voice, e.g. "de+m2"
-    "seed",  # the corpus seed
-    "topic",  # what the session is about
-    "pitch",  # espeak-ng parameters used (see the module notes)
-    "pitch_range",
-    "rate",
-    "volume",
-    "synth_seed",  # seed of espeak-ng's noise generator for this utterance
-    "version",  # DEMO_VERSION
-    "engine",  # espeak-ng version string
-)
-
-#: Default number of sessions; with 6..10 utterances each, about 320 utterances.
-DEFAULT_SESSIONS = 40
-#: Fewest and most utterances in a session (inclusive).
-MIN_UTTERANCES, MAX_UTTERANCES = 6, 10
 #: Sessions are spoken in this many fixed groups (session ``i`` in group ``i % N_CHUNKS``), each in
 #: a fresh process, so the audio does not depend on the number of worker processes.
 N_CHUNKS = 4
 
-#: Prosody rule (see the module notes): change per score point / per point of ``|score|``.
-PITCH_PER_POINT = 5.0  # espeak pitch units (0..100), per score point
-RANGE_PER_POINT = 8.0  # espeak pitch-range units (0..100), per score point
-RATE_PER_POINT = 8.0  # words per minute, per score point
-VOLUME_PER_POINT = 10.0  # espeak volume units (100 = normal), per point of |score|
-#: Standard deviation of the Gaussian jitter added to pitch, range, rate, volume.
-PROSODY_JITTER = {"pitch": 3.0, "pitch_range": 5.0, "rate": 6.0, "volume": 4.0}
-#: Within-session persistence of the score's deviation from the session mood.
-AR_RHO = 0.6
-_AR_SIGMA = 0.7  # innovation standard deviation of that AR(1) deviation
-
-#: ``|round(score)|`` → strength word.
-STRENGTHS = ("none", "weak", "moderate", "strong")
-
-
-@dataclass(frozen=True)
-class Speaker:
-    """One synthetic speaker: an espeak-ng voice and a personal prosody baseline."""
-
-    speaker: str
-    voice: str
-    language: str
-    pitch: int  # baseline espeak pitch, 0..100
-    rate: int  # baseline words per minute
-
-
-#: The speakers, interleaved by language so that any first few sessions cover both languages.
-#: Session ``i`` is spoken by ``SPEAKERS[i % len(SPEAKERS)]``.
-SPEAKERS = (
-    Speaker("en-f1", "en-us+f3", "en", 52, 170),
-    Speaker("de-m1", "de+m2", "de", 48, 160),
-    Speaker("en-m1", "en-us+m3", "en", 45, 182),
-    Speaker("de-f1", "de+f3", "de", 55, 165),
-    Speaker("en-f2", "en-gb-x-rp+f2", "en", 50, 160),
-    Speaker("de-m2", "de+m7", "de", 52, 176),
-    Speaker("en-m2", "en-gb-x-rp+m1", "en", 47, 190),
-    Speaker("de-f2", "de+f4", "de", 46, 170),
-)
-
-#: Word lists per language. Topics are (nominative, accusative) phrases. ``weak``/``moderate``/
-#: ``strong`` hold (intensifiers, positive adjectives, negative adjectives); ``negated`` holds
-#: weak phrases that use the opposite word ("not bad"); ``clauses`` optional follow-ups for
-#: moderate and strong utterances; ``neutral`` factual or mixed sentences.
-LEXICON: dict[str, dict] = {
-    "en": {
-        "topics": [(t, t) for t in (
-            "the movie", "this phone", "the new restaurant", "the hotel", "that book",
-            "the concert", "the new album", "the video game", "the museum", "the train ride",
-        )],
-        "polar": [
-            "{S} was {a}.", "I thought {o} was {a}.", "Honestly, {s} was {a}.",
-            "Overall, {s} was {a}.", "In my opinion, {s} was {a}.",
-        ],
-        "weak": (["fairly", "rather", "quite"], ["good", "nice", "pleasant"], ["bad", "dull", "weak"]),
-        "moderate": (["really", "very"], ["good", "enjoyable", "great", "nice"],
-                     ["bad", "boring", "annoying", "disappointing"]),
-        "strong": (["absolutely", "truly", "incredibly"], ["wonderful", "fantastic", "brilliant", "amazing"],
-                   ["terrible", "awful", "horrible", "dreadful"]),
-        "negated": (["not bad", "not too bad", "not bad at all"], ["not very good", "not great", "not that good"]),
-        "clauses": (["I would recommend it.", "I enjoyed every minute."],
-                    ["I would not recommend it.", "What a waste of time."]),
-        "neutral": [
-            "I tried {o} last week.", "I read about {o} in the newspaper.", "A friend told me about {o}.",
-            "{S} costs about twenty dollars.", "I went there on a Tuesday afternoon.",
-            "{S} is from last year.", "{S} had some good parts and some bad parts.",
-        ],
-    },
-    "de": {
-        "topics": [
-            ("der Film", "den Film"), ("das Handy", "das Handy"), ("das neue Restaurant", "das neue Restaurant"),
-            ("das Hotel", "das Hotel"), ("das Buch", "das Buch"), ("das Konzert", "das Konzert"),
-            ("das neue Album", "das neue Album"), ("das Videospiel", "das Videospiel"),
-            ("das Museum", "das Museum"), ("die Zugfahrt", "die Zugfahrt"),
-        ],
-        "polar": [
-            "{S} war {a}.", "Ich fand {o} {a}.", "Ehrlich gesagt war {s} {a}.",
-            "Insgesamt war {s} {a}.", "Meiner Meinung nach war {s} {a}.",
-        ],
-        "weak": (["ziemlich", "eher", "ganz"], ["gut", "nett", "angenehm"], ["schlecht", "langweilig", "schwach"]),
-        "moderate": (["wirklich", "sehr"], ["gut", "unterhaltsam", "toll", "schön"],
-                     ["schlecht", "langweilig", "ärgerlich", "enttäuschend"]),
-        "strong": (["absolut", "unglaublich", "total"], ["wunderbar", "fantastisch", "großartig", "hervorragend"],
-                   ["furchtbar", "schrecklich", "grauenhaft", "katastrophal"]),
-        "negated": (["nicht schlecht", "gar nicht so schlecht", "nicht übel"],
-                    ["nicht so gut", "nicht besonders gut", "nicht wirklich gut"]),
-        "clauses": (["Ich kann es nur empfehlen.", "Das hat mir sehr gefallen."],
-                    ["Ich kann es nicht empfehlen.", "Das war reine Zeitverschwendung."]),
-        "neutral": [
-            "Ich habe {o} letzte Woche ausprobiert.", "Ich habe in der Zeitung über {o} gelesen.",
-            "{S} kostet ungefähr zwanzig Euro.", "Ich war an einem Dienstag dort.",
-            "{S} ist vom letzten Jahr.", "{S} hatte gute und schlechte Seiten.",
-        ],
-    },
-}
-
 _MANIFEST = "manifest.csv"
-_RESULT_MARK = "AFFACRNN-DEMO-RESULT "
-
-
-def score_to_sentiment(score: float) -> tuple[str, str]:
-    """Map a score in [-3, 3] to the coarse ``(sentiment, strength)`` labels.
-
-    ``k = round(score)`` (the MOSI 7-class label, -3..3); sentiment is its sign, strength
-    ``STRENGTHS[|k|]``. E.g. ``-0.4 → ("neutral", "none")``, ``1.6 → ("positive", "moderate")``.
-    """
-    k = int(np.clip(np.round(score), -3, 3))
-    sentiment = "positive" if k > 0 else "negative" if k < 0 else "neutral"
-    return sentiment, STRENGTHS[abs(k)]
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _sentence(rng: np.random.Generator, lex: dict, k: int, topic: tuple[str, str]) -> str:
-    subj, obj = topic
-    if k == 0:
-        template = lex["neutral"][rng.integers(len(lex["neutral"]))]
-        return template.format(S=_cap(subj), s=subj, o=obj)
-    positive = k > 0
-    level = ("weak", "moderate", "strong")[abs(k) - 1]
-    if level == "weak" and rng.random() < 0.4:
-        choices = lex["negated"][0 if positive else 1]
-        phrase = choices[rng.integers(len(choices))]
-    else:
-        intens, pos, neg = lex[level]
-        words = pos if positive else neg
-        phrase = f"{intens[rng.integers(len(intens))]} {words[rng.integers(len(words))]}"
-    template = lex["polar"][rng.integers(len(lex["polar"]))]
-    text = template.format(S=_cap(subj), s=subj, o=obj, a=phrase)
-    if level == "strong":
-        text = text[:-1] + "!"
-    if level != "weak" and rng.random() < 0.5:
-        clauses = lex["clauses"][0 if positive else 1]
-        text += " " + clauses[rng.integers(len(clauses))]
-    return text
-
-
-def _session_scores(rng: np.random.Generator, n: int, sign: int) -> np.ndarray:
-    start = sign * rng.uniform(0.0, 2.6)
-    end = float(np.clip(start + rng.normal(0.0, 1.5), -3.0, 3.0))
-    mood = np.linspace(start, end, n)
-    dev = np.empty(n)
-    dev[0] = rng.normal(0.0, _AR_SIGMA)
-    for t in range(1, n):
-        dev[t] = AR_RHO * dev[t - 1] + rng.normal(0.0, _AR_SIGMA)
-    score = np.clip(mood + dev, -3.0, 3.0)
-    return np.round(np.round(score * 5.0) / 5.0, 1)
-
-
-def _check_seed(seed: int) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ParameterError(f"`seed` must be a non-negative int; got {seed!r}. Pass e.g. seed=0.")
-    return int(seed)
-
-
-def _check_sessions(n_sessions: int) -> int:
-    if isinstance(n_sessions, bool) or not isinstance(n_sessions, (int, np.integer)) or n_sessions < 1:
-        raise ParameterError(
-            f"`n_sessions` must be a positive int; got {n_sessions!r}. Pass e.g. n_sessions={DEFAULT_SESSIONS}."
-        )
-    return int(n_sessions)
-
-
-def plan_demo_corpus(*, seed: int = 0, n_sessions: int = DEFAULT_SESSIONS) -> list[dict]:
-    """Return the corpus plan: one dict per utterance with text, labels and prosody, no audio.
-
-    Session ``i`` depends only on ``seed`` and ``i`` (its own ``numpy.random.default_rng``), so a
-    corpus with fewer sessions is a prefix of a larger one.
-
-    Parameters
-    ----------
-    seed : int
-        Corpus seed.
-    n_sessions : int
-        Number of sessions ("videos").
-
-    Returns
-    -------
-    list of dict
-        Keys: the :data:`MANIFEST_COLUMNS` except ``duration`` and ``engine``.
-    """
-    seed = _check_seed(seed)
-    n_sessions = _check_sessions(n_sessions)
-    rows: list[dict] = []
-    for i in range(n_sessions):
-        rng = np.random.default_rng([seed, i])
-        spk = SPEAKERS[i % len(SPEAKERS)]
-        lex = LEXICON[spk.language]
-        topic = lex["topics"][rng.integers(len(lex["topics"]))]
-        n = int(rng.integers(MIN_UTTERANCES, MAX_UTTERANCES + 1))
-        # The starting mood's sign alternates per speaker and per round of speakers, so every
-        # speaker has positive and negative sessions: the voice alone does not give the label.
-        sign = 1 if (i // len(SPEAKERS) + i % len(SPEAKERS)) % 2 == 0 else -1
-        scores = _session_scores(rng, n, sign)
-        session = f"v{i:03d}"
-        for pos, score in enumerate(scores):
-            score = float(score)
-            sentiment, strength = score_to_sentiment(score)
-            k = int(np.clip(np.round(score), -3, 3))
-            jit = {key: rng.normal(0.0, sd) for key, sd in PROSODY_JITTER.items()}
-            uid = f"{session}_{pos:02d}"
-            rows.append(
-                {
-                    "utterance_id": uid,
-                    "path": f"wav/{uid}.wav",
-                    "speaker": spk.speaker,
-                    "session": session,
-                    "position": pos,
-                    "language": spk.language,
-                    "score": score,
-                    "sentiment": sentiment,
-                    "strength": strength,
-                    "text": _sentence(rng, lex, k, topic),
-                    "voice": spk.voice,
-                    "seed": seed,
-                    "topic": topic[0],
-                    "pitch": int(np.clip(round(spk.pitch + PITCH_PER_POINT * score + jit["pitch"]), 5, 95)),
-                    "pitch_range": int(np.clip(round(50 + RANGE_PER_POINT * score + jit["pitch_range"]), 5, 95)),
-                    "rate": int(np.clip(round(spk.rate + RATE_PER_POINT * score + jit["rate"]), 100, 300)),
-                    "volume": int(np.clip(round(90 + VOLUME_PER_POINT * abs(score) + jit["volume"]), 50, 150)),
-                    "synth_seed": int(rng.integers(0, 2**31 - 1)),
-                    "version": DEMO_VERSION,
-                }
-            )
-    return rows
+#: Added to the error of a worker that failed to start (exit code 1) when ``__main__`` is a script.
+_GUARD_HINT = ' Spawned workers re-run the main script: its code must be under `if __name__ == "__main__":`.'
 
 
 # --- worker: speaks one fixed list of utterances in a fresh process ---------------------------
@@ -373,10 +81,6 @@ def plan_demo_corpus(*, seed: int = 0, n_sessions: int = DEFAULT_SESSIONS) -> li
 
 def _speak_chunk(out_dir: str, items: list[dict]) -> list[dict]:
     """Synthesise ``items`` in order into ``out_dir``; return ``utterance_id, n_samples, sr``."""
-    import soundfile as sf
-
-    from affacrnn.data.demo.tts import synthesize
-
     results = []
     for it in items:
         y, sr = synthesize(
@@ -396,46 +100,139 @@ def _speak_chunk(out_dir: str, items: list[dict]) -> list[dict]:
     return results
 
 
-def _worker_main() -> None:
-    """Entry point of a worker process: a JSON job on stdin, a JSON result line on stdout."""
-    job = json.loads(sys.stdin.read())
+def _worker_init() -> None:
+    """Run first in every worker: Ctrl-C is left to the parent, which stops the workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _speak_chunk_job(out_dir: str, items: list[dict]) -> dict:
+    """A worker's task: speak one group; return ``{"ok": results}``, or the failure as plain data.
+
+    Errors travel as strings, not as pickled exceptions (which may fail to unpickle): an
+    AffacrnnError as ``{"error": message}``, anything else as ``{"failed": last traceback line}``.
+    """
     try:
-        out = {"ok": _speak_chunk(job["out_dir"], job["items"])}
+        return {"ok": _speak_chunk(out_dir, items)}
     except AffacrnnError as exc:
-        out = {"error": str(exc), "type": type(exc).__name__}
-    sys.stdout.write(_RESULT_MARK + json.dumps(out) + "\n")
-    sys.stdout.flush()
+        return {"error": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - reported like the old workers' tracebacks: the last line
+        tail = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()
+        return {"failed": tail[-1] if tail else "no output"}
 
 
-def _run_chunk(out_dir: Path, items: list[dict], procs: list) -> list[dict]:
-    pkg_parent = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ)
-    env["PYTHONPATH"] = pkg_parent + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    code = "from affacrnn.data.demo.build import _worker_main; _worker_main()"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        text=True,
-        encoding="utf-8",
-    )
-    procs.append(proc)
-    stdout, stderr = proc.communicate(json.dumps({"out_dir": str(out_dir), "items": items}))
-    lines = [ln for ln in stdout.splitlines() if ln.startswith(_RESULT_MARK)]
-    if proc.returncode != 0 or not lines:
-        tail = (stderr.strip().splitlines() or ["no output"])[-1]
-        raise CorpusError(
-            f"demo corpus: a synthesis worker failed (exit code {proc.returncode}: {tail}). "
+# --- the pool: fresh spawned processes, results in a fixed order --------------------------------
+
+
+def _children_since(before: set) -> set:
+    """This process's live child processes that were not in ``before``: the pool's workers."""
+    return {p for p in multiprocessing.active_children() if p not in before}
+
+
+def _stop_workers(procs: set) -> None:
+    """Terminate the worker processes still running and reap them (kill one that hangs)."""
+    alive = [p for p in procs if p.exitcode is None]
+    for p in alive:
+        p.terminate()
+    for p in alive:
+        p.join(5.0)
+        if p.exitcode is None:
+            p.kill()
+            p.join()
+
+
+def _chunk_result(fut: Future, procs: set) -> list[dict]:
+    """One group's results, or the error its failed worker stands for (the old pool's errors)."""
+    try:
+        result = fut.result()
+    except BrokenProcessPool as exc:  # the worker died: a crash, a kill or a failed start
+        for p in procs:
+            p.join(5.0)  # its pipe may close just before it exits
+        code = next((p.exitcode for p in procs if p.exitcode), "unknown")
+        main = sys.modules.get("__main__")
+        script = getattr(main, "__spec__", None) is None and getattr(main, "__file__", None)  # python x.py
+        result = {"failed": str(exc) + (_GUARD_HINT if code == 1 and script else ""), "code": code}
+    if "failed" in result:
+        raise CorpusError(  # an uncaught error used to end a worker with exit code 1
+            f"demo corpus: a synthesis worker failed (exit code {result.get('code', 1)}: {result['failed']}). "
             "Check that espeakng-loader is installed (`pip install espeakng-loader`)."
-        )
-    result = json.loads(lines[-1][len(_RESULT_MARK):])
+        ) from None
     if "error" in result:
-        from affacrnn.data.demo.tts import TTSError
-
         raise TTSError(result["error"])
     return result["ok"]
+
+
+def _speak_groups(out_dir: Path, groups: list[list[dict]], workers: int, progress: bool) -> dict[str, dict]:
+    """Speak every group in a fresh worker process, ``workers`` at a time; results by utterance id."""
+    # espeak-ng's C state (voice, parameters, waveform statics that no API resets) is process-global;
+    # tts.py locks every call (threads are safe, not independent) and promises reproducible audio
+    # only for a fixed sequence of calls in a *fresh* process. Hence:
+    # (1) "spawn", never "fork": a forked child would inherit the espeak-ng initialised here
+    #     (_check_voices), its statics, maybe a lock held by another thread; a spawned child is a
+    #     new interpreter that loads the library once, itself.
+    # (2) one single-worker executor per group, as the old pool ran one subprocess per group, so
+    #     the audio depends neither on the number of workers nor on who speaks what. (A shared
+    #     pool with max_tasks_per_child=1 needs Python 3.11 and spawns a needless replacement
+    #     after each task, which can deadlock on a queue lock held by a worker terminated below.)
+    # (3) results are read in submission order (group i + n starts when group i is done), so
+    #     output and progress lines are deterministic.
+    # (4) a failure, Ctrl-C or SIGTERM (_sigterm_as_exit) terminates the workers still running and
+    #     shuts the executors down with cancel_futures=True: no worker outlives the call.
+    ctx = multiprocessing.get_context("spawn")
+    n = min(workers, len(groups))
+    before = set(multiprocessing.active_children())
+    pools: dict[int, ProcessPoolExecutor] = {}
+    futures: dict[int, Future] = {}
+    procs: dict[int, set] = {}  # each group's worker process, for its exit code if it crashes
+    seen: set = set()
+
+    def start(i: int) -> None:
+        pools[i] = ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_worker_init)
+        futures[i] = pools[i].submit(_speak_chunk_job, str(out_dir), groups[i])  # spawns the worker
+        procs[i] = _children_since(before) - seen
+        seen.update(procs[i])
+
+    done: dict[str, dict] = {}
+    finished = False
+    try:
+        for i in range(n):
+            start(i)
+        for i in range(len(groups)):
+            for r in _chunk_result(futures.pop(i), procs.pop(i)):
+                done[r["utterance_id"]] = r
+            pools.pop(i).shutdown(wait=True)
+            if i + n < len(groups):
+                start(i + n)
+            if progress:
+                print(f"affacrnn:   group {i + 1}/{len(groups)} spoken", file=sys.stderr, flush=True)
+        finished = True
+    finally:
+        if not finished:
+            _stop_workers(_children_since(before))
+        for pool in pools.values():
+            pool.shutdown(wait=True, cancel_futures=True)
+    return done
+
+
+@contextmanager
+def _sigterm_as_exit() -> Iterator[None]:
+    """While generating, SIGTERM raises ``SystemExit(143)``, so the cleanup runs (workers, temp folder).
+
+    Only in the main thread and while SIGTERM has its default action (a caller's own handler is
+    left alone); a second SIGTERM ends the process at once, as usual.
+    """
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield
+        return
+
+    def on_sigterm(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _write_manifest(df, path: Path) -> None:  # noqa: ANN001 - a DataFrame
@@ -444,15 +241,11 @@ def _write_manifest(df, path: Path) -> None:  # noqa: ANN001 - a DataFrame
 
 
 def _engine_version() -> str:
-    from affacrnn.data.demo.tts import espeak_version
-
     return f"espeak-ng {espeak_version()}"
 
 
 def _check_voices() -> None:
     """Fail early, in this process, with a clear TTSError if a voice or variant is missing."""
-    from affacrnn.data.demo.tts import TTSError, list_variants, list_voices
-
     voices = {v.lower() for v in list_voices()}
     variants = set(list_variants())
     for spk in SPEAKERS:
@@ -505,10 +298,8 @@ def generate_demo_corpus(
     ParameterError
         ``seed``, ``n_sessions`` or ``workers`` is malformed.
     """
-    import pandas as pd
-
-    seed = _check_seed(seed)
-    n_sessions = _check_sessions(n_sessions)
+    seed = check_seed(seed)
+    n_sessions = check_sessions(n_sessions)
     if workers is None:
         workers = max(1, min(os.cpu_count() or 1, N_CHUNKS))
     if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
@@ -534,34 +325,22 @@ def generate_demo_corpus(
     _remove_stale(base)
     # Not tempfile.mkdtemp: its 0700 mode would outlive the rename; mkdir honours the umask.
     tmp = base / f".{DEMO_FOLDER}-tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    procs: list[subprocess.Popen] = []
-    try:
-        (tmp / "wav").mkdir()
-        chunks = [
-            [r for r in rows if int(r["session"][1:]) % N_CHUNKS == c] for c in range(N_CHUNKS)
-        ]
-        chunks = [c for c in chunks if c]
-        done: dict[str, dict] = {}
-        with ThreadPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
-            futures = [pool.submit(_run_chunk, tmp, chunk, procs) for chunk in chunks]
-            for n_done, fut in enumerate(futures, start=1):
-                for r in fut.result():
-                    done[r["utterance_id"]] = r
-                if progress:
-                    print(f"affacrnn:   group {n_done}/{len(chunks)} spoken", file=sys.stderr, flush=True)
-        df = pd.DataFrame(rows)
-        df["duration"] = [done[u]["n_samples"] / done[u]["sr"] for u in df["utterance_id"]]
-        df["engine"] = engine
-        df = df[list(MANIFEST_COLUMNS)]
-        _write_manifest(df, tmp / _MANIFEST)
-        _install(tmp, target)
-    except BaseException:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    with _sigterm_as_exit():
+        tmp.mkdir()
+        try:
+            (tmp / "wav").mkdir()
+            chunks = [[r for r in rows if int(r["session"][1:]) % N_CHUNKS == c] for c in range(N_CHUNKS)]
+            chunks = [c for c in chunks if c]
+            done = _speak_groups(tmp, chunks, workers, progress)
+            df = pd.DataFrame(rows)
+            df["duration"] = [done[u]["n_samples"] / done[u]["sr"] for u in df["utterance_id"]]
+            df["engine"] = engine
+            df = df[list(MANIFEST_COLUMNS)]
+            _write_manifest(df, tmp / _MANIFEST)
+            _install(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)  # the workers are stopped already (_speak_groups)
+            raise
     if progress:
         size = sum(f.stat().st_size for f in target.rglob("*") if f.is_file())
         print(
@@ -628,8 +407,6 @@ def _install(tmp: Path, target: Path) -> None:
 
 def _reusable(manifest: Path, *, seed: int, n_sessions: int) -> bool:
     """True if ``manifest`` is a complete demo corpus for this seed, size, version and engine."""
-    import pandas as pd
-
     if not manifest.is_file():
         return False
     try:
@@ -699,8 +476,8 @@ def ensure_demo_corpus(
     >>> path.name
     'manifest.csv'
     """
-    seed = _check_seed(seed)
-    n_sessions = _check_sessions(n_sessions)
+    seed = check_seed(seed)
+    n_sessions = check_sessions(n_sessions)
     manifest = data_root(root) / DEMO_FOLDER / _MANIFEST
     if not force and _reusable(manifest, seed=seed, n_sessions=n_sessions):
         return manifest

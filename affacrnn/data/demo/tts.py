@@ -22,6 +22,8 @@ Examples
 >>> y, sr = synthesize("Hello world", voice="en+f3", pitch=70)  # doctest: +SKIP
 >>> sr
 22050
+
+Notebook: book/02_listen.ipynb
 """
 from __future__ import annotations
 

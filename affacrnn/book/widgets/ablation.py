@@ -1,0 +1,197 @@
+"""Chapter 6's widget (ipywidgets): tick feature types, retrain a small UB model, compare.
+
+:func:`ablation_widget` is the interactive form of paper Table 2 (which feature combination
+works best): the features are prepared once for every type, each press of *retrain* trains a
+UB-BiLSTM on the ticked types' columns only and adds a row to the widget's table of runs.
+
+Notebook: book/06_ub_bilstm.ipynb
+"""
+from __future__ import annotations
+
+import time
+
+import ipywidgets as w
+import pandas as pd
+from IPython.display import display
+
+from affacrnn.errors import ParameterError
+from affacrnn.features.frames import ALL_FEATURES, FEATURE_DIMS, PAPER_FEATURES, n_columns, normalize_feature_set
+from affacrnn.models import presets
+
+__all__ = ["ablation_widget", "AblationWidget"]
+
+
+class AblationWidget:
+    """The widget behind :func:`ablation_widget`; ``.widget`` is what a notebook displays.
+
+    Attributes
+    ----------
+    checks : dict of str to ipywidgets.Checkbox
+        One per feature type held by the prepared data.
+    button : ipywidgets.Button
+        Retrains the model on the ticked types.
+    status : ipywidgets.HTML
+        ``D = …`` before a run; the last run's scores after it.
+    table : ipywidgets.HTML
+        Every run so far, one row each.
+    history : list of dict
+        The same runs as records (``features``, ``D``, validation and test accuracy, majority
+        baseline, test macro F1, seconds).
+    """
+
+    def __init__(self, data, *, have, config, initial):
+        self.data = data
+        self.have = normalize_feature_set(have)
+        self.config = config
+        self.history: list[dict] = []
+        initial = tuple(f for f in normalize_feature_set(initial) if f in self.have)
+        self.checks = {
+            name: w.Checkbox(value=name in initial, description=f"{name} ({FEATURE_DIMS[name]})", indent=False,
+                             layout=w.Layout(width="130px"))
+            for name in self.have
+        }
+        self.button = w.Button(description="retrain", button_style="primary", icon="play")
+        self.status = w.HTML()
+        self.table = w.HTML()
+        self.widget = w.VBox([w.HBox(list(self.checks.values())), w.HBox([self.button, self.status]), self.table])
+        self._busy = False
+        self._done_at = -1.0
+        self.button.on_click(self._on_click)
+        for box in self.checks.values():
+            box.observe(lambda _: self._show_dims(), names="value")
+        self._show_dims()
+
+    @property
+    def chosen(self) -> tuple[str, ...]:
+        """The ticked feature types, in column order."""
+        return tuple(n for n in self.have if self.checks[n].value)
+
+    def _show_dims(self) -> None:
+        chosen = self.chosen
+        self.status.value = (f"D = {n_columns(chosen)}: press <i>retrain</i>" if chosen
+                             else "tick at least one feature type")
+
+    def view(self, features):
+        """The prepared data with only the columns of ``features`` (a :class:`~affacrnn.features.dataset.Prepared`)."""
+        return self.data.select(have=self.have, features=features, graphs=False)
+
+    def score(self, features) -> dict:
+        """Train the widget's model on ``features`` only and return its scores (also kept in ``history``)."""
+        # imported here: affacrnn.training starts TensorFlow (seconds), a cost a listening chapter should not pay
+        from affacrnn.training import train
+
+        features = normalize_feature_set(features)
+        t0 = time.perf_counter()
+        result = train(self.config.replace(features=features), data=self.view(features), progress=False)
+        val, test = result.metrics["validation"], result.metrics["test"]
+        record = {
+            "features": ",".join(features),
+            "D": n_columns(features),
+            "val_accuracy": val["weighted_accuracy"],
+            "test_accuracy": test["weighted_accuracy"],
+            "test_majority": test["majority_accuracy"],
+            "test_macro_f1": test["macro_f1"],
+            "best_epoch": result.best_epoch,
+            "seconds": time.perf_counter() - t0,
+        }
+        self.history.append(record)
+        self._render()
+        return record
+
+    #: Seconds after a run during which another click is taken as part of the same (double) click.
+    CLICK_GRACE_S = 0.5
+
+    def _on_click(self, _button) -> None:
+        """The button's handler: a click while training, or queued behind the run it started (a
+        double-click: the kernel handles widget events one after another, so the second click
+        arrives the moment the first run ends), is ignored."""
+        if self._busy or time.monotonic() - self._done_at < self.CLICK_GRACE_S:
+            return
+        self.retrain()
+
+    def retrain(self) -> dict | None:
+        """Retrain on the ticked types (the button's action); ``None`` when nothing is ticked."""
+        chosen = self.chosen
+        if not chosen:
+            self.status.value = "tick at least one feature type"
+            return None
+        self.button.disabled = True
+        self._busy = True
+        self.status.value = f"training on {', '.join(chosen)} …"
+        try:
+            record = self.score(chosen)
+        finally:
+            self._busy = False
+            self._done_at = time.monotonic()
+            self.button.disabled = False
+        self.status.value = (
+            f"<b>{record['features']}</b> (D = {record['D']}): validation accuracy "
+            f"{100 * record['val_accuracy']:.1f} %, test accuracy <b>{100 * record['test_accuracy']:.1f} %</b> "
+            f"(majority baseline {100 * record['test_majority']:.1f} %), {record['seconds']:.0f} s"
+        )
+        return record
+
+    def _render(self) -> None:
+        if not self.history:
+            self.table.value = ""
+            return
+        frame = pd.DataFrame(self.history)
+        pct = ["val_accuracy", "test_accuracy", "test_majority", "test_macro_f1"]
+        frame[pct] = (100 * frame[pct]).round(1)
+        frame["seconds"] = frame["seconds"].round(1)
+        frame.index = pd.RangeIndex(1, len(frame) + 1, name="run")
+        self.table.value = frame.to_html(border=0)
+
+    def _ipython_display_(self) -> None:
+        display(self.widget)
+
+
+def ablation_widget(data, *, have=None, config=None, initial=None) -> AblationWidget:
+    """Tick feature types, press *retrain*: a small UB model learns from those columns only.
+
+    The interactive form of paper Table 2 (which feature combination works best). The features are
+    extracted once, for every type in ``have`` (:func:`affacrnn.features.dataset.prepare` with
+    ``features=have``); each run slices the ticked types' columns out
+    (:func:`affacrnn.features.frames.column_blocks`) and trains ``config`` on the same speaker-disjoint
+    split, choosing its epoch on the validation speakers (:func:`affacrnn.training.train`). Scores
+    are shown beside the test set's majority baseline.
+
+    Parameters
+    ----------
+    data : affacrnn.features.dataset.Prepared
+        Prepared with ``features=have`` (scaled; its ``split`` has validation and test rows).
+    have : sequence of str, optional
+        The feature types of ``data``'s columns (default all seven, :data:`affacrnn.features.frames.ALL_FEATURES`).
+    config : AFFConfig, optional
+        The model trained on every press (default: :data:`affacrnn.models.presets.SMOKE` as a UB-BiLSTM
+        with 5 epochs, sized to ``data``'s frames): keep it tiny, each press trains from scratch.
+    initial : sequence of str, optional
+        Types ticked at first (default the paper's four).
+
+    Returns
+    -------
+    AblationWidget
+        Display it; call ``.retrain()`` or ``.score(features)`` from code.
+
+    Raises
+    ------
+    ParameterError
+        ``data`` has no features, or its column count does not match ``have``.
+    """
+    have = ALL_FEATURES if have is None else have
+    if getattr(data, "features", None) is None:
+        raise ParameterError("`data` has no feature matrices; prepare it with a UB config (architecture='ub').")
+    if data.features.shape[-1] != n_columns(have):
+        raise ParameterError(
+            f"`data` has {data.features.shape[-1]} feature columns but `have`={tuple(have)!r} makes "
+            f"{n_columns(have)}. Pass the features `data` was prepared with."
+        )
+    if config is None:
+        config = presets.SMOKE.replace(architecture="ub", epochs=5, n_frames=int(data.features.shape[1]),
+                                       context=int(data.windows.shape[1]))
+    if config.n_frames != data.features.shape[1]:
+        raise ParameterError(
+            f"`config.n_frames` ({config.n_frames}) must equal the prepared frames ({data.features.shape[1]}). "
+            "Pass config.replace(n_frames=...)."
+        )
+    return AblationWidget(data, have=have, config=config, initial=PAPER_FEATURES if initial is None else initial)
