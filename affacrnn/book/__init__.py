@@ -9,26 +9,15 @@ module                             what
 :mod:`affacrnn.book.widgets`        one module per chapter that has widgets
 =================================  ======================================================
 
-The build names (``run_chapter``, ``build_html``, ...) are re-exported, so ``affacrnn.book`` reads
-as before.
+The build names (``run_chapter``, ``build_html``, ...) are re-exported (loaded on first use), so
+``affacrnn.book`` reads as before.
 
 Notebook: book/01_preface.ipynb
 """
 from __future__ import annotations
 
-from affacrnn.book.build import (  # noqa: F401  (the public surface of this stage)
-    BOOK_DIR,
-    SMOKE_PARAMETERS,
-    WIDGET_JS_PACKAGES,
-    ChapterRun,
-    chapters,
-    run_chapter,
-    run_chapters,
-    fetch_widget_js,
-    build_html,
-    external_references,
-    lab_command,
-)
+import importlib
+from typing import Any
 
 __all__ = [
     "BOOK_DIR",
@@ -43,3 +32,22 @@ __all__ = [
     "external_references",
     "lab_command",
 ]
+
+_SUBMODULES = {"build", "kernel", "exercises", "widgets"}
+
+
+# The build names load on first use (PEP 562): ``python -m affacrnn.book.kernel`` imports this
+# package first, and an eager import of build (which imports kernel) would run the kernel module
+# twice (runpy's "found in sys.modules" warning).
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        value = getattr(importlib.import_module("affacrnn.book.build"), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"affacrnn.book.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | _SUBMODULES)
