@@ -13,30 +13,38 @@ module                                   chapter and what it holds
                                          :func:`plot_projection`
 =======================================  ===========================================================
 
-Every public name is re-exported here, so chapters import from ``affacrnn.book.widgets``. The
+Every public name is re-exported here, so chapters import from ``affacrnn.book.widgets``; each
+chapter's module loads on first use (PEP 562), so chapter 2 does not pay for chapter 8's
+scikit-learn. The
 widgets work in JupyterLab (live) and in the HTML book (the state saved at execution time).
 
 Notebook: book/02_listen.ipynb
 """
 from __future__ import annotations
 
-from affacrnn.book.widgets.ablation import AblationWidget, ablation_widget
-from affacrnn.book.widgets.features import FeatureExplorer, feature_explorer, plot_feature_matrix
-from affacrnn.book.widgets.fusion import (
-    AttentionViewer,
-    asv_projection,
-    attention_viewer,
-    plot_attention,
-    plot_projection,
-)
-from affacrnn.book.widgets.listen import (
-    UtteranceBrowser,
-    label_column,
-    plot_utterance,
-    utterance_browser,
-    wav_bytes,
-)
+import importlib
+from typing import Any
 
-__all__ = ["utterance_browser", "UtteranceBrowser", "label_column", "wav_bytes", "plot_utterance",
-           "attention_viewer", "AttentionViewer", "plot_attention", "asv_projection", "plot_projection",
-           "feature_explorer", "FeatureExplorer", "plot_feature_matrix", "ablation_widget", "AblationWidget"]
+#: Public name -> the chapter module that defines it.
+_WHERE = {
+    "utterance_browser": "listen", "UtteranceBrowser": "listen", "label_column": "listen", "wav_bytes": "listen",
+    "plot_utterance": "listen",
+    "feature_explorer": "features", "FeatureExplorer": "features", "plot_feature_matrix": "features",
+    "ablation_widget": "ablation", "AblationWidget": "ablation",
+    "attention_viewer": "fusion", "AttentionViewer": "fusion", "plot_attention": "fusion", "asv_projection": "fusion",
+    "plot_projection": "fusion",
+}
+
+__all__ = list(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f"affacrnn.book.widgets.{_WHERE[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
