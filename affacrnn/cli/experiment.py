@@ -60,7 +60,7 @@ def add_parser(sub: Subparsers) -> None:
                    help="experiment keyword, e.g. --param schemes=sentiment2,ravdess5 --param image_size=128")
     p.add_argument("--estimate", action="store_true", help="print the planned runs and minutes, do not run")
     p.add_argument("--json", action="store_true", help="print the rows as JSON instead of a table")
-    p.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress lines")
+    p.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress bar or per-run lines")
     p.set_defaults(handler=run)
 
 

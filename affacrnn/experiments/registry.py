@@ -68,7 +68,7 @@ def describe_experiments() -> dict[str, str]:
 def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | None = None, **params: Any) -> dict:
     """A rough plan of an experiment: training runs and minutes on 2 unloaded CPU cores.
 
-    From the cost model of this module (measured per-step times of the CPU preset; CNN cost
+    From the cost model of :mod:`affacrnn.experiments.runner` (measured per-step times of the CPU preset; CNN cost
     scaled by published GFLOPs; early stopping assumed to stop at 60% of the epochs). Treat it as
     ±50%; on a loaded machine multiply by the load. Rows beyond the per-run cap are not counted
     (they are reported as not run).
@@ -166,7 +166,7 @@ def run_experiment(
     out_dir : path-like or None
         Folder for ``<name>.csv`` / ``<name>.json`` (default ``results``); None writes nothing.
     progress : bool
-        Progress lines (with an ETA) on stderr.
+        A progress bar of finished training runs (tqdm, with its ETA) and one result line per run, on stderr.
     **params
         Experiment-specific keywords (e.g. ``schemes=``, ``cnns=``, ``image_size=``).
 

@@ -41,7 +41,8 @@ PAPER_FEATURES: tuple[str, ...] = ("mfcc", "centroid", "chroma", "contrast")
 #: All seven candidate types (Table 2, "Seven Types"): 41 columns.
 ALL_FEATURES: tuple[str, ...] = tuple(FEATURE_DIMS)
 
-#: Bump when a change to this module changes feature values; it is part of every cache key.
+#: Bump when a change to feature extraction (fastpath, frames) changes feature values; it is part of
+#: every cache key.
 FEATURES_VERSION = "1"
 
 _CROPS = ("head", "center")
