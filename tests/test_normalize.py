@@ -102,3 +102,18 @@ def test_bad_inputs(X):
         FeatureScaler().fit(bad)
     with pytest.raises(ParameterError, match="with_mean"):
         FeatureScaler(with_mean="yes").fit(X)
+
+
+def test_select_columns_is_the_scaler_of_those_columns():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 7, 5)) * np.arange(1, 6) + np.arange(5)
+    full = FeatureScaler().fit(X)
+    cols = np.array([0, 3, 4])
+    part = full.select_columns(cols)
+    alone = FeatureScaler().fit(X[..., cols])
+    np.testing.assert_allclose(part.mean_, alone.mean_)
+    np.testing.assert_allclose(part.scale_, alone.scale_)
+    np.testing.assert_allclose(part.transform(X[..., cols]), full.transform(X)[..., cols])
+    assert part.n_features_in_ == 3 and full.n_features_in_ == 5  # the original is untouched
+    with pytest.raises(ScalerNotFittedError):
+        FeatureScaler().select_columns(cols)

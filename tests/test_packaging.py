@@ -4,8 +4,10 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
+
+import pytest
+import tomllib
 
 import affacrnn
 
@@ -92,3 +94,19 @@ def test_dependencies_are_what_the_package_imports():
                    if m not in sys.stdlib_module_names and m != "affacrnn"}
     assert third_party - core - extras == set(), "declare these in pyproject.toml"
     assert core - third_party == set(), "the package never imports these core dependencies: drop them or use them"
+
+
+def test_peak_memory_is_measured_per_call():
+    import numpy as np
+
+    from affacrnn.provenance import peak_memory_mb, reset_peak_memory
+
+    block = np.ones(64 * 1024 * 1024 // 8)  # 64 MiB, touched
+    del block
+    if not reset_peak_memory():
+        pytest.skip("this OS cannot reset a process's peak memory")
+    before = peak_memory_mb()
+    block = np.ones(128 * 1024 * 1024 // 8)
+    after = peak_memory_mb()
+    del block
+    assert after - before >= 100

@@ -60,3 +60,39 @@ def test_check_disjoint_raises():
 def test_bad_fraction(ravdess_root):
     with pytest.raises(affacrnn.ParameterError, match="`test_size` must be a fraction"):
         speaker_split(load_corpus("ravdess"), test_size=1.5)
+
+
+def _toy_corpus(n_speakers: int = 8, per_speaker: int = 10) -> pd.DataFrame:
+    rows = [{"speaker": f"{s:02d}", "sex": "male" if s % 2 else "female", "session": f"{s:02d}-{i // 5}",
+             "position": i % 5, "utterance_id": f"{s:02d}-{i}"}
+            for s in range(1, n_speakers + 1) for i in range(per_speaker)]
+    table = pd.DataFrame(rows)
+    table.attrs["corpus"] = "toy"
+    return table
+
+
+def test_speaker_slice_takes_a_few_speakers_first_utterances_half_per_sex():
+    from affacrnn.data.splits import speaker_slice
+
+    table = _toy_corpus()
+    out = speaker_slice(table, n_speakers=4, per_speaker=3)
+    assert len(out) == 12 and out["speaker"].nunique() == 4
+    assert out.groupby("speaker")["sex"].first().value_counts().tolist() == [2, 2]
+    assert (out.groupby("speaker").size() == 3).all()
+    assert out.attrs["corpus"] == "toy" and list(out.index) == list(range(12))
+    # the first utterances of each speaker in session order
+    first = table.sort_values(["session", "position"], kind="stable").groupby("speaker").head(3)
+    assert set(out["utterance_id"]) <= set(first["utterance_id"])
+    # without a sex column: the first speakers in sorted order
+    plain = speaker_slice(table.drop(columns="sex"), n_speakers=3, per_speaker=2)
+    assert sorted(plain["speaker"].unique()) == ["01", "02", "03"]
+
+
+@pytest.mark.parametrize("kw", [{"n_speakers": 0, "per_speaker": 3}, {"n_speakers": 2, "per_speaker": 1.5},
+                                {"n_speakers": True, "per_speaker": 3}])
+def test_speaker_slice_refuses_bad_sizes(kw):
+    from affacrnn.data.splits import speaker_slice
+    from affacrnn.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="must be an int >= 1"):
+        speaker_slice(_toy_corpus(), **kw)
