@@ -181,7 +181,7 @@ def _check_attention_viewer(page, artifacts: Path) -> None:
     assert viewer.locator("audio").count() == 3, "expected three players (previous, target, next)"
     page.wait_for_function(_AUDIO_LOADED, timeout=120_000)
     viewer.screenshot(path=str(artifacts / "08_fusion_attention-lab-viewer-before.png"))
-    bars = viewer.locator(".widget-output img").first
+    bars = viewer.locator("img.widget-image").first
     bars.wait_for()
     before = bars.get_attribute("src")
     players = [a.get_attribute("src") for a in viewer.locator("audio").all()]
@@ -189,7 +189,7 @@ def _check_attention_viewer(page, artifacts: Path) -> None:
     assert target.locator("option").count() >= 2
     target.select_option(index=1 if target.evaluate("s => s.selectedIndex") != 1 else 0)
     page.wait_for_function(
-        "([old]) => { const i = document.querySelector('.widget-output img'); return i && i.getAttribute('src') !== old; }",
+        "([old]) => { const i = document.querySelector('.widget-vbox img.widget-image'); return i && i.getAttribute('src') !== old; }",
         arg=[before], timeout=120_000,
     )
     page.wait_for_function(_AUDIO_LOADED, timeout=120_000)
@@ -246,7 +246,7 @@ def test_chapter_in_jupyterlab(chapter, lab, browser_context, artifacts):
     widget = page.locator(".jp-OutputArea-output .widget-vbox").first
     widget.scroll_into_view_if_needed()
     widget.screenshot(path=str(artifacts / f"{chapter}-lab-widget-before.png"))
-    output_img = page.locator(".widget-output img").first
+    output_img = page.locator(".widget-vbox img.widget-image").first
     output_img.wait_for()
     before = output_img.get_attribute("src")
     label = page.locator(".widget-dropdown", has=page.locator("label", has_text=re.compile(r"^label$"))).locator("select")
@@ -256,7 +256,7 @@ def test_chapter_in_jupyterlab(chapter, lab, browser_context, artifacts):
     label.select_option(next(o for o in options if o != current))
     page.wait_for_function(
         "([sel, old]) => { const i = document.querySelector(sel); return i && i.getAttribute('src') !== old; }",
-        arg=[".widget-output img", before], timeout=120_000,
+        arg=[".widget-vbox img.widget-image", before], timeout=120_000,
     )
     page.wait_for_function(_AUDIO_LOADED, timeout=120_000)
     widget.screenshot(path=str(artifacts / f"{chapter}-lab-widget-after.png"))
@@ -284,7 +284,7 @@ def test_html_widgets_render_offline(tmp_path_factory, browser_context, artifact
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto((html / "02_listen.html").as_uri())
     page.wait_for_selector(".widget-dropdown select", timeout=180_000)
-    page.wait_for_selector(".widget-output img", timeout=120_000)
+    page.wait_for_selector(".widget-vbox img.widget-image", timeout=120_000)
     assert page.locator(".widget-dropdown select").count() >= 4
     page.wait_for_function(_AUDIO_LOADED, timeout=120_000)
     widget = page.locator(".widget-vbox").first

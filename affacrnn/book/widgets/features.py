@@ -8,15 +8,13 @@ Notebook: book/05_features.ipynb
 """
 from __future__ import annotations
 
-import io
-
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from affacrnn.book.widgets.listen import label_column
+from affacrnn.book.widgets.listen import label_column, png_bytes
 from affacrnn.data.audio import DEFAULT_SR, load_audio
 from affacrnn.errors import ParameterError
 from affacrnn.features.frames import (
@@ -30,14 +28,6 @@ from affacrnn.features.frames import (
 )
 
 __all__ = ["feature_explorer", "FeatureExplorer", "plot_feature_matrix"]
-
-
-def _png(fig, dpi: int) -> bytes:
-    """A matplotlib figure as PNG bytes (whatever the backend), closing the figure."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    plt.close(fig)
-    return buf.getvalue()
 
 
 def plot_feature_matrix(X: np.ndarray, *, features, n_real: int | None = None, ax=None, title: str = ""):
@@ -165,7 +155,7 @@ class FeatureExplorer:
             row = self.rows.loc[self.utterance.value]
             plot_feature_matrix(self.matrix, features=self.chosen, n_real=n_real, ax=ax,
                                 title=f"{row['utterance_id']}: {self.matrix.shape[0]} × {D} (columns standardised for display)")
-        self.image.value = _png(fig, self.dpi)
+        self.image.value = png_bytes(fig, dpi=self.dpi)
         self.draws += 1
 
     def _ipython_display_(self) -> None:

@@ -9,17 +9,15 @@ Notebook: book/08_fusion_attention.ipynb
 """
 from __future__ import annotations
 
-import io
-
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from IPython.display import Image, display
+from IPython.display import display
 from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 
-from affacrnn.book.widgets.listen import wav_bytes
+from affacrnn.book.widgets.listen import png_bytes, wav_bytes
 from affacrnn.data.audio import DEFAULT_SR, load_audio
 from affacrnn.errors import ParameterError
 
@@ -100,8 +98,8 @@ class AttentionViewer:
         One player per slot of the window (previous, target, next).
     captions : list of ipywidgets.HTML
         Each player's utterance, label and attention weight.
-    plot : ipywidgets.Output
-        The bar plot of α.
+    plot : ipywidgets.Image
+        The bar plot of α (a PNG).
     alpha : np.ndarray [shape=(n, C)]
         Attention weights of every offered target (computed once).
     probs : np.ndarray [shape=(n, n_classes)]
@@ -143,7 +141,7 @@ class AttentionViewer:
                                 layout=w.Layout(width="260px")) for _ in self.slots]
         self.captions = [w.HTML() for _ in self.slots]
         self.info = w.HTML()
-        self.plot = w.Output()
+        self.plot = w.Image(format="png")  # not an Output: see affacrnn.book.widgets.listen
         self.draws = 0
         boxes = [w.VBox([c, p]) for c, p in zip(self.captions, self.players)]
         self.widget = w.VBox([self.target, self.info, w.HBox(boxes), self.plot])
@@ -171,12 +169,7 @@ class AttentionViewer:
         fig, ax = plt.subplots(figsize=(5.5, 3), constrained_layout=True)
         plot_attention(alpha, slots=self.slots, labels=[self._labels[r] for r in window], ax=ax,
                        title=f"{self._ids[row]}: true {truth}, predicted {pred}")
-        png = io.BytesIO()
-        fig.savefig(png, format="png", dpi=self.dpi)
-        plt.close(fig)
-        with self.plot:
-            self.plot.clear_output(wait=True)
-            display(Image(data=png.getvalue(), format="png"))
+        self.plot.value = png_bytes(fig, dpi=self.dpi)
         self.draws += 1
 
     def _ipython_display_(self) -> None:

@@ -21,14 +21,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import soundfile as sf
-from IPython.display import Image, display
+from IPython.display import display
 
 from affacrnn.data.audio import DEFAULT_SR, load_audio
 from affacrnn.data.labels import get_scheme
 from affacrnn.errors import ParameterError
 from affacrnn.features.spectrogram import plot_spectrum_graph, spectrum_graph
 
-__all__ = ["utterance_browser", "UtteranceBrowser", "label_column", "wav_bytes", "plot_utterance"]
+__all__ = ["utterance_browser", "UtteranceBrowser", "label_column", "wav_bytes", "png_bytes", "plot_utterance"]
 
 
 #: Score scheme used to give score corpora (MOSI-style, the demo corpus) a browsable label.
@@ -50,6 +50,17 @@ def wav_bytes(y: np.ndarray, *, sr: int) -> bytes:
     """Encode mono float samples as a 16-bit PCM WAV file in memory (for an audio player)."""
     buf = io.BytesIO()
     sf.write(buf, np.clip(np.asarray(y, dtype=np.float32), -1.0, 1.0), int(sr), format="WAV", subtype="PCM_16")
+    return buf.getvalue()
+
+
+def png_bytes(fig, *, dpi: int) -> bytes:
+    """A matplotlib figure as PNG bytes, whatever the backend (Agg in CI), closing the figure.
+
+    The widgets show figures as ``ipywidgets.Image`` values made by this.
+    """
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
     return buf.getvalue()
 
 
@@ -91,8 +102,8 @@ class UtteranceBrowser:
         The choices, each narrowing the next.
     player : ipywidgets.Audio
         Plays the chosen utterance.
-    plot : ipywidgets.Output
-        Its waveform and spectrum graph.
+    plot : ipywidgets.Image
+        Its waveform and spectrum graph (a PNG).
     selected : pandas.Series
         The chosen row of its corpus table.
     draws : int
@@ -124,7 +135,10 @@ class UtteranceBrowser:
         self.utterance = w.Dropdown(description="utterance", layout=w.Layout(width="380px"), style=style)
         self.player = w.Audio(format="wav", autoplay=False, controls=True, loop=False)
         self.info = w.HTML()
-        self.plot = w.Output()
+        # an Image, not an Output: nbclient answers an Output widget's captured display on the
+        # shell channel while it waits for the cell's reply there, which can hang papermill
+        # (jupyter/nbclient#312, seen once in CI on this very cell)
+        self.plot = w.Image(format="png")
         self.selected: pd.Series | None = None
         self.draws = 0
         self._busy = False
@@ -184,12 +198,7 @@ class UtteranceBrowser:
             f"{len(y) / self.sr:.2f} s at {self.sr} Hz"
         )
         fig = plot_utterance(y, sr=self.sr, title=f"{row['utterance_id']} ({row['_label']})")
-        png = io.BytesIO()
-        fig.savefig(png, format="png", dpi=self.dpi)  # a PNG whatever matplotlib's backend (Agg in CI)
-        plt.close(fig)
-        with self.plot:
-            self.plot.clear_output(wait=True)
-            display(Image(data=png.getvalue(), format="png"))
+        self.plot.value = png_bytes(fig, dpi=self.dpi)
         self.draws += 1
 
     def _ipython_display_(self) -> None:
