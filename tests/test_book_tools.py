@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from affacrnn.book import build as book
-from affacrnn.cli import book as cli_book
 from affacrnn.book import exercises
+from affacrnn.cli import book as cli_book
 from affacrnn.errors import AffacrnnError
 
 
@@ -75,3 +75,21 @@ def test_run_chapters_rejects_unknown_chapter(tmp_path):
 def test_build_html_needs_every_executed_chapter(tmp_path):
     with pytest.raises(AffacrnnError, match="no executed copy"):
         book._stage(tmp_path / "missing", tmp_path / "stage")
+
+
+@pytest.mark.slow
+def test_a_cell_that_hangs_fails_its_chapter_naming_the_limit(tmp_path):
+    """A smoke run gives every cell a time limit, so a hang fails the chapter instead of stopping CI."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("SMOKE = False")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("import time\ntime.sleep(60)")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    chapter = tmp_path / "99_hang.ipynb"
+    nbformat.write(nb, chapter)
+    assert book.SMOKE_CELL_TIMEOUT >= 300  # generous: the slowest smoke cell takes about a minute
+    with pytest.raises(AffacrnnError, match=r"99_hang.ipynb: a cell ran longer than 3 s"):
+        book.run_chapter(chapter, tmp_path / "out", smoke=True, cell_timeout=3)
+    assert (tmp_path / "out" / "99_hang.ipynb").is_file()  # the executed copy shows where it stopped

@@ -22,6 +22,7 @@ from typing import Any
 __all__ = [
     "BOOK_DIR",
     "SMOKE_PARAMETERS",
+    "SMOKE_CELL_TIMEOUT",
     "WIDGET_JS_PACKAGES",
     "ChapterRun",
     "chapters",

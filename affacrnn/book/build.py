@@ -46,6 +46,7 @@ from affacrnn.settings import REPO_ROOT, data_root
 __all__ = [
     "BOOK_DIR",
     "SMOKE_PARAMETERS",
+    "SMOKE_CELL_TIMEOUT",
     "WIDGET_JS_PACKAGES",
     "ChapterRun",
     "chapters",
@@ -62,6 +63,10 @@ BOOK_DIR = REPO_ROOT / "book"
 
 #: Parameters papermill passes in smoke mode (each chapter then runs in well under 2 minutes).
 SMOKE_PARAMETERS: dict[str, Any] = {"SMOKE": True}
+#: Seconds one cell may run in a smoke run before the chapter fails (the slowest smoke cell takes
+#: about a minute on 2 cores): a hang in the kernel or the Jupyter client then fails the run,
+#: naming the cell, instead of stopping CI. Full runs have no limit.
+SMOKE_CELL_TIMEOUT = 900
 
 #: npm packages whose files the HTML book serves so it works offline: package spec ->
 #: {file (or folder ending in ``/``) inside the package: name under ``_static/vendor/``}.
@@ -137,6 +142,7 @@ def run_chapter(
     parameters: Mapping[str, Any] | None = None,
     progress: bool = False,
     kernel_name: str | None = None,
+    cell_timeout: float | None = None,
 ) -> ChapterRun:
     """Execute one chapter with papermill into ``out_dir`` (same file name).
 
@@ -159,6 +165,9 @@ def run_chapter(
         Show papermill's per-cell progress bar.
     kernel_name : str, optional
         Jupyter kernel (default: the one in the notebook's metadata, ``python3``).
+    cell_timeout : float, optional
+        Seconds one cell may run; default :data:`SMOKE_CELL_TIMEOUT` in smoke runs, none in full
+        ones. A cell over it fails the chapter with :class:`AffacrnnError`.
     """
     import papermill as pm
 
@@ -166,6 +175,7 @@ def run_chapter(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     target = out / chapter.name
+    timeout = cell_timeout if cell_timeout is not None else (SMOKE_CELL_TIMEOUT if smoke else None)
     start = time.perf_counter()
     try:
         with _book_kernel():
@@ -176,9 +186,15 @@ def run_chapter(
                 cwd=str(chapter.parent),
                 progress_bar=progress,
                 kernel_name=kernel_name,
+                execution_timeout=timeout,
             )
     except pm.PapermillExecutionError as exc:
         raise AffacrnnError(f"chapter {chapter.name}: {exc}") from exc
+    except TimeoutError as exc:  # nbclient's CellTimeoutError
+        raise AffacrnnError(
+            f"chapter {chapter.name}: a cell ran longer than {timeout:g} s ({str(exc).splitlines()[0]}); "
+            "the executed copy shows which one. Run it in JupyterLab to see where it waits."
+        ) from exc
     return ChapterRun(chapter, target, time.perf_counter() - start)
 
 
