@@ -18,30 +18,7 @@ Notebook: book/05_features.ipynb
 """
 from __future__ import annotations
 
-from affacrnn.features.frames import (  # noqa: F401  (the public surface of this stage)
-    FEATURE_DIMS,
-    PAPER_FEATURES,
-    ALL_FEATURES,
-    FEATURES_VERSION,
-    FeatureConfig,
-    n_columns,
-    normalize_feature_set,
-    column_blocks,
-    column_names,
-    extract_features,
-    extract_features_naive,
-)
+from affacrnn.features import frames
+from affacrnn.features.frames import *  # noqa: F401,F403  (the public surface of this stage)
 
-__all__ = [
-    "FEATURE_DIMS",
-    "PAPER_FEATURES",
-    "ALL_FEATURES",
-    "FEATURES_VERSION",
-    "FeatureConfig",
-    "n_columns",
-    "normalize_feature_set",
-    "column_blocks",
-    "column_names",
-    "extract_features",
-    "extract_features_naive",
-]
+__all__ = list(frames.__all__)
