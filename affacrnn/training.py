@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import balanced_accuracy_score, f1_score
 from sklearn.utils.class_weight import compute_class_weight
 
 from affacrnn._io import atomic_path, atomic_write_json, refuse_unwritable
@@ -30,7 +31,8 @@ from affacrnn._quiet import import_tensorflow
 from affacrnn.errors import ParameterError
 from affacrnn.evaluation.metrics import evaluate_predictions
 from affacrnn.features.dataset import corpus_fingerprint, prepare
-from affacrnn.models import build_model, presets
+from affacrnn.models import presets
+from affacrnn.models.network import build_fusion_head, build_model, copy_weights
 from affacrnn.models.io import save_model
 from affacrnn.provenance import environment, peak_memory_mb, reset_peak_memory
 
@@ -38,7 +40,7 @@ import_tensorflow()  # before keras: mutes TensorFlow's native start-up logging
 import keras  # noqa: E402
 from tqdm.keras import TqdmCallback  # noqa: E402
 
-__all__ = ["TrainResult", "BestOnValidation", "train", "evaluate", "predict_classes", "result_record"]
+__all__ = ["TrainResult", "BestOnValidation", "fit_model", "train", "evaluate", "predict_classes", "result_record"]
 
 
 @dataclass
@@ -62,6 +64,9 @@ class TrainResult:
     peak_rss_mb : float
         Peak resident memory of the process during this call (MiB; where the OS cannot reset the
         high-water mark, the process's peak so far).
+    stages : dict of str to pandas.DataFrame
+        Staged fusion only: each stage's per-epoch history (``"ub"``, ``"sbcnn"``, ``"fusion"``),
+        with its ``best_epoch``; ``history`` is the fusion stage's.
     model_path, results_path : pathlib.Path or None
     """
 
@@ -75,6 +80,7 @@ class TrainResult:
     seconds_per_epoch: float
     peak_rss_mb: float
     data: object = field(repr=False, default=None)
+    stages: dict = field(default_factory=dict, repr=False)
     model_path: Path | None = None
     results_path: Path | None = None
 
@@ -118,15 +124,20 @@ class BestOnValidation(keras.callbacks.Callback):
 
     Keras's ``EarlyStopping(restore_best_weights=True)`` restores only when it stops early and
     forgets the best epoch across a resumed run; this callback keeps the best weights and score
-    in ``state_dir`` (atomically) so a killed run resumes knowing them, and can log test accuracy
-    per epoch for the reproduction audit (never used to choose anything).
+    in ``state_dir`` (atomically) so a killed run resumes knowing them. With ``validation``
+    (inputs, labels) it adds ``val_macro_f1`` and ``val_balanced_accuracy`` to each epoch's logs
+    (so the kept epoch can be chosen on the score the class-weighted loss aims at, and
+    ``EarlyStopping`` after it sees them), and it can log test accuracy per epoch for the
+    reproduction audit (never used to choose anything).
     """
 
-    def __init__(self, state_dir: Path | None, track_test: dict | None, monitor: str = "val_accuracy"):
+    def __init__(self, state_dir: Path | None, track_test: dict | None, monitor: str = "val_macro_f1",
+                 validation: tuple | None = None):
         super().__init__()
         self.state_dir = state_dir
         self.track_test = track_test
         self.monitor = monitor
+        self.validation = validation
         self.sign = 1.0 if monitor.endswith("loss") else -1.0  # lower is better after the sign
         self.best = np.inf
         self.best_epoch = 0
@@ -145,6 +156,11 @@ class BestOnValidation(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
+        if self.validation is not None:
+            x_val, y_val = self.validation
+            pred = np.asarray(self.model.predict(x_val, batch_size=256, verbose=0)).argmax(axis=1)
+            logs["val_macro_f1"] = float(f1_score(y_val, pred, average="macro", zero_division=0))
+            logs["val_balanced_accuracy"] = float(balanced_accuracy_score(y_val, pred))
         if self.track_test is not None:
             pred = np.asarray(self.model.predict(self.track_test["inputs"], verbose=0)).argmax(axis=1)
             logs["test_accuracy"] = float(np.mean(pred == self.track_test["y"]))
@@ -160,13 +176,92 @@ class BestOnValidation(keras.callbacks.Callback):
                 )
 
 
-
 def _class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:
     present = np.unique(y)
     weights = compute_class_weight("balanced", classes=present, y=y)
     out = {int(c): 1.0 for c in range(n_classes)}
     out.update({int(c): float(w) for c, w in zip(present, weights)})
     return out
+
+
+@dataclass
+class _Fit:
+    history: pd.DataFrame
+    best_epoch: int
+    seconds: float
+    epochs_run: int
+
+
+def fit_model(
+    model,
+    config,
+    *,
+    train: tuple,
+    validation: tuple,
+    state: Path | None = None,
+    resume: bool = True,
+    class_weights: bool = True,
+    track_test: dict | None = None,
+    progress: bool = True,
+    desc: str | None = None,
+) -> _Fit:
+    """Fit one compiled model, keeping its best validation epoch (the loop every stage shares).
+
+    Parameters
+    ----------
+    model : keras.Model
+        Compiled.
+    config : AFFConfig
+        ``epochs``, ``batch_size``, ``patience``, ``min_delta``, ``monitor``.
+    train, validation : tuple
+        ``(inputs, labels)``: input dicts ``{name: [shape=(n, ...)]}`` and ``[shape=(n,)]`` classes.
+    state : pathlib.Path, optional
+        Resume folder (Keras ``BackupAndRestore`` and the best weights); nothing is written without it.
+
+    Returns
+    -------
+    _Fit
+        ``history`` (one row per epoch, 1-based index), ``best_epoch``, ``seconds`` (of ``fit``).
+    """
+    x_train, y_train = train
+    callbacks: list = []
+    if state is not None:
+        if not resume and state.exists():
+            shutil.rmtree(state)
+        state.mkdir(parents=True, exist_ok=True)
+        # double_checkpoint: a kill while Keras writes its (non-atomic) checkpoint falls back on the previous one
+        callbacks.append(
+            keras.callbacks.BackupAndRestore(str(state / "backup"), delete_checkpoint=True, double_checkpoint=True)
+        )
+    best = BestOnValidation(state, track_test, config.monitor, validation=validation)
+    callbacks.insert(0, best)
+    if config.patience > 0:
+        mode = "min" if config.monitor.endswith("loss") else "max"
+        callbacks.append(keras.callbacks.EarlyStopping(monitor=config.monitor, patience=config.patience,
+                                                       min_delta=config.min_delta, mode=mode))
+    if progress:
+        callbacks.append(TqdmCallback(verbose=0, desc=desc or config.model_name))
+    n_classes = int(model.output_shape[-1])
+    t_fit = time.perf_counter()
+    hist = model.fit(
+        x_train,
+        y_train,
+        validation_data=validation,
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        class_weight=_class_weights(y_train, n_classes) if class_weights else None,
+        callbacks=callbacks,
+        shuffle=True,
+        verbose=0,
+    )
+    seconds = time.perf_counter() - t_fit
+    if best.best_weights is not None:
+        model.set_weights(best.best_weights)
+    history = pd.DataFrame(hist.history)
+    history.index = np.arange(1, len(history) + 1) + (hist.epoch[0] if hist.epoch else 0)
+    history.index.name = "epoch"
+    return _Fit(history=history, best_epoch=int(best.best_epoch), seconds=seconds,
+                epochs_run=max(1, len(hist.history.get("loss", []))))
 
 
 def train(
@@ -182,6 +277,11 @@ def train(
     cache_dir=None,
 ) -> TrainResult:
     """Train the model ``config`` describes on a speaker-disjoint split and evaluate it.
+
+    A fused model with ``config.training == "staged"`` (the default, paper §3) is trained in
+    three stages: the UB-BiLSTM branch (with its own attention, producing LASV), the SBCNN branch
+    (CASV), then the fusion on the frozen branches' per-utterance vectors; the three go into one
+    network (:func:`affacrnn.models.build_model`), saved and used as one model.
 
     Parameters
     ----------
@@ -222,64 +322,34 @@ def train(
         data = prepare(config, table=table, cache_dir=cache_dir, progress=progress)
     _check_parts(data, config)
     n_classes = len(data.classes)
-    model = build_model(config, n_classes=n_classes)
-
     state = None
-    callbacks: list = []
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         state = out / "state"
-        if not resume and state.exists():
-            shutil.rmtree(state)
-        state.mkdir(exist_ok=True)
-        # double_checkpoint: a kill while Keras writes its (non-atomic) checkpoint falls back on the previous one
-        callbacks.append(
-            keras.callbacks.BackupAndRestore(str(state / "backup"), delete_checkpoint=True, double_checkpoint=True)
-        )
-    tracker = None
-    if track_test:
-        tracker = {"inputs": data.inputs("test"), "y": data.labels("test")}
-    best = BestOnValidation(state, tracker, config.monitor)
-    callbacks.insert(0, best)
-    if config.patience > 0:
-        callbacks.append(keras.callbacks.EarlyStopping(monitor=config.monitor, patience=config.patience))
-    if progress:
-        callbacks.append(TqdmCallback(verbose=0, desc=config.model_name))
-
-    y_train = data.labels("train")
-    x_val, y_val = data.inputs("validation"), data.labels("validation")
-    t_fit = time.perf_counter()
-    hist = model.fit(
-        data.inputs("train"),
-        y_train,
-        validation_data=(x_val, y_val),
-        epochs=config.epochs,
-        batch_size=config.batch_size,
-        class_weight=_class_weights(y_train, n_classes) if class_weights else None,
-        callbacks=callbacks,
-        shuffle=True,
-        verbose=0,
-    )
-    fit_seconds = time.perf_counter() - t_fit
-    epochs_run = max(1, len(hist.history.get("loss", [])))
-    if best.best_weights is not None:
-        model.set_weights(best.best_weights)
-    history = pd.DataFrame(hist.history)
-    history.index = np.arange(1, len(history) + 1) + (hist.epoch[0] if hist.epoch else 0)
-    history.index.name = "epoch"
+    tracker = {"inputs": data.inputs("test"), "y": data.labels("test")} if track_test else None
+    common = dict(resume=resume, class_weights=class_weights, progress=progress)
+    parts = {p: (data.inputs(p), data.labels(p)) for p in ("train", "validation")}
+    stages: dict[str, pd.DataFrame] = {}
+    if config.architecture == "affacrnn" and config.training == "staged":
+        model, fit = _train_staged(config, data, n_classes=n_classes, parts=parts, state=state, tracker=tracker,
+                                   stages=stages, **common)
+    else:
+        model = build_model(config, n_classes=n_classes)
+        fit = fit_model(model, config, train=parts["train"], validation=parts["validation"], state=state,
+                        track_test=tracker, **common)
     metrics = {part: evaluate(model, data, part=part, seed=config.seed) for part in ("validation", "test")}
-    seconds = time.perf_counter() - t0
     result = TrainResult(
         model=model,
         config=config,
         classes=data.classes,
-        history=history,
+        history=fit.history,
         metrics=metrics,
-        best_epoch=int(best.best_epoch),
-        seconds=seconds,
-        seconds_per_epoch=fit_seconds / epochs_run,
+        best_epoch=fit.best_epoch,
+        seconds=time.perf_counter() - t0,
+        seconds_per_epoch=fit.seconds / fit.epochs_run,
         peak_rss_mb=peak_memory_mb(),
         data=data,
+        stages=stages,
     )
     if out is not None:
         result.model_path = save_model(
@@ -292,6 +362,50 @@ def train(
         )
         result.results_path = atomic_write_json(out / "results.json", result_record(result))
     return result
+
+
+def _train_staged(config, data, *, n_classes, parts, state, tracker, stages, **common):
+    """The paper's stages: UB branch, SBCNN branch, then the fusion on their frozen recurrent states."""
+    branches = {}
+    for arch, key in (("ub", "lasv"), ("sbcnn", "casv")):
+        bconfig = config.replace(architecture=arch)
+        branch = build_model(bconfig, n_classes=n_classes)
+        key_in = "features" if arch == "ub" else "graphs"
+        bparts = {p: ({key_in: x[key_in]}, y) for p, (x, y) in parts.items()}
+        fit = fit_model(branch, bconfig, train=bparts["train"], validation=bparts["validation"],
+                        state=None if state is None else state / arch, desc=f"stage {bconfig.model_name}", **common)
+        stages[arch] = fit.history.assign(best_epoch=fit.best_epoch)
+        branches[key] = branch
+    # the fusion head trains on the branches' recurrent states, computed once (the branches are frozen)
+    states = {}
+    for key, layer in (("lasv", "aff2"), ("casv", "cnn_context")):
+        probe = keras.Model(branches[key].input, branches[key].get_layer(layer).output)
+        key_in = "features" if key == "lasv" else "graphs"
+        states[key] = {p: np.asarray(probe.predict({key_in: x[key_in]}, batch_size=64, verbose=0))
+                       for p, (x, _) in parts.items()}
+        if tracker is not None:
+            states[key]["test"] = np.asarray(probe.predict({key_in: tracker["inputs"][key_in]}, batch_size=64, verbose=0))
+    head = build_fusion_head(config, n_classes=n_classes)
+    for key in ("lasv", "casv"):  # start each slot's attention from the branch's trained one
+        src = branches[key].get_layer("attention")
+        for layer in head.layers:
+            if layer.name == f"{key}_attention" or layer.name.startswith(f"{key}_attention_"):
+                layer.set_weights(src.get_weights())
+    head_parts = {p: ({"lasv_states": states["lasv"][p], "casv_states": states["casv"][p]}, y)
+                  for p, (_, y) in parts.items()}
+    head_tracker = None
+    if tracker is not None:  # the audit's per-epoch test accuracy, of the fused model's last stage
+        head_tracker = {"inputs": {"lasv_states": states["lasv"]["test"], "casv_states": states["casv"]["test"]},
+                        "y": tracker["y"]}
+    fit = fit_model(head, config, train=head_parts["train"], validation=head_parts["validation"],
+                    state=None if state is None else state / "fusion", track_test=head_tracker,
+                    desc="stage fusion", **common)
+    stages["fusion"] = fit.history.assign(best_epoch=fit.best_epoch)
+    model = build_model(config, n_classes=n_classes)
+    copy_weights(branches["lasv"], model, names={n: n for n in ("aff1", "aff2")})
+    copy_weights(branches["casv"], model, names={n: n for n in ("cnn", "cnn_embedding", "cnn_context")})
+    copy_weights(head, model)
+    return model, fit
 
 
 def _check_out_dir(out_dir) -> Path | None:
@@ -343,5 +457,6 @@ def result_record(result: TrainResult) -> dict:
         "split_sizes": t["split"].value_counts().to_dict() if t is not None else None,
         "metrics": result.metrics,
         "history": json.loads(result.history.to_json(orient="index")),
+        "stages": {k: json.loads(v.to_json(orient="index")) for k, v in result.stages.items()},
         "environment": environment(),
     }

@@ -20,7 +20,7 @@ import pandas as pd
 
 from affacrnn.errors import ParameterError
 
-__all__ = ["SPLITS", "speaker_slice", "speaker_split", "mosi_paper_split", "cross_corpus_split", "check_disjoint", "MOSI_TRAIN_ROWS"]
+__all__ = ["SPLITS", "speaker_slice", "speaker_split", "mosi_paper_split", "cross_corpus_split", "check_disjoint", "MOSI_TRAIN_ROWS", "speaker_folds", "fold_split"]
 
 SPLITS = ("train", "validation", "test")
 #: The paper's MOSI training rows are 1..1616 of OpinionLevelSentiment.csv; the rest are test.
@@ -199,4 +199,69 @@ def speaker_slice(table: pd.DataFrame, *, n_speakers: int, per_speaker: int) -> 
     sub = sub.sort_values(["session", "position"], kind="stable").groupby("speaker", sort=False).head(per_speaker)
     out = sub.reset_index(drop=True)
     out.attrs.update(table.attrs)
+    return out
+
+
+def speaker_folds(table: pd.DataFrame, *, k: int, seed: int = 0, group: str = "speaker",
+                  stratify: str | None = "sex") -> pd.Series:
+    """Each row's fold (0 … k-1) in speaker-disjoint k-fold cross-validation.
+
+    Speakers are shuffled with ``seed`` within each stratum (default ``sex``, when the table has
+    it) and dealt round-robin into the folds, so every fold gets speakers of each sex (RAVDESS: 4
+    folds of 6 actors, 3 of each sex; EmoDB: 5 folds of 2 speakers).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A corpus table with a ``group`` column.
+    k : int
+        Folds, 2 <= k <= the number of speakers.
+
+    Returns
+    -------
+    pandas.Series [shape=(n,), dtype=int]
+        Aligned with ``table``'s index.
+    """
+    if group not in table:
+        raise ParameterError(f"`group` must be a column of the table; got {group!r}. Pass 'speaker' or 'session'.")
+    speakers = sorted(table[group].astype(str).unique())
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 2 <= k <= len(speakers):
+        raise ParameterError(f"`k` (folds) must be an int in [2, {len(speakers)}] (the corpus has {len(speakers)} "
+                             f"speakers); got {k!r}. Pass e.g. k=4 for RAVDESS, 5 for EmoDB.")
+    key = table[group].astype(str)
+    strata = (table.groupby(key)[stratify].first().astype(str) if stratify and stratify in table
+              and table[stratify].notna().all() else pd.Series("all", index=speakers))
+    rng = np.random.default_rng(seed)
+    fold_of, dealt = {}, 0
+    for stratum in sorted(strata.unique()):
+        members = sorted(strata.index[strata == stratum])
+        for s in rng.permutation(members):
+            fold_of[str(s)] = dealt % k
+            dealt += 1
+    return key.map(fold_of).astype(int)
+
+
+def fold_split(table: pd.DataFrame, *, fold: int, k: int, val_size: float = 0.15, seed: int = 0,
+               group: str = "speaker", stratify: str | None = "sex") -> pd.DataFrame:
+    """The split of one cross-validation fold: its speakers are the test part.
+
+    Validation speakers are drawn from the fold's training speakers (``val_size`` of them, per
+    stratum), so choosing epochs never looks at the test fold.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``table`` with a ``split`` column.
+    """
+    folds = speaker_folds(table, k=k, seed=seed, group=group, stratify=stratify)
+    if not isinstance(fold, (int, np.integer)) or not 0 <= fold < k:
+        raise ParameterError(f"`fold` must be an int in [0, {k - 1}]; got {fold!r}.")
+    _check_fraction("val_size", val_size)
+    rest = table[folds != fold]
+    strata = rest[stratify] if stratify and stratify in rest else None
+    part = _pick_groups(rest[group], strata, sizes={"validation": val_size}, seed=seed)
+    split = np.where(folds == fold, "test", table[group].map(part).fillna("train")).astype(object)
+    out = table.assign(split=split)
+    out.attrs.update(table.attrs)
+    check_disjoint(out, group=group)
     return out

@@ -5,6 +5,7 @@ name             what (module)
 ================ ============================================================================
 ``mosi_labels``  Table 1 and the label schemes on the MOSI label file alone (:mod:`~affacrnn.experiments.mosi_labels`)
 ``branches``     UB-BiLSTM vs SBCNN vs their fusion, RAVDESS (:mod:`~affacrnn.experiments.branches`)
+``crossval``     every model and the SVM baseline, speaker-disjoint k-fold (:mod:`~affacrnn.experiments.crossval`)
 ``table2``       feature combinations by number of types (1…7), UB-LSTM vs UB-BiLSTM (:mod:`~affacrnn.experiments.table2`)
 ``table3``       SBCNN with each CNN of the zoo (:mod:`~affacrnn.experiments.table3`)
 ``table4``       fusion: UB-LSTM / UB-BiLSTM × the three best CNNs (:mod:`~affacrnn.experiments.table4`)
@@ -27,6 +28,7 @@ import pandas as pd
 from affacrnn.data.corpora import available_corpora
 from affacrnn.errors import ParameterError
 from affacrnn.experiments.branches import branches
+from affacrnn.experiments.crossval import CROSSVAL_MODELS, FOLDS, crossval
 from affacrnn.experiments.mosi_labels import mosi_labels
 from affacrnn.experiments.paper import TABLE3_CNNS
 from affacrnn.experiments.results import read_results, results_path, write_results
@@ -52,6 +54,7 @@ __all__ = ["EXPERIMENTS", "EXPERIMENT_CORPORA", "describe_experiments", "estimat
 EXPERIMENTS: dict[str, Callable[..., pd.DataFrame]] = {
     "mosi_labels": mosi_labels,
     "branches": branches,
+    "crossval": crossval,
     "table2": table2,
     "table3": table3,
     "table4": table4,
@@ -91,6 +94,17 @@ def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | No
                                                             for c in params.get("cnns", ("small", "resnet18"))] \
                     + [base.replace(architecture="affacrnn")]:
                 plan.append((cfg, scheme, n_seeds))
+    elif name == "crossval":
+        corpus = params.get("corpus", "ravdess")
+        k = params.get("folds") or FOLDS.get(corpus, 4)
+        options = params.get("options") or {}
+        for scheme in params.get("schemes", ("sentiment3",)):
+            for model in params.get("models", tuple(CROSSVAL_MODELS)):
+                spec = CROSSVAL_MODELS.get(model)
+                if spec is None:
+                    plan.append((None, scheme, k))
+                    continue
+                plan.append((base.replace(**spec, **options), scheme, k * (n_seeds if seeds is not None else 1)))
     elif name == "table2":
         sizes = params.get("sizes", range(1, 8) if mode == "full" else TABLE2_SMOKE_SIZES)
         for scheme in params.get("schemes", ("sentiment2",)):
@@ -122,6 +136,18 @@ def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | No
         plan.append((base.replace(architecture="affacrnn"), "sentiment2+emodb", n_seeds))
     seconds = 0.0
     for cfg, scheme, fits in plan:
+        if cfg is None:  # the SVM baseline: seconds per fold
+            seconds += fits * (20 if mode == "full" else 2)
+            continue
+        if name == "crossval":
+            corpus = params.get("corpus", "ravdess")
+            k = params.get("folds") or FOLDS.get(corpus, 4)
+            n_rows = {"ravdess": 1440, "emodb": 535}.get(corpus, 1440) if settings.n_speakers is None else 160
+            fold_cfg = cfg.replace(test_size=1 / k, val_size=0.2 * (1 - 1 / k))
+            # staged fusion trains both branches, then a small head on their saved states
+            factor = 0.8 if cfg.architecture == "affacrnn" and cfg.training == "staged" else 1.0
+            seconds += fits * fit_seconds(fold_cfg, n_rows) * factor
+            continue
         if scheme == "emodb":
             n_rows = 456 if settings.n_speakers is None else settings.n_speakers * settings.per_speaker
         elif scheme == "sentiment2+emodb":
@@ -138,7 +164,7 @@ def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | No
 
 #: Corpora each experiment reads; :func:`load_or_run` will not start a live run without them.
 EXPERIMENT_CORPORA: dict[str, tuple[str, ...]] = {
-    "mosi_labels": ("mosi",), "branches": ("ravdess",), "table2": ("ravdess",), "table3": ("ravdess",),
+    "mosi_labels": ("mosi",), "branches": ("ravdess",), "crossval": ("ravdess",), "table2": ("ravdess",), "table3": ("ravdess",),
     "table4": ("ravdess",), "table5": ("emodb",), "table6": ("ravdess", "emodb"),
 }
 

@@ -64,12 +64,16 @@ __all__ = [
     "featurize_files",
     "FeaturizeReport",
     "GRAPH_VERSION",
+    "real_frames",
     "clear_cache",
     "resolve_cache_dir",
 ]
 
 #: Bump when the spectrum graph's numbers change; part of every graph cache key.
 GRAPH_VERSION = "1"
+
+#: Bump when :func:`real_frames` changes; part of every length cache key.
+LENGTH_VERSION = "1"
 
 #: Sub-folder of the cache root holding feature entries.
 CACHE_SUBDIR = "features"
@@ -233,33 +237,48 @@ class _Item:
     graph_entry: str | None
     need_features: bool
     need_graph: bool
+    length_entry: str | None = None
+    need_length: bool = False
+
+
+def real_frames(n_samples: int, config: FeatureConfig) -> int:
+    """Rows of an utterance's ``(n_frames, D)`` matrix that hold its own frames, not padding.
+
+    A centred STFT of ``n`` samples has ``1 + n // hop_length`` frames (librosa's framing with
+    ``center=True``); the matrix keeps at most ``n_frames`` of them.
+    """
+    return int(min(config.n_frames, 1 + int(n_samples) // config.hop_length))
 
 
 def _compute_batch(
     items: Sequence[_Item], config: FeatureConfig, image_size: int | None
-) -> list[tuple[int, np.ndarray | None, np.ndarray | None, str | None]]:
+) -> list[tuple[int, np.ndarray | None, np.ndarray | None, int, str | None]]:
     """Worker task: load, featurise and cache a batch of files (runs in a joblib/Dask worker).
 
-    Returns ``(row, features, graph, cache_problem)`` per file; ``cache_problem`` is the message
-    of a failed cache write (the cache is optional: the run goes on, the parent warns once).
+    Returns ``(row, features, graph, real_frames, cache_problem)`` per file; ``cache_problem`` is
+    the message of a failed cache write (the cache is optional: the run goes on, the parent warns once).
     """
 
     out = []
     problem: str | None = None
     for it in items:
         y = check_input(load_audio(it.path, sr=config.sr), config, name=it.path)
-        S = magnitude(y, config)
-        feats = features_from_magnitude(y, S, config) if it.need_features else None
-        graph = None
-        if it.need_graph and image_size is not None:
-            graph = graph_from_magnitude(S, size=check_size(image_size), top_db=GRAPH_TOP_DB)
-        for arr, entry in ((feats, it.feat_entry), (graph, it.graph_entry)):
+        length = real_frames(len(y), config)
+        feats = graph = None
+        if it.need_features or it.need_graph:
+            S = magnitude(y, config)
+            feats = features_from_magnitude(y, S, config) if it.need_features else None
+            if it.need_graph and image_size is not None:
+                graph = graph_from_magnitude(S, size=check_size(image_size), top_db=GRAPH_TOP_DB)
+        entries = ((feats, it.feat_entry), (graph, it.graph_entry),
+                   (np.array([length], np.float32) if it.need_length else None, it.length_entry))
+        for arr, entry in entries:
             if arr is not None and entry is not None and problem is None:
                 try:
                     _save_entry(Path(entry), arr)
                 except CacheError as exc:  # e.g. a full disk: stop writing, keep computing
                     problem = str(exc)
-        out.append((it.index, feats, graph, problem))
+        out.append((it.index, feats, graph, length, problem))
     return out
 
 
@@ -317,7 +336,8 @@ def featurize_corpus(
     batch_size: int | None = None,
     progress: bool = True,
     return_report: bool = False,
-) -> tuple[np.ndarray, np.ndarray | None] | tuple[np.ndarray, np.ndarray | None, FeaturizeReport]:
+    return_lengths: bool = False,
+) -> tuple:
     """Feature tensor and spectrum graphs of every utterance of a corpus table, in row order.
 
     Parameters
@@ -343,6 +363,8 @@ def featurize_corpus(
         Show a tqdm progress bar (on stderr).
     return_report : bool
         Also return a :class:`FeaturizeReport` (cache hits, files computed, time).
+    return_lengths : bool
+        Also return each utterance's real frame count (the rows that are not padding).
 
     Returns
     -------
@@ -350,6 +372,9 @@ def featurize_corpus(
         ``X[i]`` equals ``extract_features(load_audio(table.path[i], sr=config.sr), config=config)``.
     G : np.ndarray [shape=(n, image_size, image_size), dtype=float32] or None
         Spectrum graphs in ``[0, 1]`` (:func:`affacrnn.features.spectrogram.spectrum_graph`), or ``None``.
+    lengths : np.ndarray [shape=(n,), dtype=int64]
+        Only with ``return_lengths=True``: rows of ``X[i]`` that are the clip's own frames
+        (:func:`real_frames`); the rest is padding. Cached beside the features.
     report : FeaturizeReport
         Only with ``return_report=True``.
 
@@ -394,15 +419,24 @@ def featurize_corpus(
 
     feat_common = {"kind": "features", "config": cfg.to_dict(), "version": FEATURES_VERSION,
                    "librosa": _librosa_version()}
+    length_common = {"kind": "length", "sr": cfg.sr, "hop_length": cfg.hop_length, "n_frames": cfg.n_frames,
+                     "version": LENGTH_VERSION}
+    L = np.zeros(n, dtype=np.int64)
     graph_common = {"kind": "graph", "sr": cfg.sr, "n_fft": cfg.n_fft, "hop_length": cfg.hop_length,
                     "size": size, "top_db": GRAPH_TOP_DB, "version": GRAPH_VERSION,
                     "librosa": _librosa_version()}
     todo: list[_Item] = []
     for i, path in enumerate(paths):
-        feat_entry = graph_entry = None
+        feat_entry = graph_entry = length_entry = None
         have_feat = have_graph = False
+        have_length = not return_lengths
         if root is not None:
             ident = {"content": content_hash(path, row=i)}
+            if return_lengths:
+                length_entry = _entry_path(root, _digest({**length_common, **ident}))
+                cached = _load_entry(length_entry, (1,))
+                if cached is not None:
+                    L[i], have_length = int(cached[0]), True
             feat_entry = _entry_path(root, _digest({**feat_common, **ident}))
             cached = _load_entry(feat_entry, cfg.shape)
             if cached is not None:
@@ -414,7 +448,7 @@ def featurize_corpus(
                     G[i], have_graph = cached, True
             else:
                 have_graph = True
-        if not (have_feat and have_graph):
+        if not (have_feat and have_graph and have_length):
             todo.append(
                 _Item(
                     index=i,
@@ -423,6 +457,8 @@ def featurize_corpus(
                     graph_entry=None if graph_entry is None else str(graph_entry),
                     need_features=not have_feat,
                     need_graph=size is not None and not have_graph,
+                    length_entry=None if length_entry is None else str(length_entry),
+                    need_length=not have_length,
                 )
             )
 
@@ -444,7 +480,8 @@ def featurize_corpus(
                 results = parallel(joblib.delayed(_compute_batch)(b, cfg, size) for b in batches)
             warned = False
             for batch in results:
-                for i, feats, graph, problem in batch:
+                for i, feats, graph, length, problem in batch:
+                    L[i] = length
                     if problem is not None and not warned:
                         first = problem.split(". ")[0]
                         warnings.warn(f"{first}; going on without caching", AffacrnnWarning, stacklevel=2)
@@ -463,9 +500,8 @@ def featurize_corpus(
         seconds=time.perf_counter() - t0,
         cache_dir=None if root is None else str(root),
     )
-    if return_report:
-        return X, G, report
-    return X, G
+    out = (X, G, L) if return_lengths else (X, G)
+    return (*out, report) if return_report else out
 
 
 def featurize_files(

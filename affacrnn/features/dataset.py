@@ -31,9 +31,9 @@ from affacrnn.data.splits import SPLITS, mosi_paper_split, speaker_split
 from affacrnn.errors import ParameterError
 from affacrnn.features.cache import featurize_corpus
 from affacrnn.features.frames import column_blocks, normalize_feature_set
-from affacrnn.features.normalize import FeatureScaler
+from affacrnn.features.normalize import FeatureScaler, real_rows, speaker_standardize, standardize_graphs, zero_padding
 
-__all__ = ["Prepared", "prepare", "split_table"]
+__all__ = ["Prepared", "prepare", "split_table", "scale_features"]
 
 
 @dataclass
@@ -53,7 +53,10 @@ class Prepared:
     graphs : np.ndarray [shape=(n, size, size)] or None
         Spectrum graphs in [0, 1] (None when the model uses none).
     scaler : FeatureScaler or None
-        Fitted on the training rows.
+        Fitted on the real frames of the training rows.
+    lengths : np.ndarray [shape=(n,)] or None
+        Real frames per utterance (the rest of each matrix is padding, zeroed when
+        ``config.mask_padding``); None for tables built by hand.
     """
 
     table: pd.DataFrame
@@ -62,6 +65,7 @@ class Prepared:
     features: np.ndarray | None
     graphs: np.ndarray | None
     scaler: object | None
+    lengths: np.ndarray | None = None
     _index: dict = field(default_factory=dict, repr=False)
 
     def rows(self, part: str) -> np.ndarray:
@@ -127,7 +131,7 @@ class Prepared:
             raise ParameterError("spectrum graphs were not computed for this preparation; prepare it with a "
                                  "config that uses graphs (architecture 'sbcnn' or 'affacrnn').")
         return Prepared(table=self.table, classes=self.classes, windows=self.windows, features=kept,
-                        graphs=self.graphs if graphs else None, scaler=scaler)
+                        graphs=self.graphs if graphs else None, scaler=scaler, lengths=self.lengths)
 
 
 def split_table(table: pd.DataFrame, *, val_size: float, test_size: float, seed: int) -> pd.DataFrame:
@@ -224,20 +228,66 @@ def prepare(
             "models need audio. Put the audio under the data root or pick a corpus with audio."
         )
     _check_memory(len(labelled), config)
-    X, G = featurize_corpus(
+    X, G, lengths = featurize_corpus(
         labelled,
         config=config.feature_config(),
         image_size=config.image_size if config.uses_graphs else None,
         cache_dir=cache_dir,
         n_jobs=n_jobs,
         progress=progress,
+        return_lengths=True,
     )
     if not config.uses_features:
         X = None
     if X is not None:
-        if scaler is None:
-            train_rows = np.flatnonzero(labelled["split"].to_numpy() == "train")
-            scaler = FeatureScaler().fit(X[train_rows])
-        X = scaler.transform(X).astype(np.float32, copy=False)
+        X, scaler = scale_features(X, lengths=lengths, table=labelled, config=config, scaler=scaler)
+    if G is not None and config.graph_norm == "standard":
+        G = standardize_graphs(G)
     windows = context_windows(labelled, size=config.context)
-    return Prepared(table=labelled, classes=scheme.classes, windows=windows, features=X, graphs=G, scaler=scaler)
+    return Prepared(table=labelled, classes=scheme.classes, windows=windows, features=X, graphs=G, scaler=scaler,
+                    lengths=lengths)
+
+
+def normalization_groups(table: pd.DataFrame, normalization: str) -> np.ndarray:
+    """Whose statistics standardise each row: its speaker (``"speaker"``) or its corpus (``"corpus"``)."""
+    if normalization == "speaker":
+        return table["speaker"].astype(str).to_numpy()
+    if "corpus" in table.columns:
+        return table["corpus"].astype(str).to_numpy()
+    return np.full(len(table), str(table.attrs.get("corpus", "corpus")))
+
+
+def scale_features(X: np.ndarray, *, lengths: np.ndarray, table: pd.DataFrame, config, scaler=None):
+    """Standardise feature matrices as ``config`` says; fit the scaler on training rows if none is given.
+
+    Parameters
+    ----------
+    X : np.ndarray [shape=(n, n_frames, D)]
+        Raw features of the rows of ``table``.
+    lengths : np.ndarray [shape=(n,)]
+        Real frames per row.
+    table : pandas.DataFrame
+        With ``speaker`` (for ``normalization="speaker"``; ``corpus`` or ``attrs["corpus"]`` for
+        ``"corpus"``) and, to fit a scaler, ``split``.
+    config : AFFConfig
+        ``normalization`` and ``mask_padding``.
+    scaler : FeatureScaler, optional
+        Already fitted (a saved model's); default: fit on the training rows' real frames
+        (all frames with ``mask_padding=False``, the prototype's way).
+
+    Returns
+    -------
+    X : np.ndarray [shape=(n, n_frames, D), float32]
+        Scaled; padding rows exactly 0 when ``config.mask_padding``.
+    scaler : FeatureScaler
+    """
+    if config.normalization != "global":
+        X = speaker_standardize(X, lengths=lengths, groups=normalization_groups(table, config.normalization))
+    if scaler is None:
+        train = np.flatnonzero(table["split"].to_numpy() == "train")
+        fit_on = real_rows(X[train], lengths[train]) if config.mask_padding else X[train]
+        scaler = FeatureScaler().fit(fit_on)
+    X = scaler.transform(X).astype(np.float32, copy=False)
+    if config.mask_padding:
+        zero_padding(X, lengths)
+    return X, scaler

@@ -19,7 +19,7 @@ from sklearn.exceptions import NotFittedError
 
 from affacrnn.errors import AffacrnnError, FeatureError, ParameterError
 
-__all__ = ["FeatureScaler", "ScalerNotFittedError"]
+__all__ = ["FeatureScaler", "real_mask", "real_rows", "zero_padding", "speaker_standardize", "standardize_graphs", "ScalerNotFittedError"]
 
 
 class ScalerNotFittedError(AffacrnnError, NotFittedError):
@@ -217,3 +217,76 @@ class FeatureScaler(TransformerMixin, BaseEstimator):
             scaler.n_features_in_ = int(mean.size)
             scaler.n_samples_seen_ = int(d.get("n_samples_seen", 0))
         return scaler
+
+
+# ---------------------------------------------------------------------------------------------
+# Real frames, per-speaker statistics, per-graph standardisation
+# ---------------------------------------------------------------------------------------------
+def real_mask(lengths: np.ndarray, n_frames: int) -> np.ndarray:
+    """``[shape=(n, n_frames), bool]``: True where a row is an utterance's own frame, not padding."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    return np.arange(int(n_frames))[None, :] < lengths[:, None]
+
+
+def real_rows(X: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The real frames of ``X [shape=(n, T, D)]`` stacked ``[shape=(sum(lengths), D)]`` (padding dropped)."""
+    return X[real_mask(lengths, X.shape[1])]
+
+
+def zero_padding(X: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``X`` with every padding row set to exactly 0 (in place; returned).
+
+    After standardisation a real frame is never exactly all-zero, so ``keras.layers.Masking(0.0)``
+    recognises padding from these rows alone (:func:`affacrnn.models.build_utterance_encoder`).
+    """
+    X[~real_mask(lengths, X.shape[1])] = 0.0
+    return X
+
+
+def speaker_standardize(X: np.ndarray, *, lengths: np.ndarray, groups: Any) -> np.ndarray:
+    """Z-score each group's (speaker's) features by that group's own real-frame mean and sd.
+
+    Label-free, so it applies as well to the speakers of a test set or of an unseen corpus as to
+    training speakers: every speaker's voice (pitch range, timbre, loudness) is moved to a common
+    origin before the model sees it. Worth about 9 points in published speaker-independent RAVDESS
+    work; chapter 6 ablates it.
+
+    Parameters
+    ----------
+    X : np.ndarray [shape=(n, T, D)]
+        Feature matrices (padding rows are ignored in the statistics).
+    lengths : np.ndarray [shape=(n,)]
+        Real frames per utterance.
+    groups : array-like [shape=(n,)]
+        Speaker (or corpus) of each utterance.
+
+    Returns
+    -------
+    np.ndarray [shape=(n, T, D), float32]
+        A new array; each group's real frames have mean 0 and sd 1 per column.
+    """
+    groups = np.asarray(groups)
+    if X.ndim != 3 or len(groups) != len(X) or len(lengths) != len(X):
+        raise ParameterError(
+            f"speaker_standardize needs X (n, T, D) with n lengths and n groups; got X {X.shape}, "
+            f"{len(lengths)} lengths, {len(groups)} groups. Pass one speaker per utterance."
+        )
+    out = np.array(X, dtype=np.float32, copy=True)
+    mask = real_mask(lengths, X.shape[1])
+    for g in np.unique(groups):
+        rows = groups == g
+        real = X[rows][mask[rows]].astype(np.float64)
+        if len(real) == 0:
+            continue
+        mean, sd = real.mean(axis=0), real.std(axis=0)
+        sd[sd < 1e-8] = 1.0
+        out[rows] = ((X[rows] - mean) / sd).astype(np.float32)
+    return out
+
+
+def standardize_graphs(G: np.ndarray) -> np.ndarray:
+    """Each spectrum graph ``[shape=(n, H, W)]`` shifted and scaled to mean 0, sd 1 (a new float32 array)."""
+    G = np.asarray(G, dtype=np.float32)
+    mean = G.mean(axis=(1, 2), keepdims=True)
+    sd = G.std(axis=(1, 2), keepdims=True)
+    return ((G - mean) / np.maximum(sd, 1e-6)).astype(np.float32)

@@ -48,6 +48,7 @@ from affacrnn._numba import load_librosa
 from affacrnn.data.audio import SILENCE_PEAK
 from affacrnn.data.labels import get_scheme
 from affacrnn.errors import ModelError, ParameterError
+from affacrnn.features.cache import real_frames
 from affacrnn.features.normalize import FeatureScaler
 from affacrnn.features.spectrogram import extract_all
 from affacrnn.inference.runtime import (  # starts TensorFlow (Predictor needs it anyway)
@@ -209,6 +210,7 @@ class Predictor:
                     f"{config.n_feature_columns()} feature columns",
                 )
         self.feature_config = config.feature_config()
+        self._speaker_stats = None
         self._expected = expected
         self._make_forward()
 
@@ -266,8 +268,8 @@ class Predictor:
         return f"Predictor({str(self.path)!r}, model={self.config.model_name}, classes={list(self.classes)})"
 
     # -- one utterance -------------------------------------------------------------------------
-    def _utterance_inputs(self, y: np.ndarray, native_sr: int, name: str) -> tuple[Any, Any]:
-
+    def _raw_inputs(self, y: np.ndarray, native_sr: int) -> tuple[Any, Any, int]:
+        """Unscaled features ``(n_frames, D)``, graph and real frame count of one utterance's samples."""
         if native_sr != self.config.sr:
             librosa = load_librosa()
 
@@ -280,9 +282,36 @@ class Predictor:
             feats, graph = extract_all(
                 y, config=self.feature_config, image_size=self.config.image_size if self.config.uses_graphs else None
             )
+        return feats, graph, real_frames(len(y), self.feature_config)
+
+    def _utterance_inputs(self, y: np.ndarray, native_sr: int, name: str) -> tuple[Any, Any]:
+        feats, graph, length = self._raw_inputs(y, native_sr)
+        if not self.config.uses_features:
+            return None, graph
+        if self._speaker_stats is not None:  # normalization="speaker": the recording's own statistics
+            mean, sd = self._speaker_stats
+            feats = ((feats - mean) / sd).astype(np.float32)
         if self.scaler is not None:
             feats = self.scaler.transform(feats).astype(np.float32, copy=False)
-        return (feats if self.config.uses_features else None), graph
+        if self.config.mask_padding:
+            feats[length:] = 0.0
+        return feats, graph
+
+    def _recording_stats(self, source, spans) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and sd of the real frames of a recording's utterances: its speaker's statistics.
+
+        A model trained with ``normalization="speaker"`` saw each speaker z-scored by their own
+        statistics (label-free); a recording is taken to be one speaker, so its utterances are
+        featurised once for the statistics before they are classified.
+        """
+        rows = []
+        for s, e in spans:
+            feats, _, length = self._raw_inputs(source.read(int(s), int(e)), source.samplerate)
+            rows.append(feats[:length])
+        real = np.concatenate(rows).astype(np.float64)
+        sd = real.std(axis=0)
+        sd[sd < 1e-8] = 1.0
+        return real.mean(axis=0), sd
 
     # -- a recording ---------------------------------------------------------------------------
     def predict(self, path_or_array: Any, *, sr: int | None = None) -> dict[str, Any]:
@@ -325,6 +354,9 @@ class Predictor:
             spans = split_source(source, config=self.config, **self.segmentation)
             n = len(spans)
             windows = session_windows(n, self.config.context)
+            self._speaker_stats = None
+            if self.config.uses_features and self.config.normalization == "speaker":
+                self._speaker_stats = self._recording_stats(source, spans)
             run = self._run_split if self.split else self._run_whole
             probs, alpha = run(source, spans, windows)
         finally:

@@ -43,6 +43,10 @@ class ContextAttention(keras.layers.Layer):
         Size of ``h*``; ``None`` keeps the hidden size ``d`` of ``H``.
     target_index : int or None
         Slot of the target utterance in the window; ``None`` means the middle, ``C // 2``.
+    all_targets : bool
+        Return ``h*`` for every slot taken as the target, ``[shape=(batch, C, output_units)]``
+        (α does not depend on the target, so one layer gives each utterance of the window its
+        vector; the staged fusion's per-utterance LASV / CASV). Default False: the target's only.
     **kwargs
         Passed to :class:`keras.layers.Layer` (``name``, ``dtype``, ...).
 
@@ -71,7 +75,8 @@ class ContextAttention(keras.layers.Layer):
     ((2, 4), (2, 3))
     """
 
-    def __init__(self, units: int, *, output_units: int | None = None, target_index: int | None = None, **kwargs):
+    def __init__(self, units: int, *, output_units: int | None = None, target_index: int | None = None,
+                 all_targets: bool = False, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(units, int) or isinstance(units, bool) or units < 1:
             raise ParameterError(f"`units` must be an int >= 1; got {units!r}. Pass an attention size, e.g. 64.")
@@ -86,6 +91,7 @@ class ContextAttention(keras.layers.Layer):
         self.units = units
         self.output_units = output_units
         self.target_index = target_index
+        self.all_targets = bool(all_targets)
 
     def build(self, input_shape):
         if len(input_shape) != 3 or input_shape[-1] is None or input_shape[1] is None:
@@ -116,15 +122,21 @@ class ContextAttention(keras.layers.Layer):
         scores = ops.squeeze(ops.matmul(P, ops.expand_dims(self.w, -1)), -1)  # (batch, C)
         alpha = ops.softmax(scores, axis=-1)  # (batch, C)
         R = ops.sum(H * ops.expand_dims(alpha, -1), axis=1)  # (batch, d)
+        if self.all_targets:  # every slot as the target: h*_x = tanh(W_m·R + W_n·h_x) for each x
+            h_star = ops.tanh(ops.expand_dims(ops.matmul(R, self.W_m), 1) + ops.matmul(H, self.W_n))
+            return h_star, alpha
         h_x = H[:, target, :]  # (batch, d)
         h_star = ops.tanh(ops.matmul(R, self.W_m) + ops.matmul(h_x, self.W_n))
         return h_star, alpha
 
     def compute_output_shape(self, input_shape):
         out = self.output_units or input_shape[-1]
+        if self.all_targets:
+            return (input_shape[0], input_shape[1], out), (input_shape[0], input_shape[1])
         return (input_shape[0], out), (input_shape[0], input_shape[1])
 
     def get_config(self):
         config = super().get_config()
-        config.update({"units": self.units, "output_units": self.output_units, "target_index": self.target_index})
+        config.update({"units": self.units, "output_units": self.output_units, "target_index": self.target_index,
+                       "all_targets": self.all_targets})
         return config

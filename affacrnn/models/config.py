@@ -36,7 +36,8 @@ from affacrnn.errors import ParameterError
 from affacrnn.features.frames import PAPER_FEATURES, FeatureConfig, n_columns, normalize_feature_set
 from affacrnn.models.cnn_zoo import CNN_ZOO
 
-__all__ = ["AFFConfig", "ARCHITECTURES", "RECURRENT_KINDS", "OPTIMIZERS", "MODEL_NAMES"]
+__all__ = ["AFFConfig", "ARCHITECTURES", "RECURRENT_KINDS", "OPTIMIZERS", "MODEL_NAMES", "MONITORS",
+           "NORMALIZATIONS", "GRAPH_NORMS", "TRAININGS", "ATTENTIONS"]
 
 #: Model kinds :func:`affacrnn.models.build_model` can build (paper §3):
 #: ``"ub"`` the utterance-based branch alone (UB-BiLSTM, or UB-LSTM with ``recurrent="lstm"``),
@@ -65,7 +66,16 @@ def _is_num(value: Any) -> bool:
 
 
 #: Validation scores that may choose the kept epoch (higher-is-better ones first).
-MONITORS = ("val_accuracy", "val_loss")
+MONITORS = ("val_macro_f1", "val_balanced_accuracy", "val_accuracy", "val_loss")
+#: How feature matrices are standardised: one scaler from the training rows, or per speaker / per
+#: corpus first (label-free, own statistics).
+NORMALIZATIONS = ("global", "speaker", "corpus")
+#: How spectrum graphs are scaled: into [0, 1] over the graph's dB range, or to mean 0 / sd 1.
+GRAPH_NORMS = ("minmax", "standard")
+#: How the fused model is trained: the paper's stages (branches, then fusion) or all at once.
+TRAININGS = ("staged", "end_to_end")
+#: One attention network shared by every window slot, or one per slot (the paper's W_h[x]).
+ATTENTIONS = ("shared", "per_position")
 
 
 #: Largest seed: NumPy and TensorFlow take 32-bit seeds.
@@ -107,7 +117,18 @@ CONSTRAINTS: tuple[Constraint, ...] = (
     Constraint(("optimizer",), lambda v, c: v in OPTIMIZERS, f"one of {', '.join(OPTIMIZERS)}",
                "Pass 'adam' or 'sgd' (paper §4)."),
     Constraint(("monitor",), lambda v, c: v in MONITORS, f"one of {', '.join(MONITORS)}",
-               "Pass 'val_accuracy' or 'val_loss' (validation only)."),
+               "Pass 'val_macro_f1' (default) or another validation score."),
+    Constraint(("normalization",), lambda v, c: v in NORMALIZATIONS, f"one of {', '.join(NORMALIZATIONS)}",
+               "Pass 'global' (the paper's), 'speaker' or 'corpus'."),
+    Constraint(("graph_norm",), lambda v, c: v in GRAPH_NORMS, f"one of {', '.join(GRAPH_NORMS)}",
+               "Pass 'minmax' (default) or 'standard'."),
+    Constraint(("training",), lambda v, c: v in TRAININGS, f"one of {', '.join(TRAININGS)}",
+               "Pass 'staged' (the paper's) or 'end_to_end'."),
+    Constraint(("attention",), lambda v, c: v in ATTENTIONS, f"one of {', '.join(ATTENTIONS)}",
+               "Pass 'shared' or 'per_position' (the paper's indexing)."),
+    Constraint(("mask_padding",), lambda v, c: isinstance(v, bool), "True or False",
+               "Pass True (read real frames only) or False."),
+    Constraint(("min_delta",), lambda v, c: _is_num(v) and 0 <= v < 1, "a float in [0, 1)", "Pass e.g. 0.002."),
     Constraint(("n_classes",), lambda v, c: v is None or (_is_int(v) and v >= 2), "None or an int >= 2",
                "Pass None to take it from the label scheme."),
     _positive_int("Pass a sample rate in Hz, e.g. 22050.", "sr"),
@@ -214,10 +235,29 @@ class AFFConfig:
     patience : int
         Early stopping patience on the ``monitor`` score, in epochs; 0 turns it off (the paper
         trained a fixed 200 epochs).
-    monitor : {"val_accuracy", "val_loss"}
+    monitor : {"val_macro_f1", "val_balanced_accuracy", "val_accuracy", "val_loss"}
         The validation score that chooses the epoch whose weights are kept (and stops early).
-        Accuracy by default: with class weights, the lowest unweighted validation loss tends to
-        be an early, near-uniform epoch whose arg-max collapses onto one class. Never a test score.
+        Macro-F1 by default, which agrees with the class-weighted loss (plain accuracy rewards
+        the majority class the weights discount). Never a test score.
+    min_delta : float
+        Smallest rise of ``monitor`` that counts as progress for early stopping.
+    mask_padding : bool
+        AFF1 reads each utterance's real frames only (a ``Masking`` layer over zeroed padding);
+        the scaler is fitted on real frames. False is the prototype's way (padding read as frames).
+    normalization : {"global", "speaker", "corpus"}
+        ``"global"`` (the paper's): one scaler fitted on the training rows only. ``"speaker"``
+        first z-scores each speaker's features by that speaker's own real-frame statistics
+        (label-free, so it also applies to test speakers and unseen corpora; not in the paper);
+        ``"corpus"`` does so per corpus (for cross-corpus tests).
+    graph_norm : {"minmax", "standard"}
+        Spectrum graphs in [0, 1] (default) or standardised per graph (not in the paper).
+    training : {"staged", "end_to_end"}
+        ``"staged"`` (the paper's, §3): train each branch with its own attention, then the fusion
+        on the frozen branches' per-utterance vectors. ``"end_to_end"``: the whole fused model at
+        once. Only the fused architecture has stages.
+    attention : {"shared", "per_position"}
+        In staged fusion, each window slot's branch vector comes from one attention network
+        shared by all slots, or from one network per slot (the paper's W_h[x], w[x]).
     val_size, test_size : float
         Fractions of speakers held out for validation and test (:func:`affacrnn.data.splits.speaker_split`).
     seed : int
@@ -279,7 +319,13 @@ class AFFConfig:
     batch_size_fusion: int = 20
     epochs: int = 200
     patience: int = 0
-    monitor: str = "val_accuracy"
+    monitor: str = "val_macro_f1"
+    min_delta: float = 0.0
+    mask_padding: bool = True
+    normalization: str = "global"
+    graph_norm: str = "minmax"
+    training: str = "staged"
+    attention: str = "shared"
     val_size: float = 0.15
     test_size: float = 0.2
     seed: int = 0

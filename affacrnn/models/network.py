@@ -51,7 +51,8 @@ from affacrnn.models.cnn_zoo import build_cnn
 if TYPE_CHECKING:
     from affacrnn.models.config import AFFConfig
 
-__all__ = ["build_model", "build_utterance_encoder", "embedding_model", "EMBEDDINGS", "make_optimizer"]
+__all__ = ["build_model", "build_utterance_encoder", "build_fusion_head", "branch_state_size", "copy_weights",
+           "embedding_model", "EMBEDDINGS", "make_optimizer"]
 
 #: ``which`` → (layer name, output index or None, what it is). See :func:`embedding_model`.
 EMBEDDINGS = {
@@ -85,7 +86,9 @@ def build_utterance_encoder(config: "AFFConfig", *, n_columns: int) -> keras.Mod
         Named ``"aff1"``: ``[shape=(batch, n_frames, D)]`` → ``[shape=(batch, dense_units)]``.
     """
     inp = keras.Input(shape=(config.n_frames, n_columns), name="utterance_features")
-    x = inp
+    # Padding rows are exactly 0 after scaling (affacrnn.features.normalize.zero_padding): the
+    # mask makes every LSTM skip them, so the last LSTM's state is the one after the last real frame.
+    x = layers.Masking(mask_value=0.0, name="aff1_mask")(inp) if config.mask_padding else inp
     for i, units in enumerate(config.lstm_units, start=1):
         last = i == len(config.lstm_units)
         x = _recurrent(units, config.recurrent, return_sequences=not last, name=f"aff1_rnn{i}")(x)
@@ -104,6 +107,93 @@ def _cnn_branch(graphs, config: "AFFConfig"):
     c = layers.TimeDistributed(cnn, name="cnn")(graphs)  # (batch, C, cnn_output_dim)
     c = layers.Dense(config.cnn_embedding, activation="relu", name="cnn_embedding")(c)
     return _recurrent(config.cnn_context_units, config.recurrent, return_sequences=True, name="cnn_context")(c)
+
+
+def _attention_top(sequence, config: "AFFConfig", *, n_classes: int):
+    """Attention over the window (target slot) → dropout (ASV) → softmax."""
+    h_star, _alpha = ContextAttention(config.attention_units, target_index=config.target_index, name="attention")(
+        sequence
+    )
+    asv = layers.Dropout(config.dropout, name="asv")(h_star)
+    return layers.Dense(n_classes, activation="softmax", name="sentiment")(asv)
+
+
+def _branch_vectors(states, config: "AFFConfig", *, branch: str):
+    """Per-utterance branch vectors ``(batch, C, d)`` from a branch's recurrent states (paper Figures 2–3).
+
+    Every slot x of the window gets the branch's attention output with x as the target: from one
+    attention network (``attention="shared"``, the trained branch's own) or one per slot
+    (``"per_position"``, the paper's W_h[x], w[x]), then the branch's dropout. These are LASV
+    (``branch="lasv"``) or CASV (``"casv"``) "for each utterance", which the fusion reads.
+    """
+    if config.attention == "shared":
+        vectors, _ = ContextAttention(config.attention_units, all_targets=True, name=f"{branch}_attention")(states)
+    else:
+        per_slot = []
+        for x in range(config.context):
+            h, _ = ContextAttention(config.attention_units, target_index=x, name=f"{branch}_attention_{x}")(states)
+            per_slot.append(layers.Reshape((1, -1), name=f"{branch}_slot_{x}")(h))
+        vectors = per_slot[0] if len(per_slot) == 1 else layers.Concatenate(axis=1, name=f"{branch}_slots")(per_slot)
+    return layers.Dropout(config.dropout, name=f"{branch}_dropout")(vectors)
+
+
+def _staged_top(lasv_states, casv_states, config: "AFFConfig", *, n_classes: int):
+    """The staged fusion above the branches' recurrent states: LASV, CASV → fusion BiLSTM → attention → softmax."""
+    lasv = _branch_vectors(lasv_states, config, branch="lasv")
+    casv = _branch_vectors(casv_states, config, branch="casv")
+    both = layers.Concatenate(axis=-1, name="lasv_casv")([lasv, casv])
+    sequence = _recurrent(config.fusion_units, config.recurrent, return_sequences=True, name="fusion")(both)
+    return _attention_top(sequence, config, n_classes=n_classes)
+
+
+def branch_state_size(config: "AFFConfig", branch: str) -> int:
+    """Width of a branch's recurrent states over the window (``aff2`` or ``cnn_context``)."""
+    units = config.context_units if branch == "lasv" else config.cnn_context_units
+    return 2 * units if config.recurrent == "bilstm" else units
+
+
+def build_fusion_head(config: "AFFConfig", *, n_classes: int) -> keras.Model:
+    """The staged fusion alone, on the branches' recurrent states (its second training stage).
+
+    Parameters
+    ----------
+    config : AFFConfig
+        A fused config (``architecture="affacrnn"``, ``training="staged"``).
+    n_classes : int
+
+    Returns
+    -------
+    keras.Model
+        Inputs ``"lasv_states"`` ``[shape=(batch, C, d_ub)]`` (``aff2``'s outputs) and
+        ``"casv_states"`` ``[shape=(batch, C, d_cnn)]`` (``cnn_context``'s); output the class
+        probabilities. Its layers have the names of :func:`build_model`'s staged model, so
+        :func:`copy_weights` moves them across. Compiled with ``lr_fusion``.
+    """
+    C = config.context
+    lasv = keras.Input(shape=(C, branch_state_size(config, "lasv")), name="lasv_states")
+    casv = keras.Input(shape=(C, branch_state_size(config, "casv")), name="casv_states")
+    probs = _staged_top(lasv, casv, config, n_classes=n_classes)
+    head = keras.Model({"lasv_states": lasv, "casv_states": casv}, probs, name="fusion_head")
+    head.compile(optimizer=make_optimizer(config), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return head
+
+
+def copy_weights(source: keras.Model, target: keras.Model, *, names: dict[str, str] | None = None) -> list[str]:
+    """Copy the weights of layers that share a name (or ``names``: source → target) from ``source`` to ``target``.
+
+    Returns
+    -------
+    list of str
+        The target layers that received weights.
+    """
+    wanted = names if names is not None else {layer.name: layer.name for layer in source.layers}
+    have = {layer.name for layer in target.layers}
+    done = []
+    for src, dst in wanted.items():
+        if dst in have and source.get_layer(src).get_weights():
+            target.get_layer(dst).set_weights(source.get_layer(src).get_weights())
+            done.append(dst)
+    return done
 
 
 def make_optimizer(config: "AFFConfig") -> keras.optimizers.Optimizer:
@@ -181,17 +271,18 @@ def build_model(config: "AFFConfig", *, n_classes: int | None = None, compile: b
         sequence = _ub_branch(inputs["features"], config, n_columns=n_columns)
     elif config.architecture == "sbcnn":
         sequence = _cnn_branch(inputs["graphs"], config)
+    elif config.training == "staged":
+        lasv_states = _ub_branch(inputs["features"], config, n_columns=n_columns)
+        casv_states = _cnn_branch(inputs["graphs"], config)
+        probs = _staged_top(lasv_states, casv_states, config, n_classes=n_classes)
     else:
         lasv = _ub_branch(inputs["features"], config, n_columns=n_columns)
         casv = _cnn_branch(inputs["graphs"], config)
         both = layers.Concatenate(axis=-1, name="lasv_casv")([lasv, casv])
         sequence = _recurrent(config.fusion_units, config.recurrent, return_sequences=True, name="fusion")(both)
 
-    h_star, _alpha = ContextAttention(config.attention_units, target_index=config.target_index, name="attention")(
-        sequence
-    )
-    asv = layers.Dropout(config.dropout, name="asv")(h_star)
-    probs = layers.Dense(n_classes, activation="softmax", name="sentiment")(asv)
+    if config.architecture != "affacrnn" or config.training != "staged":
+        probs = _attention_top(sequence, config, n_classes=n_classes)
     suffix = "_lstm" if config.recurrent == "lstm" and config.architecture != "ub" else ""
     name = {"ub": f"ub_{config.recurrent}", "sbcnn": "sbcnn", "affacrnn": "affacrnn"}[config.architecture] + suffix
     model = keras.Model(inputs, probs, name=name)

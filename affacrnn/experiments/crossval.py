@@ -1,0 +1,380 @@
+"""Speaker-disjoint k-fold cross-validation of every model and the SVM baseline (one protocol, less noise).
+
+One split of 24 RAVDESS actors leaves 4 test actors: a model's score then moves by several
+points with the seed and the draw. Here every actor is tested once: RAVDESS in 4 folds of 6
+actors (3 of each sex), EmoDB in 5 folds of 2 speakers; each fold's validation speakers come from
+its own training speakers (:func:`affacrnn.data.splits.fold_split`), and a row reports the mean ±
+sd over folds. Beside the networks, on the same folds, the SVM on each clip's mean and sd of the
+same features (plain, and after per-speaker normalisation) says what a 20-line model gets.
+
+Every (scheme, fold, model, seed) is an independent task. They run on ``dask.distributed``: a
+``LocalCluster`` of single-threaded worker processes by default, or the scheduler at
+``scheduler=`` (``"tcp://host:8786"``) to spread them over machines; ``scheduler="inline"``
+runs them one by one in this process. Each finished task is written at once to
+``<results_dir>/crossval-parts/<task>.json`` (atomically, with its config and provenance), so a
+long run can be stopped and resumed, across sessions, without redoing finished tasks.
+
+Metrics per row (percent): ``accuracy`` (the paper's "weighted accuracy", correct / total),
+``balanced_accuracy`` (mean recall), ``macro_f1``, ``weighted_f1`` (support-weighted, the paper's
+likely 2-class F1), ``positive_f1`` (2 classes: the F1 of the last class), ``majority`` (always
+answering the fold's training majority class).
+
+Notebook: book/08_fusion_attention.ipynb
+"""
+from __future__ import annotations
+
+import dataclasses
+import gc
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from affacrnn._io import atomic_write_json
+from affacrnn.data.corpora import load_corpus
+from affacrnn.data.splits import fold_split, speaker_slice
+from affacrnn.errors import ParameterError
+from affacrnn.evaluation.metrics import evaluate_predictions
+from affacrnn.experiments.runner import check_schemes, mode_settings, resolve_seeds
+from affacrnn.provenance import environment
+from affacrnn.settings import REPO_ROOT
+
+__all__ = ["CROSSVAL_MODELS", "FOLDS", "METRIC_COLUMNS", "Task", "crossval", "plan_tasks", "run_task", "summarize_folds"]
+
+#: Model name → config overrides of the mode's preset (``None``: the SVM baseline).
+CROSSVAL_MODELS: dict[str, dict | None] = {
+    "svm": None,
+    "svm_speaker": None,
+    "ub_bilstm": {"architecture": "ub", "recurrent": "bilstm"},
+    "sbcnn_small": {"architecture": "sbcnn", "cnn": "small"},
+    "sbcnn_resnet18": {"architecture": "sbcnn", "cnn": "resnet18"},
+    "affacrnn_staged": {"architecture": "affacrnn", "training": "staged"},
+    "affacrnn_end_to_end": {"architecture": "affacrnn", "training": "end_to_end"},
+}
+#: Folds per corpus (speakers per fold: RAVDESS 6, EmoDB 2).
+FOLDS = {"ravdess": 4, "emodb": 5}
+#: Share of each fold's training speakers used for validation (RAVDESS: 2 of 9 per sex).
+VAL_SIZE = 0.2
+#: Scores of a row, in percent.
+METRIC_COLUMNS = ("accuracy", "balanced_accuracy", "macro_f1", "weighted_f1", "positive_f1", "majority")
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    """One training run of the protocol: a model on one fold of one scheme, with one seed."""
+
+    corpus: str
+    scheme: str
+    model: str
+    fold: int
+    k: int
+    seed: int
+    mode: str
+    overrides: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def key(self) -> str:
+        """A file-name-safe identity, with a digest of the exact config (a changed recipe is a new task)."""
+        cfg = "svm" if self.config is None else self.config.to_json(sort_keys=True)
+        digest = hashlib.blake2b(f"{cfg}|{self.k}|{VAL_SIZE}".encode(), digest_size=5).hexdigest()
+        extra = "".join(f"-{k}={v}" for k, v in self.overrides)
+        return f"{self.mode}-{self.corpus}-{self.scheme}-{self.model}{extra}-k{self.k}f{self.fold}-s{self.seed}-{digest}"
+
+    @property
+    def config(self):
+        """The :class:`~affacrnn.models.config.AFFConfig` of a network task; None for the SVM."""
+        spec = CROSSVAL_MODELS[self.model]
+        if spec is None:
+            return None
+        base = mode_settings(self.mode).preset
+        return base.replace(corpus=self.corpus, label_scheme=self.scheme, seed=self.seed, val_size=VAL_SIZE,
+                            test_size=0.0, **spec, **dict(self.overrides))
+
+
+def _table(corpus: str, mode: str) -> pd.DataFrame:
+    settings = mode_settings(mode)
+    table = load_corpus(corpus, seed=0)
+    if settings.n_speakers is not None:  # smoke: 8 speakers, so each of 4 folds has 2
+        table = speaker_slice(table, n_speakers=max(8, settings.n_speakers), per_speaker=settings.per_speaker)
+    return table
+
+
+def _limit_threads() -> None:
+    """One TensorFlow thread pool per worker process sized to its share of the cores."""
+    n = os.environ.get("AFFACRNN_WORKER_THREADS")
+    if not n:
+        return
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(int(n))
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    except RuntimeError:  # already initialised by an earlier task of this worker
+        pass
+
+
+def _scores(y_true, y_pred, classes, y_train) -> dict:
+    m = evaluate_predictions(y_true, y_pred, classes=classes, y_train=y_train)
+    return {
+        "accuracy": 100 * m["weighted_accuracy"],
+        "balanced_accuracy": 100 * m["balanced_accuracy"],
+        "macro_f1": 100 * m["macro_f1"],
+        "weighted_f1": 100 * m["weighted_f1"],
+        "positive_f1": 100 * m["positive_f1"],
+        "majority": 100 * m["majority_train_accuracy"],
+        "n_test": int(m["n"]),
+    }
+
+
+def run_task(task: Task, *, cache_dir: str | None = None) -> dict:
+    """Run one task (in a worker or in this process) and return its row, history included.
+
+    The SVM is fitted on the fold's training and validation speakers (it selects nothing); the
+    networks train on the training speakers and keep their best validation epoch.
+    """
+    from affacrnn.features.dataset import prepare
+
+    t0 = time.perf_counter()
+    table = fold_split(_table(task.corpus, task.mode), fold=task.fold, k=task.k, val_size=VAL_SIZE, seed=0)
+    row: dict[str, Any] = {"corpus": task.corpus, "scheme": task.scheme, "model": task.model, "fold": task.fold,
+                           "seed": task.seed, **dict(task.overrides)}
+    if task.config is None:
+        from affacrnn.evaluation.baselines.classic import SVMBaseline
+
+        base = mode_settings(task.mode).preset
+        norm = "speaker" if task.model == "svm_speaker" else "global"
+        cfg = base.replace(architecture="ub", corpus=task.corpus, label_scheme=task.scheme, val_size=VAL_SIZE,
+                           test_size=0.0, normalization=norm)
+        data = prepare(cfg, table=table, cache_dir=cache_dir, progress=False)
+        fit_rows = np.concatenate([data.rows("train"), data.rows("validation")])
+        y = data.table["y"].to_numpy()
+        clf = SVMBaseline(C=10.0, class_weight="balanced", features=cfg.features)
+        clf.fit(data.features[fit_rows], y[fit_rows])
+        test = data.rows("test")
+        pred = clf.predict(data.features[test])
+        row.update(_scores(y[test], pred, data.classes, y[fit_rows]))
+        row.update({"best_epoch": np.nan, "epochs_run": np.nan, "history": None})
+    else:
+        import keras
+
+        from affacrnn.training import train
+
+        _limit_threads()
+        result = train(task.config, table=table, progress=False, cache_dir=cache_dir)
+        data = result.data
+        y_pred = np.asarray(result.model.predict(data.inputs("test"), batch_size=64, verbose=0)).argmax(axis=1)
+        row.update(_scores(data.labels("test"), y_pred, data.classes, data.labels("train")))
+        row.update({"best_epoch": result.best_epoch, "epochs_run": int(len(result.history)),
+                    "seconds_per_epoch": round(result.seconds_per_epoch, 2),
+                    "history": json.loads(result.history.to_json(orient="index")),
+                    "stages": {k: json.loads(v.to_json(orient="index")) for k, v in result.stages.items()}})
+        del result
+        keras.backend.clear_session()
+        gc.collect()
+    row["seconds"] = round(time.perf_counter() - t0, 1)
+    return row
+
+
+def plan_tasks(*, corpus: str, schemes: Sequence[str], models: Sequence[str], seeds: Sequence[int], mode: str,
+               folds: int | None = None, overrides: dict | None = None) -> list[Task]:
+    """Every task of a cross-validation run, in the order they are handed out."""
+    k = folds or FOLDS.get(corpus, 4)
+    unknown = [m for m in models if m not in CROSSVAL_MODELS]
+    if unknown:
+        raise ParameterError(f"unknown crossval model(s) {unknown!r}; valid: {', '.join(CROSSVAL_MODELS)}.")
+    extra = tuple(sorted((overrides or {}).items()))
+    return [Task(corpus, scheme, model, fold, k, seed if CROSSVAL_MODELS[model] is not None else 0, mode,
+                 extra if CROSSVAL_MODELS[model] is not None else ())
+            for scheme in schemes for model in models for fold in range(k)
+            for seed in (seeds if CROSSVAL_MODELS[model] is not None else seeds[:1])]
+
+
+def summarize_folds(rows: pd.DataFrame) -> pd.DataFrame:
+    """One ``fold = "mean"`` row per (corpus, scheme, model, options): mean and ``_sd`` over folds.
+
+    Seeds are averaged within a fold first, so the spread is that of the speakers.
+    """
+    keys = [c for c in rows.columns if c not in (*METRIC_COLUMNS, "fold", "seed", "n_test", "best_epoch",
+                                                  "epochs_run", "seconds", "seconds_per_epoch", "history", "stages")]
+    per_fold = rows.groupby(keys + ["fold"], dropna=False)[list(METRIC_COLUMNS)].mean().reset_index()
+    out = []
+    for key, group in per_fold.groupby(keys, dropna=False, sort=False):
+        summary = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
+        summary["fold"] = "mean"
+        summary["n_folds"] = int(len(group))
+        for m in METRIC_COLUMNS:
+            summary[m] = float(group[m].mean())
+            summary[f"{m}_sd"] = float(group[m].std(ddof=1)) if len(group) > 1 else float("nan")
+        out.append(summary)
+    return pd.DataFrame(out)
+
+
+def _parts_dir(results_dir) -> Path | None:
+    if results_dir is None:
+        return None
+    root = Path(results_dir)
+    return (root if root.is_absolute() else REPO_ROOT / root) / "crossval-parts"
+
+
+def _run_all(tasks: list[Task], *, scheduler: str | None, workers: int | None, progress: bool,
+             on_done) -> None:
+    """Run ``tasks`` through dask.distributed (or inline), calling ``on_done(task, row)`` as each finishes."""
+    bar = tqdm(total=len(tasks), desc="crossval", unit="run", disable=not progress, leave=True)
+
+    def done(task, row):
+        on_done(task, row)
+        bar.update(1)
+        if progress:
+            tqdm.write(f"[crossval {bar.n}/{bar.total}] {task.scheme} {task.model} fold {task.fold} seed {task.seed}: "
+                       f"acc {row['accuracy']:.1f}%, macro-F1 {row['macro_f1']:.1f} ({row['seconds']:.0f} s)")
+
+    try:
+        if scheduler == "inline" or not tasks:
+            for task in tasks:
+                done(task, run_task(task))
+            return
+        from dask.distributed import Client, LocalCluster, as_completed
+
+        cluster = None
+        if scheduler is None:
+            n = workers or min(len(tasks), os.cpu_count() or 1)
+            threads = max(1, (os.cpu_count() or 1) // n)
+            os.environ["AFFACRNN_WORKER_THREADS"] = str(threads)  # inherited by the worker processes
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   memory_limit=0)
+        client = Client(cluster if cluster is not None else scheduler)
+        try:
+            futures = {client.submit(run_task, t, key=t.key, pure=False): t for t in tasks}
+            for future in as_completed(futures):
+                done(futures[future], future.result())
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    finally:
+        bar.close()
+
+
+def crossval(
+    *,
+    mode: str = "smoke",
+    seeds: Iterable[int] | None = None,
+    progress: bool = True,
+    corpus: str = "ravdess",
+    schemes: Sequence[str] = ("sentiment3",),
+    models: Sequence[str] = tuple(CROSSVAL_MODELS),
+    folds: int | None = None,
+    options: dict | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    results_dir: str | Path | None = "results",
+) -> pd.DataFrame:
+    """Speaker-disjoint k-fold cross-validation: networks and the SVM baseline on the same folds.
+
+    Parameters
+    ----------
+    mode : {"smoke", "full"}
+        ``smoke``: the ``SMOKE`` preset on 8 speakers × 20 utterances; ``full``: the ``CPU`` preset
+        on the whole corpus.
+    seeds : iterable of int, optional
+        Seeds of the networks (default ``(0,)``: the folds give the spread).
+    corpus : str
+        ``"ravdess"`` (4 folds) or ``"emodb"`` (5 folds).
+    schemes : sequence of str
+        Label schemes, e.g. ``("sentiment3", "sentiment2", "ravdess5", "ravdess_emotion7")``.
+    models : sequence of str
+        Names of :data:`CROSSVAL_MODELS`.
+    folds : int, optional
+        Override the number of folds.
+    options : dict, optional
+        Config overrides for every network (an ablation: ``{"normalization": "speaker"}``,
+        ``{"mask_padding": False}``, ...); they become columns of the rows.
+    scheduler : str, optional
+        ``None``: a dask ``LocalCluster`` on this machine; ``"inline"``: no dask, in this process;
+        otherwise a dask scheduler address.
+    workers : int, optional
+        Worker processes of the local cluster (default: one per core, at most one per task).
+    results_dir : path-like or None
+        Where finished tasks are kept (``crossval-parts/``) and reused; None keeps nothing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (scheme, model, fold, seed) and one ``fold = "mean"`` row per (scheme, model)
+        with ``_sd`` columns; ``attrs["extra"]["histories"]`` holds each network run's per-epoch
+        history (and each stage's, for staged fusion).
+    """
+    settings = mode_settings(mode)
+    seeds = resolve_seeds(seeds, settings) if seeds is not None else (0,)
+    schemes = check_schemes(schemes)
+    if corpus not in FOLDS and folds is None:
+        raise ParameterError(f"`corpus` must be one of {', '.join(FOLDS)} (or pass folds=); got {corpus!r}.")
+    options = dict(options or {})
+    if options:
+        preset = settings.preset.replace(**options)  # validates the overrides now, before any work
+        del preset
+    tasks = plan_tasks(corpus=corpus, schemes=schemes, models=list(models), seeds=seeds, mode=mode, folds=folds,
+                       overrides=options)
+    parts = _parts_dir(results_dir)
+    rows: dict[str, dict] = {}
+    todo = []
+    for task in tasks:
+        path = None if parts is None else parts / f"{task.key}.json"
+        if path is not None and path.is_file():
+            rows[task.key] = json.loads(path.read_text())["row"]
+        else:
+            todo.append(task)
+    _featurize_once(corpus, mode, schemes, todo, progress)
+
+    def keep(task: Task, row: dict) -> None:
+        rows[task.key] = row
+        if parts is not None:
+            cfg = task.config
+            atomic_write_json(parts / f"{task.key}.json", {"task": dataclasses.asdict(task), "row": row,
+                                                           "config": None if cfg is None else cfg.to_dict(),
+                                                           "provenance": environment()})
+
+    _run_all(todo, scheduler=scheduler, workers=workers, progress=progress, on_done=keep)
+    ordered = [rows[t.key] for t in tasks]
+    histories = {t.key: {"history": r.pop("history", None), "stages": r.pop("stages", None)}
+                 for t, r in zip(tasks, [dict(r) for r in ordered])}
+    runs = pd.DataFrame([{k: v for k, v in r.items() if k not in ("history", "stages")} for r in ordered])
+    df = pd.concat([runs, summarize_folds(runs)], ignore_index=True)
+    first = ["corpus", "scheme", "model", *sorted(options), "fold", "seed", *METRIC_COLUMNS]
+    df = df[[c for c in first if c in df.columns] + [c for c in df.columns if c not in first]]
+    k = tasks[0].k if tasks else folds
+    df.attrs["caption"] = (
+        f"Speaker-disjoint {k}-fold cross-validation on {corpus} (mode {mode}: preset {settings.preset.name}; "
+        f"validation speakers drawn from each fold's training speakers, {VAL_SIZE:g} of them per sex). "
+        "Rows with fold = 'mean' give the mean and sd over folds (seeds averaged within a fold). Percent: accuracy "
+        "(the paper's 'weighted accuracy'), balanced accuracy, macro-F1, support-weighted F1, the positive (last) "
+        "class's F1 for 2 classes, and the accuracy of always answering the fold's training majority class. "
+        "svm / svm_speaker: SVC(C=10, balanced) on each clip's mean and sd of the same features, plain or after "
+        "per-speaker z-scoring, fitted on the fold's training and validation speakers."
+    )
+    df.attrs["config"] = settings.preset.replace(**options).to_dict() if options else settings.preset.to_dict()
+    df.attrs["extra"] = {"folds": k, "val_size": VAL_SIZE, "options": options, "histories": histories,
+                         "tasks": len(tasks), "reused": len(tasks) - len(todo)}
+    return df
+
+
+def _featurize_once(corpus: str, mode: str, schemes: Sequence[str], tasks: list[Task], progress: bool) -> None:
+    """Fill the feature cache in this process first, so workers only read it (one numba compile, no race)."""
+    if not tasks:
+        return
+    from affacrnn.features.cache import featurize_corpus
+
+    table = _table(corpus, mode)
+    preset = mode_settings(mode).preset
+    sizes = {t.config.image_size for t in tasks if t.config is not None and t.config.uses_graphs}
+    featurize_corpus(table, config=preset.feature_config(), image_size=max(sizes) if sizes else None,
+                     progress=progress, return_lengths=True)
+    for size in sorted(sizes)[:-1]:
+        featurize_corpus(table, config=preset.feature_config(), image_size=size, progress=progress)
