@@ -279,6 +279,9 @@ def _check_consistent(model, meta: dict[str, Any], path: Path) -> None:
         order = [t.name.split(":")[0] for t in model.inputs]
         shapes = dict(zip(order, model.input_shape if len(model.inputs) > 1 else [model.input_shape]))
     got = {k: tuple(v[1:]) for k, v in shapes.items()}
+    # a masked network takes any number of frames: None there matches the config's n_frames
+    got = {k: tuple(e if g is None else g for g, e in zip(v, expected.get(k, v))) if len(v) == len(expected.get(k, v))
+           else v for k, v in got.items()}
     classes = meta.get("label_classes")
     n_out = model.output_shape[-1] if not isinstance(model.output_shape, list) else None
     if got != expected or (classes is not None and n_out is not None and len(classes) != n_out):

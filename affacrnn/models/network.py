@@ -85,7 +85,9 @@ def build_utterance_encoder(config: "AFFConfig", *, n_columns: int) -> keras.Mod
     keras.Model
         Named ``"aff1"``: ``[shape=(batch, n_frames, D)]`` → ``[shape=(batch, dense_units)]``.
     """
-    inp = keras.Input(shape=(config.n_frames, n_columns), name="utterance_features")
+    # with masking, any number of frames (training crops batches to their real lengths)
+    frames = None if config.mask_padding else config.n_frames
+    inp = keras.Input(shape=(frames, n_columns), name="utterance_features")
     # Padding rows are exactly 0 after scaling (affacrnn.features.normalize.zero_padding): the
     # mask makes every LSTM skip them, so the last LSTM's state is the one after the last real frame.
     x = layers.Masking(mask_value=0.0, name="aff1_mask")(inp) if config.mask_padding else inp
@@ -96,15 +98,21 @@ def build_utterance_encoder(config: "AFFConfig", *, n_columns: int) -> keras.Mod
     return keras.Model(inp, x, name="aff1")
 
 
-def _ub_branch(features, config: "AFFConfig", *, n_columns: int):
+def _ub_branch(features, config: "AFFConfig", *, n_columns: int, windows=None):
     encoder = build_utterance_encoder(config, n_columns=n_columns)
-    v = layers.TimeDistributed(encoder, name="aff1")(features)  # (batch, C, dense_units)
+    if windows is None:
+        v = layers.TimeDistributed(encoder, name="aff1")(features)  # (batch, C, dense_units)
+    else:  # indexed: each distinct utterance of the batch encoded once, then gathered into windows
+        v = keras.ops.take(encoder(features), windows, axis=0)
     return _recurrent(config.context_units, config.recurrent, return_sequences=True, name="aff2")(v)
 
 
-def _cnn_branch(graphs, config: "AFFConfig"):
+def _cnn_branch(graphs, config: "AFFConfig", *, windows=None):
     cnn = build_cnn(config.cnn, input_size=config.image_size, weights=config.cnn_weights)
-    c = layers.TimeDistributed(cnn, name="cnn")(graphs)  # (batch, C, cnn_output_dim)
+    if windows is None:
+        c = layers.TimeDistributed(cnn, name="cnn")(graphs)  # (batch, C, cnn_output_dim)
+    else:
+        c = keras.ops.take(cnn(graphs), windows, axis=0)
     c = layers.Dense(config.cnn_embedding, activation="relu", name="cnn_embedding")(c)
     return _recurrent(config.cnn_context_units, config.recurrent, return_sequences=True, name="cnn_context")(c)
 
@@ -187,6 +195,10 @@ def copy_weights(source: keras.Model, target: keras.Model, *, names: dict[str, s
         The target layers that received weights.
     """
     wanted = names if names is not None else {layer.name: layer.name for layer in source.layers}
+    if names is None:  # an indexed model holds the per-utterance encoders themselves, not TimeDistributed
+        for layer in source.layers:
+            if isinstance(layer, keras.Model) and layer.name != "aff1":
+                wanted[layer.name] = "cnn"
     have = {layer.name for layer in target.layers}
     done = []
     for src, dst in wanted.items():
@@ -214,7 +226,8 @@ def _resolve_n_classes(config: "AFFConfig", n_classes: int | None) -> int:
     return n_classes
 
 
-def build_model(config: "AFFConfig", *, n_classes: int | None = None, compile: bool = True) -> keras.Model:
+def build_model(config: "AFFConfig", *, n_classes: int | None = None, compile: bool = True,
+                indexed: bool = False) -> keras.Model:
     """Build (and compile) the model ``config`` describes (paper §3, Figures 1–3).
 
     Parameters
@@ -227,6 +240,14 @@ def build_model(config: "AFFConfig", *, n_classes: int | None = None, compile: b
     compile : bool
         Compile with ``config``'s optimizer and learning rate, sparse categorical cross-entropy
         and accuracy (default True).
+    indexed : bool
+        The training form of the same network: inputs ``"features"`` ``[shape=(U, n_frames, D)]``
+        and/or ``"graphs"`` ``[shape=(U, size, size, 1)]`` hold each *distinct* utterance of a
+        batch once, and ``"windows"`` ``[shape=(batch, C), int32]`` indexes them. A batch of
+        windows over consecutive utterances then encodes each utterance once instead of C times
+        (:class:`affacrnn.training.WindowBatches`). Its layers carry the window model's names, so
+        :func:`copy_weights` moves the trained weights into :func:`build_model`'s usual form,
+        which is what is saved and served.
 
     Returns
     -------
@@ -261,23 +282,28 @@ def build_model(config: "AFFConfig", *, n_classes: int | None = None, compile: b
     n_classes = _resolve_n_classes(config, n_classes)
     C = config.context
     inputs: dict = {}
+    window = () if indexed else (C,)
     if config.uses_features:
         n_columns = config.n_feature_columns()
-        inputs["features"] = keras.Input(shape=(C, config.n_frames, n_columns), name="features")
+        frames = None if config.mask_padding else config.n_frames  # see build_utterance_encoder
+        inputs["features"] = keras.Input(shape=(*window, frames, n_columns), name="features")
     if config.uses_graphs:
-        inputs["graphs"] = keras.Input(shape=(C, config.image_size, config.image_size, 1), name="graphs")
+        inputs["graphs"] = keras.Input(shape=(*window, config.image_size, config.image_size, 1), name="graphs")
+    index = None
+    if indexed:
+        index = inputs["windows"] = keras.Input(shape=(C,), dtype="int32", name="windows")
 
     if config.architecture == "ub":
-        sequence = _ub_branch(inputs["features"], config, n_columns=n_columns)
+        sequence = _ub_branch(inputs["features"], config, n_columns=n_columns, windows=index)
     elif config.architecture == "sbcnn":
-        sequence = _cnn_branch(inputs["graphs"], config)
+        sequence = _cnn_branch(inputs["graphs"], config, windows=index)
     elif config.training == "staged":
-        lasv_states = _ub_branch(inputs["features"], config, n_columns=n_columns)
-        casv_states = _cnn_branch(inputs["graphs"], config)
+        lasv_states = _ub_branch(inputs["features"], config, n_columns=n_columns, windows=index)
+        casv_states = _cnn_branch(inputs["graphs"], config, windows=index)
         probs = _staged_top(lasv_states, casv_states, config, n_classes=n_classes)
     else:
-        lasv = _ub_branch(inputs["features"], config, n_columns=n_columns)
-        casv = _cnn_branch(inputs["graphs"], config)
+        lasv = _ub_branch(inputs["features"], config, n_columns=n_columns, windows=index)
+        casv = _cnn_branch(inputs["graphs"], config, windows=index)
         both = layers.Concatenate(axis=-1, name="lasv_casv")([lasv, casv])
         sequence = _recurrent(config.fusion_units, config.recurrent, return_sequences=True, name="fusion")(both)
 
@@ -285,7 +311,7 @@ def build_model(config: "AFFConfig", *, n_classes: int | None = None, compile: b
         probs = _attention_top(sequence, config, n_classes=n_classes)
     suffix = "_lstm" if config.recurrent == "lstm" and config.architecture != "ub" else ""
     name = {"ub": f"ub_{config.recurrent}", "sbcnn": "sbcnn", "affacrnn": "affacrnn"}[config.architecture] + suffix
-    model = keras.Model(inputs, probs, name=name)
+    model = keras.Model(inputs, probs, name=name + ("_indexed" if indexed else ""))
     if compile:
         model.compile(
             optimizer=make_optimizer(config),
