@@ -33,6 +33,7 @@ from affacrnn.errors import ParameterError
 from affacrnn.evaluation.metrics import evaluate_predictions
 from affacrnn.features.dataset import corpus_fingerprint, prepare
 from affacrnn.models import presets
+from affacrnn.models.batches import WindowBatches, window_batches
 from affacrnn.models.network import build_fusion_head, build_model, copy_weights
 from affacrnn.models.io import save_model
 from affacrnn.provenance import environment, peak_memory_mb, reset_peak_memory
@@ -88,6 +89,9 @@ class TrainResult:
 
 def predict_classes(model, inputs: dict[str, np.ndarray], *, batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
     """Class indices and probabilities ``[shape=(n,), (n, n_classes)]`` of a model on an input dict."""
+    if isinstance(model.input, dict) and isinstance(inputs, dict):
+        # only the inputs the network has: Keras maps a dict with extra keys by position, silently wrong
+        inputs = {k: v for k, v in inputs.items() if k in model.input}
     probs = np.asarray(model.predict(inputs, batch_size=batch_size, verbose=0))
     return probs.argmax(axis=1), probs
 
@@ -185,107 +189,6 @@ def _class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:
     return out
 
 
-class WindowBatches(keras.utils.PyDataset):
-    """Batches for an indexed network: each distinct utterance once, the windows as indices into them.
-
-    A window is the target and its neighbours, so a batch of 32 random windows encodes 96
-    utterances, each of which also sits in two other windows of the epoch. Here the targets are
-    taken in runs of ``run`` consecutive windows of a session (they share all but two
-    utterances), a batch gathers ``batch_size / run`` runs, and the network
-    (:func:`affacrnn.models.build_model` with ``indexed=True``) encodes the batch's distinct
-    utterances once and gathers them into windows: about 2.4 times less encoder work at
-    ``run=8``. With ``lengths``, runs are sorted by their longest real utterance within pools of
-    ``pool`` batches and a batch's feature frames are cut to its longest real utterance (rounded up
-    to ``multiple`` frames; masked LSTMs still step through padding). Keras has no batching of
-    this kind for NumPy inputs, hence this class. Class weights become per-window sample weights.
-
-    Parameters
-    ----------
-    arrays : dict
-        ``"features"`` ``[shape=(n, n_frames, D)]`` and/or ``"graphs"`` ``[shape=(n, S, S)]``: every
-        utterance of the corpus (rows of the prepared table).
-    windows : np.ndarray [shape=(m, C)]
-        The windows (row indices) of this part's targets.
-    y : np.ndarray [shape=(m,)]
-    lengths : np.ndarray [shape=(n,)], optional
-        Real frames per utterance.
-    shuffle : bool
-        New runs order every epoch (training); False keeps the windows' order (validation,
-        prediction: the outputs are then in the order of ``windows``).
-    """
-
-    def __init__(self, arrays: dict, windows: np.ndarray, y: np.ndarray, *, batch_size: int, seed: int = 0,
-                 lengths: np.ndarray | None = None, class_weight: dict | None = None, shuffle: bool = True,
-                 run: int = 8, pool: int = 16, multiple: int = 16):
-        super().__init__()
-        self.arrays, self.windows, self.y = arrays, np.asarray(windows), np.asarray(y)
-        self.lengths = None if lengths is None else np.asarray(lengths)
-        self.batch_size, self.shuffle, self.pool, self.multiple = batch_size, shuffle, pool, multiple
-        self.run = max(1, min(run, batch_size))
-        self.rng = np.random.default_rng(seed)
-        self.weights = None
-        if class_weight is not None:
-            self.weights = np.array([class_weight[int(c)] for c in self.y], dtype=np.float32)
-        self._order()
-
-    def _order(self) -> None:
-        m = len(self.y)
-        if not self.shuffle:
-            self.batches = [np.arange(b, min(b + self.batch_size, m)) for b in range(0, m, self.batch_size)]
-            return
-        # consecutive windows share utterances: runs of neighbours in (session) order
-        by_window = np.lexsort(self.windows.T[::-1])
-        runs = [by_window[r:r + self.run] for r in range(0, m, self.run)]
-        runs = [runs[i] for i in self.rng.permutation(len(runs))]
-        per_batch = max(1, self.batch_size // self.run)
-        if self.lengths is not None:  # similar lengths together, so crops are short
-            longest = np.array([self.lengths[self.windows[r]].max() for r in runs])
-            step = per_batch * self.pool
-            pooled = []
-            for p0 in range(0, len(runs), step):
-                idx = np.arange(p0, min(p0 + step, len(runs)))
-                pooled += [runs[i] for i in idx[np.argsort(longest[idx], kind="stable")]]
-            runs = pooled
-        batches = [np.concatenate(runs[b:b + per_batch]) for b in range(0, len(runs), per_batch)]
-        self.batches = [batches[i] for i in self.rng.permutation(len(batches))]
-
-    def __len__(self) -> int:
-        return len(self.batches)
-
-    def __getitem__(self, i: int):
-        targets = self.batches[i]
-        rows, local = np.unique(self.windows[targets], return_inverse=True)
-        x = {"windows": local.reshape(len(targets), -1).astype(np.int32)}
-        if "features" in self.arrays:
-            frames = self.arrays["features"].shape[1]
-            if self.lengths is not None:
-                frames = min(frames, -(-int(self.lengths[rows].max()) // self.multiple) * self.multiple)
-            x["features"] = self.arrays["features"][rows, :frames]
-        if "graphs" in self.arrays:
-            x["graphs"] = self.arrays["graphs"][rows][..., None]
-        if self.weights is None:
-            return x, self.y[targets]
-        return x, self.y[targets], self.weights[targets]
-
-    def on_epoch_end(self) -> None:
-        if self.shuffle:
-            self._order()
-
-
-def window_batches(data, config, part: str, *, shuffle: bool, class_weight: dict | None = None,
-                   batch_size: int | None = None) -> WindowBatches:
-    """The :class:`WindowBatches` of one part of a prepared corpus, for ``config``'s inputs."""
-    arrays = {}
-    if config.uses_features:
-        arrays["features"] = data.features
-    if config.uses_graphs:
-        arrays["graphs"] = data.graphs
-    lengths = data.lengths if (config.uses_features and config.mask_padding) else None
-    return WindowBatches(arrays, data.windows[data.rows(part)], data.labels(part),
-                         batch_size=batch_size or config.batch_size, seed=config.seed, lengths=lengths,
-                         class_weight=class_weight, shuffle=shuffle)
-
-
 @dataclass
 class _Fit:
     history: pd.DataFrame
@@ -339,7 +242,9 @@ def fit_model(
         callbacks.append(
             keras.callbacks.BackupAndRestore(str(state / "backup"), delete_checkpoint=True, double_checkpoint=True)
         )
-    val_pair = (validation, validation.y) if isinstance(validation, WindowBatches) else validation
+    val_pair = (validation.dataset(), validation.y) if isinstance(validation, WindowBatches) else validation
+    if isinstance(validation, WindowBatches):
+        validation = val_pair[0]
     best = BestOnValidation(state, track_test, config.monitor, validation=val_pair)
     callbacks.insert(0, best)
     if config.patience > 0:
@@ -350,7 +255,8 @@ def fit_model(
         callbacks.append(TqdmCallback(verbose=0, desc=desc or config.model_name))
     t_fit = time.perf_counter()
     if isinstance(train, WindowBatches):
-        hist = model.fit(train, validation_data=validation, epochs=config.epochs, callbacks=callbacks, verbose=0)
+        hist = model.fit(train.dataset(), validation_data=validation, epochs=config.epochs, callbacks=callbacks,
+                         shuffle=False, verbose=0)  # the batches shuffle themselves
     else:
         x_train, y_train = train
         hist = model.fit(x_train, y_train, validation_data=validation, epochs=config.epochs,
@@ -470,7 +376,7 @@ def _train_indexed(config, data, *, n_classes, weights, state, track_test, progr
     indexed = build_model(config, n_classes=n_classes, indexed=True)
     tracker = None
     if track_test:
-        tracker = {"inputs": window_batches(data, config, "test", shuffle=False), "y": data.labels("test")}
+        tracker = {"inputs": window_batches(data, config, "test", shuffle=False).dataset(), "y": data.labels("test")}
     fit = fit_model(indexed, config, train=window_batches(data, config, "train", shuffle=True, class_weight=weights),
                     validation=window_batches(data, config, "validation", shuffle=False), state=state,
                     track_test=tracker, progress=progress, resume=resume, desc=desc)

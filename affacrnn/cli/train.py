@@ -22,7 +22,16 @@ __all__ = ["add_parser", "config_from_args", "add_config_flags"]
 
 
 #: Scalar field types -> (converter, metavar) of their flags.
-_SCALARS = {int: (int, "N"), float: (float, "X"), str: (str, "S")}
+def _bool(text: str) -> bool:
+    low = text.strip().lower()
+    if low in ("1", "true", "yes", "on"):
+        return True
+    if low in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false; got {text!r}")
+
+
+_SCALARS = {int: (int, "N"), float: (float, "X"), str: (str, "S"), bool: (_bool, "true|false")}
 
 
 def _flag_type(tp) -> tuple[typing.Callable, str]:

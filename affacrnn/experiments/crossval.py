@@ -164,12 +164,12 @@ def run_task(task: Task, *, cache_dir: str | None = None) -> dict:
     else:
         import keras
 
-        from affacrnn.training import train
+        from affacrnn.training import predict_classes, train
 
         _limit_threads()
         result = train(task.config, table=table, progress=False, cache_dir=cache_dir)
         data = result.data
-        y_pred = np.asarray(result.model.predict(data.inputs("test"), batch_size=64, verbose=0)).argmax(axis=1)
+        y_pred, _ = predict_classes(result.model, data.inputs("test"))
         row.update(_scores(data.labels("test"), y_pred, data.classes, data.labels("train")))
         row.update({"best_epoch": result.best_epoch, "epochs_run": int(len(result.history)),
                     "seconds_per_epoch": round(result.seconds_per_epoch, 2),

@@ -162,6 +162,9 @@ def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | No
     return {"runs": int(sum(f for *_, f in plan)), "minutes": round(seconds / 60, 1), "not_run": skipped}
 
 
+#: Seeds of an experiment whose default is not its mode's (crossval: the folds give the spread).
+DEFAULT_SEEDS: dict[str, tuple[int, ...]] = {"crossval": (0,)}
+
 #: Corpora each experiment reads; :func:`load_or_run` will not start a live run without them.
 EXPERIMENT_CORPORA: dict[str, tuple[str, ...]] = {
     "mosi_labels": ("mosi",), "branches": ("ravdess",), "crossval": ("ravdess",), "table2": ("ravdess",), "table3": ("ravdess",),
@@ -206,7 +209,7 @@ def run_experiment(
         raise ParameterError(f"unknown experiment {name!r}; valid: {', '.join(EXPERIMENTS)}. "
                              "List them with `affacrnn experiment --list`.")
     settings = mode_settings(mode)
-    seeds_used = resolve_seeds(seeds, settings)
+    seeds_used = resolve_seeds(seeds if seeds is not None else DEFAULT_SEEDS.get(name), settings)
     fn = EXPERIMENTS[name]
     accepted = inspect.signature(fn).parameters
     unknown = sorted(set(params) - set(accepted))

@@ -55,7 +55,7 @@ from affacrnn._numba import prepare as prepare_numba
 from affacrnn.data.audio import load_audio
 from affacrnn.errors import AffacrnnWarning, AudioError, CacheError, OutputError, ParameterError
 from affacrnn.features.fastpath import check_input, features_from_magnitude, magnitude
-from affacrnn.features.layout import FEATURES_VERSION, FeatureConfig
+from affacrnn.features.layout import FEATURES_VERSION, FeatureConfig, real_frames
 from affacrnn.features.spectrogram import check_size, graph_from_magnitude
 from affacrnn.settings import cache_dir as _default_cache_dir
 
@@ -64,7 +64,6 @@ __all__ = [
     "featurize_files",
     "FeaturizeReport",
     "GRAPH_VERSION",
-    "real_frames",
     "clear_cache",
     "resolve_cache_dir",
 ]
@@ -241,15 +240,6 @@ class _Item:
     need_length: bool = False
 
 
-def real_frames(n_samples: int, config: FeatureConfig) -> int:
-    """Rows of an utterance's ``(n_frames, D)`` matrix that hold its own frames, not padding.
-
-    A centred STFT of ``n`` samples has ``1 + n // hop_length`` frames (librosa's framing with
-    ``center=True``); the matrix keeps at most ``n_frames`` of them.
-    """
-    return int(min(config.n_frames, 1 + int(n_samples) // config.hop_length))
-
-
 def _compute_batch(
     items: Sequence[_Item], config: FeatureConfig, image_size: int | None
 ) -> list[tuple[int, np.ndarray | None, np.ndarray | None, int, str | None]]:
@@ -270,9 +260,8 @@ def _compute_batch(
             feats = features_from_magnitude(y, S, config) if it.need_features else None
             if it.need_graph and image_size is not None:
                 graph = graph_from_magnitude(S, size=check_size(image_size), top_db=GRAPH_TOP_DB)
-        entries = ((feats, it.feat_entry), (graph, it.graph_entry),
-                   (np.array([length], np.float32) if it.need_length else None, it.length_entry))
-        for arr, entry in entries:
+        length_arr = np.array([length], np.float32) if it.need_length else None
+        for arr, entry in ((feats, it.feat_entry), (graph, it.graph_entry), (length_arr, it.length_entry)):
             if arr is not None and entry is not None and problem is None:
                 try:
                     _save_entry(Path(entry), arr)
@@ -364,7 +353,7 @@ def featurize_corpus(
     return_report : bool
         Also return a :class:`FeaturizeReport` (cache hits, files computed, time).
     return_lengths : bool
-        Also return each utterance's real frame count (the rows that are not padding).
+        Also return each utterance's real frame count (:func:`~affacrnn.features.layout.real_frames`).
 
     Returns
     -------
@@ -373,8 +362,7 @@ def featurize_corpus(
     G : np.ndarray [shape=(n, image_size, image_size), dtype=float32] or None
         Spectrum graphs in ``[0, 1]`` (:func:`affacrnn.features.spectrogram.spectrum_graph`), or ``None``.
     lengths : np.ndarray [shape=(n,), dtype=int64]
-        Only with ``return_lengths=True``: rows of ``X[i]`` that are the clip's own frames
-        (:func:`real_frames`); the rest is padding. Cached beside the features.
+        With ``return_lengths``: rows of ``X[i]`` that are real frames, not padding (cached too).
     report : FeaturizeReport
         Only with ``return_report=True``.
 

@@ -19,7 +19,7 @@ import numpy as np
 from affacrnn.data.audio import DEFAULT_SR
 from affacrnn.errors import ParameterError
 
-__all__ = ["FEATURE_DIMS", "PAPER_FEATURES", "ALL_FEATURES", "FEATURES_VERSION", "FeatureConfig", "n_columns",
+__all__ = ["real_frames", "FEATURE_DIMS", "PAPER_FEATURES", "ALL_FEATURES", "FEATURES_VERSION", "FeatureConfig", "n_columns",
            "normalize_feature_set", "column_blocks", "column_names", "ROW_LABELS"]
 
 #: Columns per feature type, in the canonical order used by every feature matrix.
@@ -269,3 +269,11 @@ class FeatureConfig:
         """Inverse of :meth:`to_dict`."""
         return cls(**{**d, "features": tuple(d.get("features", PAPER_FEATURES))})
 
+
+def real_frames(n_samples: int, config: FeatureConfig) -> int:
+    """Rows of an utterance's ``(n_frames, D)`` matrix that hold its own frames, not padding.
+
+    A centred STFT of ``n`` samples has ``1 + n // hop_length`` frames (librosa's framing with
+    ``center=True``); the matrix keeps at most ``n_frames`` of them.
+    """
+    return int(min(config.n_frames, 1 + int(n_samples) // config.hop_length))

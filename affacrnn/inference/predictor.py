@@ -48,7 +48,7 @@ from affacrnn._numba import load_librosa
 from affacrnn.data.audio import SILENCE_PEAK
 from affacrnn.data.labels import get_scheme
 from affacrnn.errors import ModelError, ParameterError
-from affacrnn.features.cache import real_frames
+from affacrnn.features.layout import real_frames
 from affacrnn.features.normalize import FeatureScaler
 from affacrnn.features.spectrogram import extract_all
 from affacrnn.inference.runtime import (  # starts TensorFlow (Predictor needs it anyway)

@@ -74,8 +74,8 @@ CPU = AFFConfig(
     batch_size_lstm=32,
     batch_size_cnn=32,
     batch_size_fusion=32,
-    epochs=25,
-    patience=5,
+    epochs=60,
+    patience=12,
 )
 
 SMOKE = AFFConfig(
