@@ -305,7 +305,9 @@ def test_n_classes_comes_from_the_label_scheme():
 
 def test_paper_model_has_the_paper_shapes():
     model = build_model(presets.PAPER, n_classes=2, compile=False)
-    assert model.input["features"].shape == (None, 3, 256, 33)
+    assert model.input["features"].shape == (None, 3, None, 33)  # masked: any number of frames
+    unmasked = build_model(presets.PAPER.replace(mask_padding=False), n_classes=2, compile=False)
+    assert unmasked.input["features"].shape == (None, 3, 256, 33)
     assert model.input["graphs"].shape == (None, 3, 512, 512, 1)
     aff1 = model.get_layer("aff1").layer
     assert [aff1.get_layer(n).output.shape[-1] for n in ("aff1_rnn1", "aff1_rnn2", "aff1_dense")] == [256, 64, 200]

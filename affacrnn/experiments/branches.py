@@ -16,6 +16,7 @@ import pandas as pd
 from affacrnn.experiments.paper import PAPER_NOTE, paper_for_model
 from affacrnn.experiments.runner import (
     RESULT_COLUMNS,
+    budget,
     SharedData,
     check_schemes,
     classes_of,
@@ -66,7 +67,7 @@ def branches(
     settings = mode_settings(mode)
     seeds = resolve_seeds(seeds, settings)
     schemes = check_schemes(schemes)
-    base = settings.preset
+    base = budget(settings.preset, "branches", mode, None, None)
     fusion_cnn = fusion_cnn or base.cnn
     models = [("UB-BiLSTM", base.replace(architecture="ub", recurrent="bilstm"))]
     models += [(f"SBCNN ({c})", base.replace(architecture="sbcnn", cnn=c)) for c in cnns]

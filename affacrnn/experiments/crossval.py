@@ -40,7 +40,10 @@ from tqdm.auto import tqdm
 from affacrnn._io import atomic_write_json
 from affacrnn.data.corpora import load_corpus
 from affacrnn.data.splits import fold_split, speaker_slice
+from affacrnn.features.cache import featurize_corpus
+from affacrnn.features.dataset import prepare
 from affacrnn.errors import ParameterError
+from affacrnn.evaluation.baselines.classic import SVMBaseline
 from affacrnn.evaluation.metrics import evaluate_predictions
 from affacrnn.experiments.runner import check_schemes, mode_settings, resolve_seeds
 from affacrnn.provenance import environment
@@ -139,15 +142,11 @@ def run_task(task: Task, *, cache_dir: str | None = None) -> dict:
     The SVM is fitted on the fold's training and validation speakers (it selects nothing); the
     networks train on the training speakers and keep their best validation epoch.
     """
-    from affacrnn.features.dataset import prepare
-
     t0 = time.perf_counter()
     table = fold_split(_table(task.corpus, task.mode), fold=task.fold, k=task.k, val_size=VAL_SIZE, seed=0)
     row: dict[str, Any] = {"corpus": task.corpus, "scheme": task.scheme, "model": task.model, "fold": task.fold,
                            "seed": task.seed, **dict(task.overrides)}
     if task.config is None:
-        from affacrnn.evaluation.baselines.classic import SVMBaseline
-
         base = mode_settings(task.mode).preset
         norm = "speaker" if task.model == "svm_speaker" else "global"
         cfg = base.replace(architecture="ub", corpus=task.corpus, label_scheme=task.scheme, val_size=VAL_SIZE,
@@ -369,8 +368,6 @@ def _featurize_once(corpus: str, mode: str, schemes: Sequence[str], tasks: list[
     """Fill the feature cache in this process first, so workers only read it (one numba compile, no race)."""
     if not tasks:
         return
-    from affacrnn.features.cache import featurize_corpus
-
     table = _table(corpus, mode)
     preset = mode_settings(mode).preset
     sizes = {t.config.image_size for t in tasks if t.config is not None and t.config.uses_graphs}

@@ -15,7 +15,9 @@ The graph of layers, with the names :func:`embedding_model` looks up::
     graphs ── cnn (per utterance, shared: ResNet152 …) ─ cnn_embedding (Dense) ─ cnn_context (BiLSTM) = CASV ─┤
                                                                                                            │
       single branch (architecture "ub" / "sbcnn"): LASV or CASV ──────────────────────────────┐            │
-      fusion ("affacrnn"): [LASV; CASV] per utterance ─ lasv_casv ─ fusion (BiLSTM over C) ───┤ ◄──────────┘
+      fusion, staged (the default): per slot, lasv_attention / casv_attention → *_dropout ──┐ │ ◄──────────┤
+      fusion, end to end: [aff2; cnn_context] per utterance ────────────────────────────────┤ │ ◄──────────┘
+                                    lasv_casv ─ fusion (BiLSTM over C) ─────────────────────┴─┤
                                                                                               ▼
                                    attention (ContextAttention → h*, α) ─ asv (Dropout) ─ sentiment (softmax)
 
@@ -26,9 +28,14 @@ Design decisions the paper leaves open (documented in the book's model chapter):
   dropped-out target vector that enters the softmax is what the paper calls the branch's LASV
   (Figure 2) or CASV; in the fused model it is the ASV. :func:`embedding_model` returns it as
   ``which="asv"`` in every model.
-* The whole model trains end to end (the authors trained each branch and then the fusion on saved
-  vectors); one model is simpler to train, save and explain, and attention is applied once, on
-  top.
+* ``training="staged"`` (default) is the paper's order: each branch is trained alone with its
+  own attention and dropout (Figures 2–3), then frozen; every slot x of the window gets the
+  branch's attention output with x as the target (one shared attention network, or one per slot
+  with ``attention="per_position"``, the paper's W_h[x]), and the fusion BiLSTM + attention is
+  trained on those vectors (:func:`build_fusion_head`). ``training="end_to_end"`` is the first
+  version's model: the branches' recurrent states fused, one attention on top, all trained at once.
+* AFF1 masks padding (``mask_padding``): the scaled padding rows are exactly 0, and the LSTMs skip
+  them, so the last state is the one after the utterance's last real frame.
 
 Notebook: book/06_ub_bilstm.ipynb
 """

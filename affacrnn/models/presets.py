@@ -10,13 +10,15 @@ Each preset is an :class:`~affacrnn.models.config.AFFConfig`; derive variants wi
     (see :mod:`affacrnn.models.config`). Trained from random initialisation unless ``cnn_weights`` names
     a local ImageNet file.
 ``CPU``
-    The default: trains AFF-ACRNN on RAVDESS (1440 utterances) in minutes on a 2-core laptop
-    CPU. Same features and 256 frames; 64 × 64 graphs into the ``"small"`` 4-conv CNN; smaller
-    recurrent layers; lr 1e-3 and batch 32 throughout; at most 25 epochs with early stopping
-    (patience 5) on a speaker-disjoint validation split. Measured on 2 shared cores: one training
-    step (32 windows = 96 utterances) takes ≈ 0.43 s at 64² against ≈ 1.5 s at 128² (the CNN
-    sees every graph once per window it sits in, three times per epoch), so an epoch of RAVDESS
-    (≈ 30 steps) takes ≈ 15 s and the whole run stays under 10 minutes.
+    The default: trains AFF-ACRNN on RAVDESS (1440 utterances) on a 2-core laptop CPU. Same
+    features and 256 frames; 64 × 64 graphs into the ``"small"`` 4-conv CNN; smaller recurrent
+    layers; lr 1e-3 and batch 32 throughout; at most 60 epochs, keeping the epoch of best
+    validation macro-F1 and stopping after 12 without a better one, on speaker-disjoint
+    validation speakers. The first version stopped after 5 epochs without progress (best epoch ≈ 8
+    of ≈ 13, about 300 optimiser steps, 2–4 % of the paper's); its learning curves were still
+    rising. Training runs in the indexed form (each utterance of a batch encoded once, padding
+    masked and cropped; ``benchmarks/train_speed.py``: 2.3× (UB) and 2.0× (SBCNN) more windows per
+    second than the first version).
 ``SMOKE``
     Seconds, for CI and the book's quick runs: 32 frames, 32 × 32 graphs, tiny layers, 2 epochs.
     It checks that everything runs, not that anything is learned.
