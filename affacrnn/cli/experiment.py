@@ -19,6 +19,7 @@ from affacrnn.cli.subparsers import Subparsers
 __all__ = ["add_parser", "run"]
 
 _SHOW = ("accuracy", "accuracy_sd", "n_seeds", "f1", "f1_kind", "majority_baseline", "paper", "status")
+_SHOW_CROSSVAL = ("accuracy", "accuracy_sd", "balanced_accuracy", "macro_f1", "macro_f1_sd", "weighted_f1", "majority")
 
 
 def _seeds(text: str) -> tuple[int, ...]:
@@ -46,7 +47,7 @@ def add_parser(sub: Subparsers) -> None:
     """Register ``experiment``."""
     p = sub.add_parser(
         "experiment",
-        help="re-run a table of the paper (mosi_labels, branches, table2..table6) and write results/",
+        help="re-run a table of the paper (mosi_labels, branches, crossval, table2..table6) and write results/",
         description="Run one experiment of affacrnn.experiments and write OUT/NAME.csv and OUT/NAME.json "
         "(rows, caption and provenance). --mode smoke checks that it runs (≈ 1 min); --mode full is the "
         "measurement (CPU preset, 3 seeds, designed for ≤ 60 min on 2 cores; see --estimate).",
@@ -90,8 +91,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     import pandas as pd
 
-    keys = [c for c in df.columns if c not in _SHOW and df[c].dtype == object][:3]
-    shown = df[[c for c in keys if c not in ("note", "text", "description")] + [c for c in _SHOW if c in df]]
+    show = _SHOW_CROSSVAL if args.name == "crossval" else _SHOW
+    keys = [c for c in df.columns if c not in show and df[c].dtype == object][:4]
+    shown = df[[c for c in keys if c not in ("note", "text", "description")] + [c for c in show if c in df]]
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.2f}".format):
         print(shown.to_string(index=False))
     print(f"\n{df.attrs.get('caption', '')}")

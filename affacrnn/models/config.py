@@ -105,27 +105,23 @@ def _positive_int(fix: str, *names: str) -> Constraint:
     return Constraint(names, lambda v, c: _is_int(v) and v >= 1, "an int >= 1", fix)
 
 
+def _one_of(name: str, choices: tuple[str, ...], fix: str) -> Constraint:
+    return Constraint((name,), lambda v, c: v in choices, f"one of {', '.join(choices)}", fix)
+
+
 #: Every field's constraint, checked in this order (a declarative table, as scikit-learn's
 #: ``_parameter_constraints``; the first broken one is reported).
 CONSTRAINTS: tuple[Constraint, ...] = (
     Constraint(("name", "corpus", "label_scheme"), lambda v, c: isinstance(v, str) and bool(v),
                "a non-empty str", "Pass e.g. {name}={default!r}."),
-    Constraint(("architecture",), lambda v, c: v in ARCHITECTURES, f"one of {', '.join(ARCHITECTURES)}",
-               "Pass e.g. architecture='affacrnn'."),
-    Constraint(("recurrent",), lambda v, c: v in RECURRENT_KINDS, f"one of {', '.join(RECURRENT_KINDS)}",
-               "Pass 'bilstm' (the paper's) or 'lstm'."),
-    Constraint(("optimizer",), lambda v, c: v in OPTIMIZERS, f"one of {', '.join(OPTIMIZERS)}",
-               "Pass 'adam' or 'sgd' (paper §4)."),
-    Constraint(("monitor",), lambda v, c: v in MONITORS, f"one of {', '.join(MONITORS)}",
-               "Pass 'val_macro_f1' (default) or another validation score."),
-    Constraint(("normalization",), lambda v, c: v in NORMALIZATIONS, f"one of {', '.join(NORMALIZATIONS)}",
-               "Pass 'global' (the paper's), 'speaker' or 'corpus'."),
-    Constraint(("graph_norm",), lambda v, c: v in GRAPH_NORMS, f"one of {', '.join(GRAPH_NORMS)}",
-               "Pass 'minmax' (default) or 'standard'."),
-    Constraint(("training",), lambda v, c: v in TRAININGS, f"one of {', '.join(TRAININGS)}",
-               "Pass 'staged' (the paper's) or 'end_to_end'."),
-    Constraint(("attention",), lambda v, c: v in ATTENTIONS, f"one of {', '.join(ATTENTIONS)}",
-               "Pass 'shared' or 'per_position' (the paper's indexing)."),
+    _one_of("architecture", ARCHITECTURES, "Pass e.g. architecture='affacrnn'."),
+    _one_of("recurrent", RECURRENT_KINDS, "Pass 'bilstm' (the paper's) or 'lstm'."),
+    _one_of("optimizer", OPTIMIZERS, "Pass 'adam' or 'sgd' (paper §4)."),
+    _one_of("monitor", MONITORS, "Pass 'val_macro_f1' (default) or another validation score."),
+    _one_of("normalization", NORMALIZATIONS, "Pass 'global' (the paper's), 'speaker' or 'corpus'."),
+    _one_of("graph_norm", GRAPH_NORMS, "Pass 'minmax' (default) or 'standard'."),
+    _one_of("training", TRAININGS, "Pass 'staged' (the paper's) or 'end_to_end'."),
+    _one_of("attention", ATTENTIONS, "Pass 'shared' or 'per_position' (the paper's indexing)."),
     Constraint(("mask_padding",), lambda v, c: isinstance(v, bool), "True or False",
                "Pass True (read real frames only) or False."),
     Constraint(("min_delta",), lambda v, c: _is_num(v) and 0 <= v < 1, "a float in [0, 1)", "Pass e.g. 0.002."),
