@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     show = _SHOW_CROSSVAL if args.name == "crossval" else _SHOW
-    keys = [c for c in df.columns if c not in show and df[c].dtype == object][:4]
+    keys = [c for c in df.columns if c not in show and not pd.api.types.is_numeric_dtype(df[c])][:4]
     shown = df[[c for c in keys if c not in ("note", "text", "description")] + [c for c in show if c in df]]
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.2f}".format):
         print(shown.to_string(index=False))

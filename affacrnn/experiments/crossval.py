@@ -345,6 +345,8 @@ def crossval(
     histories = {t.key: {"history": r.pop("history", None), "stages": r.pop("stages", None)}
                  for t, r in zip(tasks, [dict(r) for r in ordered])}
     runs = pd.DataFrame([{k: v for k, v in r.items() if k not in ("history", "stages")} for r in ordered])
+    numeric = [c for c in (*METRIC_COLUMNS, "best_epoch", "epochs_run", "seconds_per_epoch") if c in runs]
+    runs[numeric] = runs[numeric].astype(float)  # NaN read back from a part's JSON is None
     df = pd.concat([runs, summarize_folds(runs)], ignore_index=True)
     first = ["corpus", "scheme", "model", *sorted(options), "fold", "seed", *METRIC_COLUMNS]
     df = df[[c for c in first if c in df.columns] + [c for c in df.columns if c not in first]]
