@@ -255,6 +255,8 @@ def fit_model(
         callbacks.append(TqdmCallback(verbose=0, desc=desc or config.model_name))
     t_fit = time.perf_counter()
     if isinstance(train, WindowBatches):
+        callbacks.append(keras.callbacks.LambdaCallback(on_epoch_begin=lambda epoch, logs=None: setattr(
+            train, "epoch", epoch)))
         hist = model.fit(train.dataset(), validation_data=validation, epochs=config.epochs, callbacks=callbacks,
                          shuffle=False, verbose=0)  # the batches shuffle themselves
     else:

@@ -34,7 +34,9 @@ def _train_cmd(manifest: Path, out: Path) -> list[str]:
             "--epochs", str(EPOCHS), "--out", str(out), "--json", "--quiet",
             # a continuous score: "same quality" then means the same best epoch, not a tie broken
             # differently between equal validation accuracies
-            "--monitor", "val_loss"]
+            "--monitor", "val_loss",
+            # one model, one resume state (the staged default keeps one per stage under state/<stage>)
+            "--training", "end_to_end"]
 
 
 @pytest.fixture(scope="module")

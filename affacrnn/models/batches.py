@@ -56,6 +56,7 @@ class WindowBatches:
         self.lengths = None if lengths is None else np.asarray(lengths)
         self.batch_size, self.shuffle, self.pool, self.multiple = batch_size, shuffle, pool, multiple
         self.run = max(1, min(run, batch_size))
+        self.seed, self.epoch = seed, 0  # fit_model sets epoch at each epoch's start
         self.rng = np.random.default_rng(seed)
         self.weights = None
         if class_weight is not None:
@@ -115,9 +116,9 @@ class WindowBatches:
             spec = (*spec, tf.TensorSpec((None,), tf.float32))
 
         def batches():
-            if self.shuffle and getattr(self, "_served", False):
+            if self.shuffle:  # the order of epoch e depends on (seed, e) only, so a resumed run repeats it
+                self.rng = np.random.default_rng([self.seed, self.epoch])
                 self._order()
-            self._served = True
             for i in range(len(self)):
                 x, y, *w = self[i]
                 yield (x, y.astype(np.int64), *w)
