@@ -47,7 +47,6 @@ from affacrnn.evaluation.baselines.classic import SVMBaseline
 from affacrnn.evaluation.metrics import evaluate_predictions
 from affacrnn.experiments.runner import check_schemes, mode_settings, resolve_seeds
 from affacrnn.provenance import environment
-from affacrnn.settings import REPO_ROOT
 
 __all__ = ["CROSSVAL_MODELS", "FOLDS", "METRIC_COLUMNS", "Task", "crossval", "plan_tasks", "run_task", "summarize_folds"]
 
@@ -216,10 +215,8 @@ def summarize_folds(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _parts_dir(results_dir) -> Path | None:
-    if results_dir is None:
-        return None
-    root = Path(results_dir)
-    return (root if root.is_absolute() else REPO_ROOT / root) / "crossval-parts"
+    """Beside the results file (``write_results`` writes ``<results_dir>/crossval.json``)."""
+    return None if results_dir is None else Path(results_dir) / "crossval-parts"
 
 
 def _run_all(tasks: list[Task], *, scheduler: str | None, workers: int | None, progress: bool,
@@ -245,9 +242,8 @@ def _run_all(tasks: list[Task], *, scheduler: str | None, workers: int | None, p
         if scheduler is None:
             n = workers or min(len(tasks), os.cpu_count() or 1)
             threads = max(1, (os.cpu_count() or 1) // n)
-            os.environ["AFFACRNN_WORKER_THREADS"] = str(threads)  # inherited by the worker processes
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                                   memory_limit=0)
+                                   memory_limit=0, env={"AFFACRNN_WORKER_THREADS": str(threads)})
         client = Client(cluster if cluster is not None else scheduler)
         try:
             futures = {client.submit(run_task, t, key=t.key, pure=False): t for t in tasks}
@@ -342,8 +338,7 @@ def crossval(
 
     _run_all(todo, scheduler=scheduler, workers=workers, progress=progress, on_done=keep)
     ordered = [rows[t.key] for t in tasks]
-    histories = {t.key: {"history": r.pop("history", None), "stages": r.pop("stages", None)}
-                 for t, r in zip(tasks, [dict(r) for r in ordered])}
+    histories = {t.key: {"history": r.get("history"), "stages": r.get("stages")} for t, r in zip(tasks, ordered)}
     runs = pd.DataFrame([{k: v for k, v in r.items() if k not in ("history", "stages")} for r in ordered])
     numeric = [c for c in (*METRIC_COLUMNS, "best_epoch", "epochs_run", "seconds_per_epoch") if c in runs]
     runs[numeric] = runs[numeric].astype(float)  # NaN read back from a part's JSON is None

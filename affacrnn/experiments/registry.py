@@ -63,6 +63,10 @@ EXPERIMENTS: dict[str, Callable[..., pd.DataFrame]] = {
 }
 
 
+#: Seeds of an experiment whose default is not its mode's (crossval: the folds give the spread).
+DEFAULT_SEEDS: dict[str, tuple[int, ...]] = {"crossval": (0,)}
+
+
 def describe_experiments() -> dict[str, str]:
     """Name → the first line of its docstring (for ``affacrnn experiment --list``)."""
     return {name: (fn.__doc__ or "").strip().splitlines()[0] for name, fn in EXPERIMENTS.items()}
@@ -84,7 +88,7 @@ def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | No
     if name not in EXPERIMENTS:
         raise ParameterError(f"unknown experiment {name!r}; valid: {', '.join(EXPERIMENTS)}.")
     settings = mode_settings(mode)
-    n_seeds = len(resolve_seeds(seeds, settings))
+    n_seeds = len(resolve_seeds(seeds if seeds is not None else DEFAULT_SEEDS.get(name), settings))
     base = budget(settings.preset, name, mode, params.get("epochs"), params.get("patience"))
     plan: list[tuple[Any, str, int]] = []  # (config, scheme, fits)
     skipped = []
@@ -104,7 +108,7 @@ def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | No
                 if spec is None:
                     plan.append((None, scheme, k))
                     continue
-                plan.append((base.replace(**spec, **options), scheme, k * (n_seeds if seeds is not None else 1)))
+                plan.append((base.replace(**spec, **options), scheme, k * n_seeds))
     elif name == "table2":
         sizes = params.get("sizes", range(1, 8) if mode == "full" else TABLE2_SMOKE_SIZES)
         for scheme in params.get("schemes", ("sentiment2",)):
@@ -161,9 +165,6 @@ def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | No
         seconds += 2 * n_seeds * (60 if mode == "full" else 8)  # bc-LSTM
     return {"runs": int(sum(f for *_, f in plan)), "minutes": round(seconds / 60, 1), "not_run": skipped}
 
-
-#: Seeds of an experiment whose default is not its mode's (crossval: the folds give the spread).
-DEFAULT_SEEDS: dict[str, tuple[int, ...]] = {"crossval": (0,)}
 
 #: Corpora each experiment reads; :func:`load_or_run` will not start a live run without them.
 EXPERIMENT_CORPORA: dict[str, tuple[str, ...]] = {

@@ -19,7 +19,8 @@ from sklearn.exceptions import NotFittedError
 
 from affacrnn.errors import AffacrnnError, FeatureError, ParameterError
 
-__all__ = ["FeatureScaler", "real_mask", "real_rows", "zero_padding", "speaker_standardize", "standardize_graphs", "ScalerNotFittedError"]
+__all__ = ["FeatureScaler", "ScalerNotFittedError", "real_mask", "real_rows", "zero_padding", "speaker_standardize",
+           "frame_statistics", "standardize_graphs"]
 
 
 class ScalerNotFittedError(AffacrnnError, NotFittedError):
@@ -275,13 +276,18 @@ def speaker_standardize(X: np.ndarray, *, lengths: np.ndarray, groups: Any) -> n
     mask = real_mask(lengths, X.shape[1])
     for g in np.unique(groups):
         rows = groups == g
-        real = X[rows][mask[rows]].astype(np.float64)
-        if len(real) == 0:
-            continue
-        mean, sd = real.mean(axis=0), real.std(axis=0)
-        sd[sd < 1e-8] = 1.0
-        out[rows] = ((X[rows] - mean) / sd).astype(np.float32)
+        if mask[rows].any():
+            mean, sd = frame_statistics(X[rows][mask[rows]])
+            out[rows] = ((X[rows] - mean) / sd).astype(np.float32)
     return out
+
+
+def frame_statistics(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column mean and sd ``[shape=(D,)]`` of real frames ``[shape=(m, D)]`` (float64; sd 0 → 1)."""
+    real = np.asarray(frames, dtype=np.float64)
+    sd = real.std(axis=0)
+    sd[sd < 1e-8] = 1.0
+    return real.mean(axis=0), sd
 
 
 def standardize_graphs(G: np.ndarray) -> np.ndarray:

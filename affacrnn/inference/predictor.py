@@ -49,7 +49,7 @@ from affacrnn.data.audio import SILENCE_PEAK
 from affacrnn.data.labels import get_scheme
 from affacrnn.errors import ModelError, ParameterError
 from affacrnn.features.layout import real_frames
-from affacrnn.features.normalize import FeatureScaler
+from affacrnn.features.normalize import FeatureScaler, frame_statistics
 from affacrnn.features.spectrogram import extract_all
 from affacrnn.inference.runtime import (  # starts TensorFlow (Predictor needs it anyway)
     CONTEXT_BATCH,
@@ -308,10 +308,7 @@ class Predictor:
         for s, e in spans:
             feats, _, length = self._raw_inputs(source.read(int(s), int(e)), source.samplerate)
             rows.append(feats[:length])
-        real = np.concatenate(rows).astype(np.float64)
-        sd = real.std(axis=0)
-        sd[sd < 1e-8] = 1.0
-        return real.mean(axis=0), sd
+        return frame_statistics(np.concatenate(rows))
 
     # -- a recording ---------------------------------------------------------------------------
     def predict(self, path_or_array: Any, *, sr: int | None = None) -> dict[str, Any]:
