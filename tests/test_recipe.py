@@ -61,6 +61,22 @@ def test_featurisation_returns_real_lengths_and_caches_them(small, tmp_path):
     assert list(L2) == want and report.n_cached == 3 and np.array_equal(X, X2)
 
 
+def test_mel_graphs_have_their_own_cache_entries(small, tmp_path):
+    from affacrnn.features.spectrogram import spectrum_graph
+
+    paths = list(small["path"][:2])
+    cfg = FeatureConfig(n_frames=192)
+    kw = dict(config=cfg, image_size=32, cache_dir=tmp_path, n_jobs=1, progress=False, return_report=True)
+    _, linear, _ = featurize_corpus(paths, **kw)
+    _, mel, report = featurize_corpus(paths, graph_scale="mel", **kw)
+    assert report.n_graphs_computed == 2 and report.n_features_computed == 0  # a miss for graphs only
+    assert not np.allclose(linear, mel)
+    np.testing.assert_array_equal(mel[1], spectrum_graph(load_audio(paths[1], sr=cfg.sr), sr=cfg.sr, size=32,
+                                                         scale="mel"))
+    _, again, report = featurize_corpus(paths, graph_scale="mel", **kw)
+    assert report.n_cached == 2 and np.array_equal(mel, again)
+
+
 def test_padding_is_zero_and_the_scaler_sees_real_frames_only(smoke_data):
     d = smoke_data
     mask = real_mask(d.lengths, d.features.shape[1])
@@ -194,6 +210,53 @@ def test_speaker_normalised_model_serves_a_recording(small, tmp_path):
     affacrnn.train(cfg, table=small, out_dir=tmp_path / "m", progress=False)
     out = Predictor(tmp_path / "m").predict(small["path"].iloc[1])
     assert abs(sum(out["utterances"][0]["probabilities"].values()) - 1) < 1e-5
+
+
+def test_mel_standardised_graphs_are_served_as_they_were_trained(small, tmp_path):
+    from affacrnn.inference.predictor import Predictor
+
+    cfg = presets.SMOKE.replace(architecture="sbcnn", n_frames=192, epochs=1, graph_scale="mel",
+                                graph_norm="standard")
+    result = affacrnn.train(cfg, table=small, out_dir=tmp_path / "m", progress=False)
+    G = result.data.graphs
+    np.testing.assert_allclose(G.mean(axis=(1, 2)), 0.0, atol=1e-4)
+    predictor = Predictor(tmp_path / "m")
+    y = load_audio(small["path"].iloc[3], sr=cfg.sr)
+    _, graph = predictor._utterance_inputs(y, cfg.sr, "clip")
+    i = int(np.flatnonzero(result.data.table["path"].to_numpy() == small["path"].iloc[3])[0])
+    np.testing.assert_allclose(graph, G[i], atol=1e-4)  # the same mel, standardised graph as in training
+    assert predictor.config.graph_scale == "mel"
+
+
+def test_encoder_dropout_is_an_option_that_keeps_the_default_network():
+    from affacrnn.models.network import build_utterance_encoder
+
+    plain = build_utterance_encoder(presets.SMOKE, n_columns=33)
+    dropped = build_utterance_encoder(presets.SMOKE.replace(encoder_dropout=0.25), n_columns=33)
+    names = [layer.name for layer in dropped.layers]
+    assert [n for n in names if "dropout" in n] == [f"aff1_dropout{i}" for i in range(1, len(presets.SMOKE.lstm_units) + 1)]
+    assert not [layer for layer in plain.layers if "dropout" in layer.name]
+    assert plain.count_params() == dropped.count_params()
+    with pytest.raises(affacrnn.ParameterError, match="encoder_dropout"):
+        presets.SMOKE.replace(encoder_dropout=1.5)
+
+
+def test_committed_crossval_parts_keep_their_keys():
+    """A config field added later must not orphan finished runs: every committed part is still found."""
+    import json
+    from pathlib import Path
+
+    from affacrnn.experiments.crossval import plan_tasks
+
+    parts = Path(__file__).resolve().parents[1] / "results" / "crossval-parts"
+    files = sorted(parts.glob("*.json"))
+    assert files, "results/crossval-parts holds the committed runs"
+    for f in files:
+        task = json.loads(f.read_text())["task"]
+        (planned,) = plan_tasks(corpus=task["corpus"], schemes=[task["scheme"]], models=[task["model"]],
+                                seeds=[task["seed"]], mode=task["mode"], folds=task["k"],
+                                overrides=dict(task["overrides"]))[task["fold"]:task["fold"] + 1]
+        assert f"{planned.key}.json" == f.name
 
 
 # ------------------------------------------------------------------ the models can learn

@@ -52,18 +52,34 @@ def test_row_zero_is_low_frequency():
         assert abs(peak_row - freq / (SR / 2) * 128) <= 1.5, freq
 
 
+def test_mel_rows_follow_the_mel_band_centres():
+    """``scale="mel"``: a tone peaks in the band whose centre is nearest it, lower tones get more rows."""
+    centres = librosa.mel_frequencies(n_mels=64 + 2, fmin=0.0, fmax=SR / 2)[1:-1]
+    for freq in (200.0, 1000.0, 5000.0):
+        img = spectrum_graph(tone(freq), sr=SR, size=64, scale="mel")
+        assert img.shape == (64, 64) and img.dtype == np.float32 and 0.0 <= img.min() and img.max() <= 1.0
+        peak = int(np.argmax(img.mean(axis=1)))
+        assert abs(peak - int(np.argmin(np.abs(centres - freq)))) <= 1, freq
+    mel = spectrum_graph(tone(1000.0), sr=SR, size=64, scale="mel")
+    linear = spectrum_graph(tone(1000.0), sr=SR, size=64)
+    assert np.argmax(mel.mean(axis=1)) > np.argmax(linear.mean(axis=1)) + 10  # 0-1 kHz: ~19 rows, not ~6
+
+
 def test_extract_all_equals_the_separate_functions(speech_clip):
     _, y = speech_clip
     cfg = FeatureConfig(features=ALL_FEATURES)
     feats, graph = extract_all(y, config=cfg, image_size=96)
     np.testing.assert_array_equal(feats, extract_features(y, config=cfg))
     np.testing.assert_array_equal(graph, spectrum_graph(y, sr=SR, size=96))
+    _, mel = extract_all(y, config=cfg, image_size=96, graph_scale="mel")
+    np.testing.assert_array_equal(mel, spectrum_graph(y, sr=SR, size=96, scale="mel"))
     feats2, none = extract_all(y, image_size=None)
     assert none is None and feats2.shape == (256, 33)
 
 
 @pytest.mark.parametrize(("kw", "field"), [({"size": 0}, "size"), ({"size": 12.5}, "size"), ({"top_db": -3}, "top_db"),
-                                           ({"n_fft": 1001}, "n_fft"), ({"hop_length": 0}, "hop_length")])
+                                           ({"n_fft": 1001}, "n_fft"), ({"hop_length": 0}, "hop_length"),
+                                           ({"scale": "log"}, "scale")])
 def test_bad_parameters_are_named(kw, field):
     with pytest.raises(ParameterError, match=f"`{field}`"):
         spectrum_graph(tone(440.0), sr=SR, **kw)

@@ -84,7 +84,7 @@ class Task:
     @property
     def key(self) -> str:
         """A file-name-safe identity, with a digest of the exact config (a changed recipe is a new task)."""
-        cfg = "svm" if self.config is None else self.config.to_json(sort_keys=True)
+        cfg = "svm" if self.config is None else json.dumps(_digest_fields(self.config), sort_keys=True)
         digest = hashlib.blake2b(f"{cfg}|{self.k}|{VAL_SIZE}".encode(), digest_size=5).hexdigest()
         extra = "".join(f"-{k}={v}" for k, v in self.overrides)
         return f"{self.mode}-{self.corpus}-{self.scheme}-{self.model}{extra}-k{self.k}f{self.fold}-s{self.seed}-{digest}"
@@ -98,6 +98,15 @@ class Task:
         base = mode_settings(self.mode).preset
         return base.replace(corpus=self.corpus, label_scheme=self.scheme, seed=self.seed, val_size=VAL_SIZE,
                             test_size=0.0, **spec, **dict(self.overrides))
+
+
+#: Config fields added after crossval results were first committed, with their defaults: left out
+#: of a task's digest while at the default, so a new option does not orphan the finished parts.
+LATER_FIELDS = {"graph_scale": "linear", "encoder_dropout": 0.0}
+
+
+def _digest_fields(config) -> dict:
+    return {k: v for k, v in config.to_dict().items() if not (k in LATER_FIELDS and v == LATER_FIELDS[k])}
 
 
 def _table(corpus: str, mode: str) -> pd.DataFrame:
@@ -367,8 +376,9 @@ def _featurize_once(corpus: str, mode: str, schemes: Sequence[str], tasks: list[
         return
     table = _table(corpus, mode)
     preset = mode_settings(mode).preset
-    sizes = {t.config.image_size for t in tasks if t.config is not None and t.config.uses_graphs}
-    featurize_corpus(table, config=preset.feature_config(), image_size=max(sizes) if sizes else None,
+    graphs = {(t.config.image_size, t.config.graph_scale) for t in tasks if t.config is not None and t.config.uses_graphs}
+    first, *rest = sorted(graphs) or [(None, "linear")]  # features and the first graphs from one STFT
+    featurize_corpus(table, config=preset.feature_config(), image_size=first[0], graph_scale=first[1],
                      progress=progress, return_lengths=True)
-    for size in sorted(sizes)[:-1]:
-        featurize_corpus(table, config=preset.feature_config(), image_size=size, progress=progress)
+    for size, scale in rest:
+        featurize_corpus(table, config=preset.feature_config(), image_size=size, graph_scale=scale, progress=progress)

@@ -205,7 +205,9 @@ class SharedData:
         arch = "affacrnn" if want_graphs else "ub"
         key = (table_key, config.label_scheme, featurise, config.n_frames, config.sr, config.n_fft,
                config.hop_length, config.image_size if want_graphs else None, config.context,
-               config.val_size, config.test_size)
+               config.val_size, config.test_size,
+               # what prepare() does to the numbers (after the slot the graph side takes above)
+               config.mask_padding, config.normalization, config.graph_norm, config.graph_scale if want_graphs else None)
         if key not in self._cache:
             # reuse a preparation that has graphs for a request without them
             with_graphs = key[:7] + (config.image_size,) + key[8:]

@@ -19,7 +19,7 @@ Cache
     One ``.npy`` file per (recording, what was computed): features are keyed by a hash of the
     file's bytes (:func:`content_hash`), the :class:`~affacrnn.features.frames.FeatureConfig`,
     :data:`~affacrnn.features.frames.FEATURES_VERSION` and the librosa version; graphs by the content,
-    the STFT parameters, the image size and :data:`GRAPH_VERSION`. Changing any of these misses
+    the STFT parameters, the image size, the frequency scale and :data:`GRAPH_VERSION`. Changing any of these misses
     the cache, so stale features are never returned, even for a file replaced with its size and
     modification time kept; a corpus moved to another folder still hits. Entries are written to a temporary file in the same folder and renamed into
     place (:func:`os.replace`, atomic on POSIX and Windows), so a process killed mid-write leaves
@@ -56,7 +56,7 @@ from affacrnn.data.audio import load_audio
 from affacrnn.errors import AffacrnnWarning, AudioError, CacheError, OutputError, ParameterError
 from affacrnn.features.fastpath import check_input, features_from_magnitude, magnitude
 from affacrnn.features.layout import FEATURES_VERSION, FeatureConfig, real_frames
-from affacrnn.features.spectrogram import check_size, graph_from_magnitude
+from affacrnn.features.spectrogram import check_scale, check_size, graph_from_magnitude
 from affacrnn.settings import cache_dir as _default_cache_dir
 
 __all__ = [
@@ -241,7 +241,7 @@ class _Item:
 
 
 def _compute_batch(
-    items: Sequence[_Item], config: FeatureConfig, image_size: int | None
+    items: Sequence[_Item], config: FeatureConfig, image_size: int | None, scale: str = "linear"
 ) -> list[tuple[int, np.ndarray | None, np.ndarray | None, int, str | None]]:
     """Worker task: load, featurise and cache a batch of files (runs in a joblib/Dask worker).
 
@@ -259,7 +259,8 @@ def _compute_batch(
             S = magnitude(y, config)
             feats = features_from_magnitude(y, S, config) if it.need_features else None
             if it.need_graph and image_size is not None:
-                graph = graph_from_magnitude(S, size=check_size(image_size), top_db=GRAPH_TOP_DB)
+                graph = graph_from_magnitude(S, size=check_size(image_size), top_db=GRAPH_TOP_DB, scale=scale,
+                                             sr=config.sr)
         length_arr = np.array([length], np.float32) if it.need_length else None
         for arr, entry in ((feats, it.feat_entry), (graph, it.graph_entry), (length_arr, it.length_entry)):
             if arr is not None and entry is not None and problem is None:
@@ -326,6 +327,7 @@ def featurize_corpus(
     progress: bool = True,
     return_report: bool = False,
     return_lengths: bool = False,
+    graph_scale: str = "linear",
 ) -> tuple:
     """Feature tensor and spectrum graphs of every utterance of a corpus table, in row order.
 
@@ -354,6 +356,9 @@ def featurize_corpus(
         Also return a :class:`FeaturizeReport` (cache hits, files computed, time).
     return_lengths : bool
         Also return each utterance's real frame count (:func:`~affacrnn.features.layout.real_frames`).
+    graph_scale : {"linear", "mel"}
+        Frequency axis of the spectrum graphs (:func:`~affacrnn.features.spectrogram.spectrum_graph`'s
+        ``scale``); each scale has its own cache entries.
 
     Returns
     -------
@@ -386,8 +391,6 @@ def featurize_corpus(
     >>> X.shape, G.shape  # doctest: +SKIP
     ((12, 256, 33), (12, 128, 128))
     """
-
-
     t0 = time.perf_counter()
     cfg = FeatureConfig() if config is None else config
     if not isinstance(cfg, FeatureConfig):
@@ -395,6 +398,7 @@ def featurize_corpus(
             f"`config` must be a FeatureConfig; got {type(cfg).__name__}. Pass affacrnn.FeatureConfig(...)."
         )
     size = None if image_size is None else check_size(image_size)
+    scale = check_scale(graph_scale)
     n_jobs = _check_n_jobs(n_jobs)
     if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
         raise ParameterError(f"`batch_size` must be an int >= 1 or None; got {batch_size!r}. Pass e.g. 8.")
@@ -413,6 +417,8 @@ def featurize_corpus(
     graph_common = {"kind": "graph", "sr": cfg.sr, "n_fft": cfg.n_fft, "hop_length": cfg.hop_length,
                     "size": size, "top_db": GRAPH_TOP_DB, "version": GRAPH_VERSION,
                     "librosa": _librosa_version()}
+    if scale != "linear":  # linear graphs keep the keys they had before scales existed
+        graph_common["scale"] = scale
     todo: list[_Item] = []
     for i, path in enumerate(paths):
         feat_entry = graph_entry = length_entry = None
@@ -437,25 +443,17 @@ def featurize_corpus(
             else:
                 have_graph = True
         if not (have_feat and have_graph and have_length):
-            todo.append(
-                _Item(
-                    index=i,
-                    path=path,
-                    feat_entry=None if feat_entry is None else str(feat_entry),
-                    graph_entry=None if graph_entry is None else str(graph_entry),
-                    need_features=not have_feat,
-                    need_graph=size is not None and not have_graph,
-                    length_entry=None if length_entry is None else str(length_entry),
-                    need_length=not have_length,
-                )
-            )
+            entries = [None if e is None else str(e) for e in (feat_entry, graph_entry, length_entry)]
+            todo.append(_Item(index=i, path=path, feat_entry=entries[0], graph_entry=entries[1],
+                              need_features=not have_feat, need_graph=size is not None and not have_graph,
+                              length_entry=entries[2], need_length=not have_length))
 
     n_cached = n - len(todo)
     with tqdm(total=n, initial=n_cached, disable=not progress, desc="features", unit="file",
               dynamic_ncols=True, leave=False) as bar:
         if todo:
             if n_jobs == 1 and backend is None:
-                results = (_compute_batch([it], cfg, size) for it in todo)
+                results = (_compute_batch([it], cfg, size, scale) for it in todo)
             else:
                 # Compile librosa's numba kernels here, once, before any worker can race to do it
                 # (a cache mixed from two processes segfaults every later run; see _numba.py).
@@ -465,7 +463,7 @@ def featurize_corpus(
                 bs = batch_size or max(1, min(32, math.ceil(len(todo) / (4 * workers))))
                 batches = [todo[k : k + bs] for k in range(0, len(todo), bs)]
                 parallel = joblib.Parallel(n_jobs=n_jobs, backend=backend, return_as="generator_unordered")
-                results = parallel(joblib.delayed(_compute_batch)(b, cfg, size) for b in batches)
+                results = parallel(joblib.delayed(_compute_batch)(b, cfg, size, scale) for b in batches)
             warned = False
             for batch in results:
                 for i, feats, graph, length, problem in batch:

@@ -232,6 +232,7 @@ def prepare(
         labelled,
         config=config.feature_config(),
         image_size=config.image_size if config.uses_graphs else None,
+        graph_scale=config.graph_scale,
         cache_dir=cache_dir,
         n_jobs=n_jobs,
         progress=progress,

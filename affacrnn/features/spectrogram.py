@@ -16,6 +16,12 @@ Rows are frequency, from 0 Hz (row 0) up to ``sr / 2`` on a linear scale, as in 
 figure; columns are time, the whole utterance stretched to ``size`` columns. The paper's size is
 512; the CPU default here is 128 (``DESIGN.md``: ResNet at 512² does not train on a laptop).
 
+``scale="mel"`` (beyond the paper, an option of the recipe) replaces step 3's frequency warp with
+librosa's mel filter bank of ``size`` bands from 0 Hz to ``sr / 2`` (applied to the power, before
+the dB step): at 64 rows a linear graph gives F0 and its first harmonics (≈ 100–1000 Hz) 5
+rows, the mel graph 18. A purely logarithmic axis is not offered: at CPU sizes its lowest
+bands are narrower than one FFT bin (10.8 Hz at ``n_fft=2048``), so they would be empty.
+
 :func:`extract_all` returns the feature matrix and the spectrum graph from one STFT, which is
 what :func:`affacrnn.features.cache.featurize_corpus` uses.
 
@@ -34,7 +40,11 @@ from affacrnn.errors import ParameterError
 from affacrnn.features.fastpath import check_input, features_from_magnitude, magnitude
 from affacrnn.features.layout import FeatureConfig
 
-__all__ = ["spectrum_graph", "extract_all", "plot_spectrum_graph", "area_resize_matrix", "graph_from_magnitude", "check_size"]
+__all__ = ["spectrum_graph", "extract_all", "plot_spectrum_graph", "area_resize_matrix", "graph_from_magnitude",
+           "check_size", "check_scale", "GRAPH_SCALES"]
+
+#: Frequency axes of a spectrum graph: the paper's linear one, or librosa's mel filter bank.
+GRAPH_SCALES = ("linear", "mel")
 
 
 def check_size(size: Any) -> int:
@@ -44,6 +54,23 @@ def check_size(size: Any) -> int:
             "Pass e.g. size=128 (CPU) or size=512 (the paper)."
         )
     return int(size)
+
+
+def check_scale(scale: Any) -> str:
+    if scale not in GRAPH_SCALES:
+        raise ParameterError(
+            f"`scale` (the graph's frequency axis) must be one of {', '.join(map(repr, GRAPH_SCALES))}; got {scale!r}. "
+            "Pass 'linear' (the paper's) or 'mel'."
+        )
+    return str(scale)
+
+
+@functools.lru_cache(maxsize=16)
+def _mel_bank(sr: int, n_fft: int, n_bands: int) -> np.ndarray:
+    """librosa's mel filter bank (Slaney area-normalised), read-only ``(n_bands, 1 + n_fft // 2)``."""
+    W = load_librosa().filters.mel(sr=sr, n_fft=n_fft, n_mels=n_bands, fmin=0.0, fmax=sr / 2).astype(np.float32)
+    W.setflags(write=False)
+    return W
 
 
 def _check_top_db(top_db: Any) -> float:
@@ -85,13 +112,24 @@ def area_resize_matrix(n_in: int, n_out: int) -> np.ndarray:
     return W
 
 
-def graph_from_magnitude(S: np.ndarray, *, size: int, top_db: float) -> np.ndarray:
-    """Spectrum graph from a magnitude spectrogram ``S`` (shape ``(1 + n_fft/2, T)``)."""
+def graph_from_magnitude(S: np.ndarray, *, size: int, top_db: float, scale: str = "linear",
+                         sr: int = DEFAULT_SR) -> np.ndarray:
+    """Spectrum graph from a magnitude spectrogram ``S`` (shape ``(1 + n_fft/2, T)``).
+
+    ``scale="linear"`` area-warps the dB image's rows to ``size``; ``"mel"`` first sums the power
+    into ``size`` mel bands (``sr`` and ``n_fft = 2 (rows - 1)`` define the bank), then takes dB.
+    """
     librosa = load_librosa()
 
-    db = librosa.power_to_db(S**2, ref=np.max, top_db=top_db)
-    unit = (db + top_db) / top_db
-    img = area_resize_matrix(unit.shape[0], size) @ unit @ area_resize_matrix(unit.shape[1], size).T
+    if scale == "mel":
+        power = _mel_bank(int(sr), 2 * (S.shape[0] - 1), size) @ (S**2)
+        db = librosa.power_to_db(power, ref=np.max, top_db=top_db)
+        unit = (db + top_db) / top_db
+        img = unit @ area_resize_matrix(unit.shape[1], size).T
+    else:
+        db = librosa.power_to_db(S**2, ref=np.max, top_db=top_db)
+        unit = (db + top_db) / top_db
+        img = area_resize_matrix(unit.shape[0], size) @ unit @ area_resize_matrix(unit.shape[1], size).T
     return np.clip(img, 0.0, 1.0).astype(np.float32, copy=False)
 
 
@@ -103,6 +141,7 @@ def spectrum_graph(
     n_fft: int = 2048,
     hop_length: int = 512,
     top_db: float = 80.0,
+    scale: str = "linear",
 ) -> np.ndarray:
     """Square spectrum-graph image of one utterance, values in ``[0, 1]`` (paper §4: 512 × 512).
 
@@ -118,17 +157,19 @@ def spectrum_graph(
         STFT frame length (even) and hop in samples.
     top_db : float
         Dynamic range shown: bins more than ``top_db`` dB below the loudest map to 0.
+    scale : {"linear", "mel"}
+        Frequency axis: linear as in the paper's figure, or ``size`` mel bands (0 Hz to ``sr/2``).
 
     Returns
     -------
     np.ndarray [shape=(size, size), dtype=float32]
-        Row 0 is 0 Hz, the last row ``sr/2`` (linear frequency); columns span the whole clip.
+        Row 0 is 0 Hz, the last row ``sr/2`` (linear or mel frequency); columns span the whole clip.
         ``1.0`` is the clip's loudest bin, ``0.0`` is ``top_db`` dB below it or quieter.
 
     Raises
     ------
     ParameterError
-        ``size``, ``top_db``, ``n_fft`` or ``hop_length`` out of range.
+        ``size``, ``top_db``, ``scale``, ``n_fft`` or ``hop_length`` out of range.
     AudioError, FeatureError
         As :func:`affacrnn.features.frames.extract_features` (silent, NaN/Inf, shorter than ``n_fft``).
 
@@ -148,8 +189,9 @@ def spectrum_graph(
     cfg = FeatureConfig(sr=sr, n_fft=n_fft, hop_length=hop_length, features=("centroid",))  # STFT settings only
     size = check_size(size)
     top_db = _check_top_db(top_db)
+    scale = check_scale(scale)
     y = check_input(y, cfg)
-    return graph_from_magnitude(magnitude(y, cfg), size=size, top_db=top_db)
+    return graph_from_magnitude(magnitude(y, cfg), size=size, top_db=top_db, scale=scale, sr=sr)
 
 
 def extract_all(
@@ -158,6 +200,7 @@ def extract_all(
     config: FeatureConfig | None = None,
     image_size: int | None = 128,
     top_db: float = 80.0,
+    graph_scale: str = "linear",
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Feature matrix and spectrum graph of one utterance from a single STFT.
 
@@ -172,13 +215,15 @@ def extract_all(
         Side of the spectrum graph; ``None`` skips it.
     top_db : float
         Dynamic range of the graph in dB.
+    graph_scale : {"linear", "mel"}
+        The graph's frequency axis (:func:`spectrum_graph`'s ``scale``).
 
     Returns
     -------
     features : np.ndarray [shape=(n_frames, D), dtype=float32]
         Equal to ``extract_features(y, config=config)``.
     graph : np.ndarray [shape=(image_size, image_size), dtype=float32] or None
-        Equal to ``spectrum_graph(y, sr=..., size=image_size, n_fft=..., hop_length=...)``.
+        Equal to ``spectrum_graph(y, sr=..., size=image_size, n_fft=..., hop_length=..., scale=graph_scale)``.
     """
     cfg = FeatureConfig() if config is None else config
     if not isinstance(cfg, FeatureConfig):
@@ -187,10 +232,11 @@ def extract_all(
         )
     size = None if image_size is None else check_size(image_size)
     top_db = _check_top_db(top_db)
+    graph_scale = check_scale(graph_scale)
     y = check_input(y, cfg)
     S = magnitude(y, cfg)
     feats = features_from_magnitude(y, S, cfg)
-    graph = None if size is None else graph_from_magnitude(S, size=size, top_db=top_db)
+    graph = None if size is None else graph_from_magnitude(S, size=size, top_db=top_db, scale=graph_scale, sr=cfg.sr)
     return feats, graph
 
 

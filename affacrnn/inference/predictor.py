@@ -49,7 +49,7 @@ from affacrnn.data.audio import SILENCE_PEAK
 from affacrnn.data.labels import get_scheme
 from affacrnn.errors import ModelError, ParameterError
 from affacrnn.features.layout import real_frames
-from affacrnn.features.normalize import FeatureScaler, frame_statistics
+from affacrnn.features.normalize import FeatureScaler, frame_statistics, standardize_graphs
 from affacrnn.features.spectrogram import extract_all
 from affacrnn.inference.runtime import (  # starts TensorFlow (Predictor needs it anyway)
     CONTEXT_BATCH,
@@ -280,12 +280,15 @@ class Predictor:
             y = y + np.float32(SILENCE_PEAK) * np.sin(np.arange(y.size, dtype=np.float32))
         with one_blas_thread():
             feats, graph = extract_all(
-                y, config=self.feature_config, image_size=self.config.image_size if self.config.uses_graphs else None
+                y, config=self.feature_config, image_size=self.config.image_size if self.config.uses_graphs else None,
+                graph_scale=self.config.graph_scale,
             )
         return feats, graph, real_frames(len(y), self.feature_config)
 
     def _utterance_inputs(self, y: np.ndarray, native_sr: int, name: str) -> tuple[Any, Any]:
         feats, graph, length = self._raw_inputs(y, native_sr)
+        if graph is not None and self.config.graph_norm == "standard":  # as prepare() scaled the training graphs
+            graph = standardize_graphs(graph[None])[0]
         if not self.config.uses_features:
             return None, graph
         if self._speaker_stats is not None:  # normalization="speaker": the recording's own statistics

@@ -34,10 +34,11 @@ from typing import Any, Mapping
 from affacrnn.data.labels import SCHEMES
 from affacrnn.errors import ParameterError
 from affacrnn.features.frames import PAPER_FEATURES, FeatureConfig, n_columns, normalize_feature_set
+from affacrnn.features.spectrogram import GRAPH_SCALES
 from affacrnn.models.cnn_zoo import CNN_ZOO
 
 __all__ = ["AFFConfig", "ARCHITECTURES", "RECURRENT_KINDS", "OPTIMIZERS", "MODEL_NAMES", "MONITORS",
-           "NORMALIZATIONS", "GRAPH_NORMS", "TRAININGS", "ATTENTIONS"]
+           "NORMALIZATIONS", "GRAPH_NORMS", "GRAPH_SCALES", "TRAININGS", "ATTENTIONS"]
 
 #: Model kinds :func:`affacrnn.models.build_model` can build (paper §3):
 #: ``"ub"`` the utterance-based branch alone (UB-BiLSTM, or UB-LSTM with ``recurrent="lstm"``),
@@ -120,6 +121,7 @@ CONSTRAINTS: tuple[Constraint, ...] = (
     _one_of("monitor", MONITORS, "Pass 'val_macro_f1' (default) or another validation score."),
     _one_of("normalization", NORMALIZATIONS, "Pass 'global' (the paper's), 'speaker' or 'corpus'."),
     _one_of("graph_norm", GRAPH_NORMS, "Pass 'minmax' (default) or 'standard'."),
+    _one_of("graph_scale", GRAPH_SCALES, "Pass 'linear' (the paper's) or 'mel'."),
     _one_of("training", TRAININGS, "Pass 'staged' (the paper's) or 'end_to_end'."),
     _one_of("attention", ATTENTIONS, "Pass 'shared' or 'per_position' (the paper's indexing)."),
     Constraint(("mask_padding",), lambda v, c: isinstance(v, bool), "True or False",
@@ -153,7 +155,8 @@ CONSTRAINTS: tuple[Constraint, ...] = (
                "Pass e.g. 512 (the paper's) or 128 (CPU)."),
     Constraint(("lstm_units",), lambda v, c: isinstance(v, tuple) and bool(v) and all(_is_int(u) and u >= 1 for u in v),
                "a non-empty tuple of ints >= 1", "Pass e.g. (128, 32) (paper §4)."),
-    Constraint(("dropout",), lambda v, c: _is_num(v) and 0 <= v < 1, "a float in [0, 1)", "Pass e.g. 0.3."),
+    Constraint(("dropout", "encoder_dropout"), lambda v, c: _is_num(v) and 0 <= v < 1, "a float in [0, 1)",
+               "Pass e.g. 0.3."),
     Constraint(("sgd_momentum",), lambda v, c: _is_num(v) and 0 <= v < 1, "a float in [0, 1)", "Pass e.g. 0.9."),
     Constraint(("lr_lstm", "lr_cnn", "lr_fusion"), lambda v, c: _is_num(v) and 0 < v < 1, "a float in (0, 1)",
                "Pass e.g. 1e-4 (paper §4)."),
@@ -247,6 +250,11 @@ class AFFConfig:
         ``"corpus"`` does so per corpus (for cross-corpus tests).
     graph_norm : {"minmax", "standard"}
         Spectrum graphs in [0, 1] (default) or standardised per graph (not in the paper).
+    graph_scale : {"linear", "mel"}
+        Frequency axis of the spectrum graphs: linear (the paper's figure) or ``image_size`` mel
+        bands (not in the paper; :func:`affacrnn.features.spectrogram.spectrum_graph`).
+    encoder_dropout : float
+        Dropout after each of AFF1's recurrent layers (0: none, the paper's; not in the paper).
     training : {"staged", "end_to_end"}
         ``"staged"`` (the paper's, §3): train each branch with its own attention, then the fusion
         on the frozen branches' per-utterance vectors. ``"end_to_end"``: the whole fused model at
@@ -320,6 +328,8 @@ class AFFConfig:
     mask_padding: bool = True
     normalization: str = "global"
     graph_norm: str = "minmax"
+    graph_scale: str = "linear"
+    encoder_dropout: float = 0.0
     training: str = "staged"
     attention: str = "shared"
     val_size: float = 0.15

@@ -83,7 +83,8 @@ def build_utterance_encoder(config: "AFFConfig", *, n_columns: int) -> keras.Mod
     Parameters
     ----------
     config : AFFConfig
-        Uses ``n_frames``, ``lstm_units`` (§4: 128, 32), ``dense_units`` (§4: 200), ``recurrent``.
+        Uses ``n_frames``, ``lstm_units`` (§4: 128, 32), ``dense_units`` (§4: 200), ``recurrent``,
+        ``mask_padding`` and ``encoder_dropout``.
     n_columns : int
         Feature columns D (§4: 33).
 
@@ -101,6 +102,8 @@ def build_utterance_encoder(config: "AFFConfig", *, n_columns: int) -> keras.Mod
     for i, units in enumerate(config.lstm_units, start=1):
         last = i == len(config.lstm_units)
         x = _recurrent(units, config.recurrent, return_sequences=not last, name=f"aff1_rnn{i}")(x)
+        if config.encoder_dropout > 0:  # an option beyond the paper; at 0 the network is the first version's
+            x = layers.Dropout(config.encoder_dropout, name=f"aff1_dropout{i}")(x)
     x = layers.Dense(config.dense_units, activation="relu", name="aff1_dense")(x)
     return keras.Model(inp, x, name="aff1")
 
