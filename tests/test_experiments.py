@@ -63,6 +63,10 @@ def test_registry_and_errors(tmp_path):
         assert estimate_minutes(name, mode="full")["minutes"] <= 70
     # crossval spans sessions instead: every finished task is kept (crossval-parts) and reused
     assert estimate_minutes("crossval", mode="full", models=("svm",))["minutes"] < 5
+    # one name from the CLI (--param models=ub_bilstm) is a list of one, not a list of letters
+    one = estimate_minutes("crossval", mode="full", schemes="sentiment3", models="ub_bilstm")
+    assert one == estimate_minutes("crossval", mode="full", schemes=("sentiment3",), models=("ub_bilstm",))
+    assert one["runs"] == 4
     assert "sentiment2/bilstm/resnet152" in estimate_minutes("table3", mode="full")["not_run"]
 
 

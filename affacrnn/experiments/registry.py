@@ -67,6 +67,14 @@ EXPERIMENTS: dict[str, Callable[..., pd.DataFrame]] = {
 DEFAULT_SEEDS: dict[str, tuple[int, ...]] = {"crossval": (0,)}
 
 
+#: Experiment keywords that take a list of names; one name alone (``--param models=svm``) means a list of one.
+LIST_PARAMS = ("schemes", "models", "cnns", "recurrents")
+
+
+def _lists(params: dict) -> dict:
+    return {k: (v,) if k in LIST_PARAMS and isinstance(v, str) else v for k, v in params.items()}
+
+
 def describe_experiments() -> dict[str, str]:
     """Name → the first line of its docstring (for ``affacrnn experiment --list``)."""
     return {name: (fn.__doc__ or "").strip().splitlines()[0] for name, fn in EXPERIMENTS.items()}
@@ -88,6 +96,7 @@ def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | No
     if name not in EXPERIMENTS:
         raise ParameterError(f"unknown experiment {name!r}; valid: {', '.join(EXPERIMENTS)}.")
     settings = mode_settings(mode)
+    params = _lists(params)
     n_seeds = len(resolve_seeds(seeds if seeds is not None else DEFAULT_SEEDS.get(name), settings))
     base = budget(settings.preset, name, mode, params.get("epochs"), params.get("patience"))
     plan: list[tuple[Any, str, int]] = []  # (config, scheme, fits)
@@ -212,6 +221,7 @@ def run_experiment(
     settings = mode_settings(mode)
     seeds_used = resolve_seeds(seeds if seeds is not None else DEFAULT_SEEDS.get(name), settings)
     fn = EXPERIMENTS[name]
+    params = _lists(params)
     accepted = inspect.signature(fn).parameters
     unknown = sorted(set(params) - set(accepted))
     if unknown:
