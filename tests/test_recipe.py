@@ -303,3 +303,11 @@ def test_crossval_on_a_two_worker_local_cluster(ravdess_root, tmp_path):
                            scheduler="inline")
     assert again.attrs["extra"]["reused"] == 8
     pd.testing.assert_frame_equal(again.reset_index(drop=True), df.reset_index(drop=True), check_dtype=False)
+    # collect: gather finished parts only; a model without parts is listed as missing, nothing is trained
+    some = run_experiment("crossval", mode="smoke", out_dir=tmp_path, progress=False,
+                          models=("svm", "sbcnn_small", "ub_bilstm"), collect=True)
+    assert set(some["model"]) == {"svm", "ub_bilstm"} and len(some.attrs["extra"]["missing"]) == 4
+    assert all("sbcnn_small" in key for key in some.attrs["extra"]["missing"])
+    with pytest.raises(affacrnn.ParameterError, match="collect"):
+        run_experiment("crossval", mode="smoke", out_dir=tmp_path, progress=False, models=("sbcnn_small",),
+                       collect=True)

@@ -279,6 +279,7 @@ def crossval(
     scheduler: str | None = None,
     workers: int | None = None,
     results_dir: str | Path | None = "results",
+    collect: bool = False,
 ) -> pd.DataFrame:
     """Speaker-disjoint k-fold cross-validation: networks and the SVM baseline on the same folds.
 
@@ -307,6 +308,10 @@ def crossval(
         Worker processes of the local cluster (default: one per core, at most one per task).
     results_dir : path-like or None
         Where finished tasks are kept (``crossval-parts/``) and reused; None keeps nothing.
+    collect : bool
+        Train nothing: gather the finished parts of the planned tasks into one result (e.g. from
+        runs of separate schemes or sessions); the tasks without a part are left out and listed in
+        ``attrs["extra"]["missing"]``.
 
     Returns
     -------
@@ -335,6 +340,12 @@ def crossval(
             rows[task.key] = json.loads(path.read_text())["row"]
         else:
             todo.append(task)
+    missing = [t.key for t in todo] if collect else []
+    if collect:
+        tasks, todo = [t for t in tasks if t.key in rows], []
+        if not tasks:
+            raise ParameterError(f"collect: none of the {len(missing)} planned tasks has a finished part in {parts}; "
+                                 "run crossval without collect= first (or check schemes=, models=, options=).")
     _featurize_once(corpus, mode, schemes, todo, progress)
 
     def keep(task: Task, row: dict) -> None:
@@ -366,7 +377,7 @@ def crossval(
     )
     df.attrs["config"] = settings.preset.replace(**options).to_dict() if options else settings.preset.to_dict()
     df.attrs["extra"] = {"folds": k, "val_size": VAL_SIZE, "options": options, "histories": histories,
-                         "tasks": len(tasks), "reused": len(tasks) - len(todo)}
+                         "tasks": len(tasks), "reused": len(tasks) - len(todo), "missing": missing}
     return df
 
 

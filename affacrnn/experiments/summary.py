@@ -1,0 +1,174 @@
+"""Readable summaries of the cross-validation results, for the book and the README (never typed by hand).
+
+:func:`crossval_table` turns ``results/crossval.json`` into one row per (scheme, model): mean ±
+sd over the speaker folds of macro-F1, accuracy, balanced accuracy and support-weighted F1, beside
+the majority rate. :func:`ablation_table` reads every ``results/ablation-<option>/crossval.json``
+(the same folds with one option changed) and pairs each fold with the default recipe's run of the
+same model on the same fold: the change in macro-F1, mean ± sd over folds, and on how many folds
+it helped. :func:`readme_block` renders both as Markdown; ``python -m affacrnn.experiments.summary``
+rewrites the README's block between its markers, and a test checks that the two agree.
+
+Notebook: book/08_fusion_attention.ipynb
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from affacrnn.errors import ParameterError
+from affacrnn.experiments.results import read_results
+from affacrnn.provenance import atomic_write_text
+from affacrnn.settings import REPO_ROOT
+
+__all__ = ["MODEL_LABELS", "crossval_table", "ablation_table", "readme_block", "update_readme"]
+
+#: Crossval model name → how the book and README write it.
+MODEL_LABELS = {
+    "svm": "SVM (plain)",
+    "svm_speaker": "SVM (per-speaker)",
+    "ub_bilstm": "UB-BiLSTM",
+    "sbcnn_small": "SBCNN (small CNN)",
+    "sbcnn_resnet18": "SBCNN (ResNet18)",
+    "affacrnn_staged": "AFF-ACRNN (staged)",
+    "affacrnn_end_to_end": "AFF-ACRNN (end to end)",
+}
+#: The metric columns shown, in order, with their headings.
+SHOWN = {"macro_f1": "macro-F1", "accuracy": "accuracy", "balanced_accuracy": "balanced acc.",
+         "weighted_f1": "weighted F1"}
+#: The README's generated block sits between these two lines.
+BEGIN, END = "<!-- crossval-summary: generated, see affacrnn/experiments/summary.py -->", "<!-- /crossval-summary -->"
+
+
+def _rows(results_dir: str | Path | None, name: str = "crossval") -> pd.DataFrame | None:
+    found = read_results(name, results_dir=results_dir)
+    return None if found is None else found[0]
+
+
+def _pm(mean: float, sd: float) -> str:
+    return f"{mean:.1f}" if pd.isna(sd) else f"{mean:.1f} ± {sd:.1f}"
+
+
+def crossval_table(df: pd.DataFrame | None = None, *, results_dir: str | Path | None = None,
+                   schemes: Sequence[str] | None = None, models: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per (scheme, model) of a crossval result: mean ± sd over folds, best macro-F1 first.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame, optional
+        Rows of :func:`affacrnn.experiments.crossval.crossval`; default the committed
+        ``<results_dir>/crossval.json``.
+    results_dir : path-like, optional
+        Default the repository's ``results/``.
+    schemes, models : sequence of str, optional
+        Keep only these (models by their crossval names, e.g. ``"ub_bilstm"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``scheme, model, macro-F1, accuracy, balanced acc., weighted F1, majority, folds``
+        (strings, percent); empty when there is no result.
+    """
+    if df is None:
+        df = _rows(results_dir)
+    columns = ["scheme", "model", *SHOWN.values(), "majority", "folds"]
+    if df is None or df.empty:
+        return pd.DataFrame(columns=columns)
+    means = df[df["fold"].astype(str) == "mean"].copy()
+    if schemes is not None:
+        means = means[means["scheme"].isin(list(schemes))]
+    if models is not None:
+        means = means[means["model"].isin(list(models))]
+    order = {s: i for i, s in enumerate(dict.fromkeys(df["scheme"]))}
+    means = means.sort_values(["scheme", "macro_f1"], key=lambda c: c.map(order) if c.name == "scheme" else -c)
+    out = pd.DataFrame({
+        "scheme": means["scheme"],
+        "model": means["model"].map(lambda m: MODEL_LABELS.get(m, m)),
+        **{head: [_pm(r[k], r[f"{k}_sd"]) for _, r in means.iterrows()] for k, head in SHOWN.items()},
+        "majority": [f"{v:.1f}" for v in means["majority"]],
+        "folds": means["n_folds"].astype(int).astype(str),
+    })
+    return out.reset_index(drop=True)
+
+
+def _ablation_dirs(results_dir: Path) -> list[Path]:
+    return sorted(p for p in results_dir.glob("ablation-*") if (p / "crossval.json").is_file())
+
+
+def ablation_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
+    """Each ablation against the default recipe on the same folds: the change in macro-F1.
+
+    Every ``<results_dir>/ablation-<name>/crossval.json`` was run with ``--param options=...``
+    (its option columns say which); each of its folds is paired with the default recipe's run of
+    the same model, scheme and fold in ``<results_dir>/crossval.json``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``option, scheme, model, macro-F1 default, macro-F1 with, change, better on``:
+        mean ± sd over the paired folds, the change's mean ± sd, and the folds where it helped.
+    """
+    root = Path(results_dir) if results_dir is not None else REPO_ROOT / "results"
+    columns = ["option", "scheme", "model", "macro-F1 default", "macro-F1 with", "change", "better on"]
+    base = _rows(root)
+    rows = []
+    for folder in _ablation_dirs(root):
+        abl = _rows(folder)
+        if abl is None or base is None:
+            continue
+        runs = abl[abl["fold"].astype(str) != "mean"]
+        options = [c for c in runs.columns if c not in base.columns]
+        if not options:
+            raise ParameterError(f"{folder}/crossval.json has no option column; an ablation is run with "
+                                 "--param options='{\"field\": value}'. Re-run it, or move the folder away.")
+        label = ", ".join(f"{c}={runs[c].iloc[0]}" for c in options)
+        default = base[base["fold"].astype(str) != "mean"]
+        for (scheme, model), group in runs.groupby(["scheme", "model"], sort=False):
+            ref = default[(default["scheme"] == scheme) & (default["model"] == model)]
+            pairs = group.merge(ref, on=["fold", "seed"], suffixes=("", "_default"))
+            if pairs.empty:
+                continue
+            d = pairs["macro_f1"] - pairs["macro_f1_default"]
+            rows.append({"option": label, "scheme": scheme, "model": MODEL_LABELS.get(model, model),
+                         "macro-F1 default": _pm(pairs["macro_f1_default"].mean(), pairs["macro_f1_default"].std()),
+                         "macro-F1 with": _pm(pairs["macro_f1"].mean(), pairs["macro_f1"].std()),
+                         "change": f"{d.mean():+.1f} ± {d.std():.1f}" if len(d) > 1 else f"{d.mean():+.1f}",
+                         "better on": f"{int((d > 0).sum())} of {len(d)} folds"})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def readme_block(*, results_dir: str | Path | None = None) -> str:
+    """The README's generated results block: the crossval table and the ablations, Markdown."""
+    table = crossval_table(results_dir=results_dir)
+    lines = [BEGIN, ""]
+    if table.empty:
+        lines += ["No cross-validation result is committed yet (`affacrnn experiment crossval --mode full`).", ""]
+    else:
+        lines += ["Speaker-disjoint cross-validation (`results/crossval.json`; RAVDESS, 4 folds of 6 actors; "
+                  "mean ± sd over folds, percent):", "", table.to_markdown(index=False), ""]
+    ablations = ablation_table(results_dir=results_dir)
+    if not ablations.empty:
+        lines += ["Ablations (`results/ablation-*/`: one option changed, the same folds, paired with the "
+                  "default recipe's run of the same model and fold):", "", ablations.to_markdown(index=False), ""]
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def update_readme(readme: str | Path | None = None, *, results_dir: str | Path | None = None) -> bool:
+    """Rewrite the block between :data:`BEGIN` and :data:`END` in ``readme``; return whether it changed."""
+    path = Path(readme) if readme is not None else REPO_ROOT / "README.md"
+    text = path.read_text()
+    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
+    if not pattern.search(text):
+        raise ParameterError(f"{path} has no generated results block; put the two lines {BEGIN!r} and "
+                             f"{END!r} where the results go.")
+    new = pattern.sub(lambda _: readme_block(results_dir=results_dir), text)
+    if new != text:
+        atomic_write_text(path, new)
+    return new != text
+
+
+if __name__ == "__main__":  # python -m affacrnn.experiments.summary
+    print("README.md " + ("updated" if update_readme() else "already current"))

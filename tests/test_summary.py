@@ -1,0 +1,45 @@
+"""The README's and the book's result tables come from the committed files, not from typing."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from affacrnn.errors import ParameterError
+from affacrnn.experiments.crossval import summarize_folds
+from affacrnn.experiments.results import write_results
+from affacrnn.experiments.summary import BEGIN, END, ablation_table, crossval_table, readme_block, update_readme
+from affacrnn.settings import REPO_ROOT
+
+
+def test_the_readme_block_matches_the_committed_results():
+    text = (REPO_ROOT / "README.md").read_text()
+    block = text[text.index(BEGIN): text.index(END) + len(END)]
+    assert block == readme_block(), "run `python -m affacrnn.experiments.summary` and commit README.md"
+
+
+def _runs(macro_f1, **extra):
+    rows = pd.DataFrame([{"corpus": "ravdess", "scheme": "sentiment3", "model": "ub_bilstm", **extra, "fold": f,
+                          "seed": 0, "accuracy": v + 5, "balanced_accuracy": v, "macro_f1": v, "weighted_f1": v,
+                          "positive_f1": np.nan, "majority": 53.3} for f, v in enumerate(macro_f1)])
+    return pd.concat([rows, summarize_folds(rows)], ignore_index=True)
+
+
+def test_tables_pair_each_ablation_fold_with_the_default_run(tmp_path):
+    write_results(_runs([50.0, 60.0, 55.0]), "crossval", tmp_path, mode="full", seeds=[0], wall_seconds=1)
+    write_results(_runs([54.0, 59.0, 60.0], normalization="speaker"), "crossval", tmp_path / "ablation-speaker",
+                  mode="full", seeds=[0], wall_seconds=1)
+    table = crossval_table(results_dir=tmp_path)
+    assert table.loc[0, "model"] == "UB-BiLSTM" and table.loc[0, "macro-F1"] == "55.0 ± 5.0"
+    (row,) = ablation_table(results_dir=tmp_path).to_dict(orient="records")
+    assert row["option"] == "normalization=speaker" and row["better on"] == "2 of 3 folds"
+    assert row["change"] == f"+{np.mean([4, -1, 5]):.1f} ± {np.std([4, -1, 5], ddof=1):.1f}"
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n\n{BEGIN}\nold\n{END}\n\nafter\n")
+    assert update_readme(readme, results_dir=tmp_path) and not update_readme(readme, results_dir=tmp_path)
+    text = readme.read_text()
+    assert "| sentiment3 | UB-BiLSTM" in text and "normalization=speaker" in text and text.endswith("after\n")
+    readme.write_text("no block\n")
+    with pytest.raises(ParameterError, match="no generated results block"):
+        update_readme(readme, results_dir=tmp_path)
+    assert crossval_table(results_dir=tmp_path / "nothing").empty
