@@ -19,6 +19,7 @@ import dataclasses
 import json
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -209,6 +210,7 @@ def fit_model(
     progress: bool = True,
     desc: str | None = None,
     class_weight: dict | None = None,
+    callbacks: Sequence = (),
 ) -> _Fit:
     """Fit one compiled model, keeping its best validation epoch (the loop every stage shares).
 
@@ -227,13 +229,15 @@ def fit_model(
         ``{"inputs", "y"}`` of the test part, for the audit's per-epoch test accuracy.
     class_weight : dict, optional
         Class → weight, for array inputs (:class:`WindowBatches` carry their own).
+    callbacks : sequence of keras.callbacks.Callback
+        Extra callbacks, after the package's own (e.g. a rule that stops training).
 
     Returns
     -------
     _Fit
         ``history`` (one row per epoch, 1-based index), ``best_epoch``, ``seconds`` (of ``fit``).
     """
-    callbacks: list = []
+    extra, callbacks = tuple(callbacks), []
     if state is not None:
         if not resume and state.exists():
             shutil.rmtree(state)
@@ -253,6 +257,7 @@ def fit_model(
                                                        min_delta=config.min_delta, mode=mode))
     if progress:
         callbacks.append(TqdmCallback(verbose=0, desc=desc or config.model_name))
+    callbacks.extend(extra)
     t_fit = time.perf_counter()
     if isinstance(train, WindowBatches):
         callbacks.append(keras.callbacks.LambdaCallback(on_epoch_begin=lambda epoch, logs=None: setattr(
@@ -285,6 +290,7 @@ def train(
     track_test: bool = False,
     progress: bool = True,
     cache_dir=None,
+    callbacks: Sequence = (),
 ) -> TrainResult:
     """Train the model ``config`` describes on a speaker-disjoint split and evaluate it.
 
@@ -316,6 +322,9 @@ def train(
         Show progress bars.
     cache_dir : path-like, optional
         Feature cache folder.
+    callbacks : sequence of keras.callbacks.Callback
+        Extra Keras callbacks for every fit (each stage's, in staged fusion), after the package's
+        own best-epoch, early-stopping and progress callbacks.
 
     Returns
     -------
@@ -338,7 +347,7 @@ def train(
         out.mkdir(parents=True, exist_ok=True)
         state = out / "state"
     weights = _class_weights(data.labels("train"), n_classes) if class_weights else None
-    common = dict(resume=resume, progress=progress)
+    common = dict(resume=resume, progress=progress, callbacks=tuple(callbacks))
     stages: dict[str, pd.DataFrame] = {}
     if config.architecture == "affacrnn" and config.training == "staged":
         model, fit = _train_staged(config, data, n_classes=n_classes, weights=weights, state=state,
@@ -373,7 +382,8 @@ def train(
     return result
 
 
-def _train_indexed(config, data, *, n_classes, weights, state, track_test, progress, resume, desc=None):
+def _train_indexed(config, data, *, n_classes, weights, state, track_test, progress, resume, desc=None,
+                   callbacks=()):
     """Fit ``config``'s network in its indexed form; return the window-form model with its weights."""
     indexed = build_model(config, n_classes=n_classes, indexed=True)
     tracker = None
@@ -381,21 +391,21 @@ def _train_indexed(config, data, *, n_classes, weights, state, track_test, progr
         tracker = {"inputs": window_batches(data, config, "test", shuffle=False).dataset(), "y": data.labels("test")}
     fit = fit_model(indexed, config, train=window_batches(data, config, "train", shuffle=True, class_weight=weights),
                     validation=window_batches(data, config, "validation", shuffle=False), state=state,
-                    track_test=tracker, progress=progress, resume=resume, desc=desc)
+                    track_test=tracker, progress=progress, resume=resume, desc=desc, callbacks=callbacks)
     model = build_model(config, n_classes=n_classes)
     copy_weights(indexed, model)
     del indexed
     return model, fit
 
 
-def _train_staged(config, data, *, n_classes, weights, state, track_test, stages, progress, resume):
+def _train_staged(config, data, *, n_classes, weights, state, track_test, stages, progress, resume, callbacks=()):
     """The paper's stages: UB branch, SBCNN branch, then the fusion on their frozen recurrent states."""
     branches, fits = {}, []
     for arch, key in (("ub", "lasv"), ("sbcnn", "casv")):
         bconfig = config.replace(architecture=arch)
         branch, fit = _train_indexed(bconfig, data, n_classes=n_classes, weights=weights, track_test=False,
                                      state=None if state is None else state / arch, progress=progress,
-                                     resume=resume, desc=f"stage {bconfig.model_name}")
+                                     resume=resume, desc=f"stage {bconfig.model_name}", callbacks=callbacks)
         stages[arch] = fit.history.assign(best_epoch=fit.best_epoch)
         branches[key] = branch
         fits.append(fit)
@@ -417,7 +427,8 @@ def _train_staged(config, data, *, n_classes, weights, state, track_test, stages
     head_fit = fit_model(head, config, train=(x["train"], data.labels("train")),
                          validation=(x["validation"], data.labels("validation")),
                          state=None if state is None else state / "fusion", track_test=tracker,
-                         desc="stage fusion", progress=progress, resume=resume, class_weight=weights)
+                         desc="stage fusion", progress=progress, resume=resume, class_weight=weights,
+                         callbacks=callbacks)
     stages["fusion"] = head_fit.history.assign(best_epoch=head_fit.best_epoch)
     model = build_model(config, n_classes=n_classes)
     copy_weights(branches["lasv"], model, names={n: n for n in ("aff1", "aff2")})

@@ -251,7 +251,8 @@ def _run_all(tasks: list[Task], *, scheduler: str | None, workers: int | None, p
         if scheduler is None:
             n = workers or min(len(tasks), os.cpu_count() or 1)
             threads = max(1, (os.cpu_count() or 1) // n)
-            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+            # dashboard_address ":0": a free port, so a second cluster on this machine does not clash
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                                    memory_limit=0, env={"AFFACRNN_WORKER_THREADS": str(threads)})
         client = Client(cluster if cluster is not None else scheduler)
         try:
