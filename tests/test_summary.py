@@ -8,7 +8,8 @@ import pytest
 from affacrnn.errors import ParameterError
 from affacrnn.experiments.crossval import summarize_folds
 from affacrnn.experiments.results import write_results
-from affacrnn.experiments.summary import BEGIN, END, ablation_table, crossval_table, readme_block, update_readme
+from affacrnn.experiments.summary import (BEGIN, END, ablation_table, comparisons_table, crossval_table,
+                                         paired_difference, readme_block, update_readme)
 from affacrnn.settings import REPO_ROOT
 
 
@@ -18,8 +19,8 @@ def test_the_readme_block_matches_the_committed_results():
     assert block == readme_block(), "run `python -m affacrnn.experiments.summary` and commit README.md"
 
 
-def _runs(macro_f1, **extra):
-    rows = pd.DataFrame([{"corpus": "ravdess", "scheme": "sentiment3", "model": "ub_bilstm", **extra, "fold": f,
+def _runs(macro_f1, model="ub_bilstm", **extra):
+    rows = pd.DataFrame([{"corpus": "ravdess", "scheme": "sentiment3", "model": model, **extra, "fold": f,
                           "seed": 0, "accuracy": v + 5, "balanced_accuracy": v, "macro_f1": v, "weighted_f1": v,
                           "positive_f1": np.nan, "majority": 53.3} for f, v in enumerate(macro_f1)])
     return pd.concat([rows, summarize_folds(rows)], ignore_index=True)
@@ -43,3 +44,16 @@ def test_tables_pair_each_ablation_fold_with_the_default_run(tmp_path):
     with pytest.raises(ParameterError, match="no generated results block"):
         update_readme(readme, results_dir=tmp_path)
     assert crossval_table(results_dir=tmp_path / "nothing").empty
+
+
+def test_comparisons_pair_the_folds_and_pick_the_best_branch():
+    df = pd.concat([_runs([50.0, 60.0, 55.0]), _runs([58.0, 61.0, 52.0], model="sbcnn_small"),
+                    _runs([60.0, 64.0, 57.0], model="affacrnn_staged"), _runs([62.0, 66.0, 61.0], model="svm_speaker")],
+                   ignore_index=True)
+    d = paired_difference(df, scheme="sentiment3", model="affacrnn_staged", other="sbcnn_small")
+    assert d["mean"] == pytest.approx(np.mean([2, 3, 5])) and d["wins"] == 3 and d["n"] == 3
+    assert paired_difference(df, scheme="sentiment3", model="affacrnn_staged", other="svm") is None
+    table = comparisons_table(df).set_index("comparison")
+    assert table.loc["the staged fusion against its better branch", "other"] == "SBCNN (small CNN)"  # 57.0 > 55.0
+    assert table.loc["the best network against the per-speaker SVM", "ahead on"] == "0 of 3 folds"
+    assert "staged against end-to-end training" not in table.index  # not run: no row

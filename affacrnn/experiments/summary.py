@@ -23,7 +23,8 @@ from affacrnn.experiments.results import read_results
 from affacrnn.provenance import atomic_write_text
 from affacrnn.settings import REPO_ROOT
 
-__all__ = ["MODEL_LABELS", "crossval_table", "ablation_table", "readme_block", "update_readme"]
+__all__ = ["MODEL_LABELS", "crossval_table", "ablation_table", "paired_difference", "comparisons_table",
+           "readme_block", "update_readme"]
 
 #: Crossval model name → how the book and README write it.
 MODEL_LABELS = {
@@ -93,6 +94,79 @@ def crossval_table(df: pd.DataFrame | None = None, *, results_dir: str | Path | 
     return out.reset_index(drop=True)
 
 
+def _runs(df: pd.DataFrame, scheme: str, model: str) -> pd.DataFrame:
+    runs = df[(df["fold"].astype(str) != "mean") & (df["scheme"] == scheme) & (df["model"] == model)]
+    return runs.groupby("fold")[["macro_f1", "accuracy", "balanced_accuracy"]].mean()  # seeds within a fold
+
+
+def paired_difference(df: pd.DataFrame, *, scheme: str, model: str, other: str, metric: str = "macro_f1") -> dict | None:
+    """``model`` minus ``other`` on the folds both were run on: mean, sd, and folds where ``model`` is ahead.
+
+    Returns
+    -------
+    dict or None
+        ``{"mean", "sd", "wins", "n", "model_mean", "other_mean"}`` (percentage points); None when
+        the two share no fold.
+    """
+    a, b = _runs(df, scheme, model), _runs(df, scheme, other)
+    both = a.index.intersection(b.index)
+    if not len(both):
+        return None
+    d = a.loc[both, metric] - b.loc[both, metric]
+    return {"mean": float(d.mean()), "sd": float(d.std()) if len(d) > 1 else float("nan"),
+            "wins": int((d > 0).sum()), "n": int(len(d)),
+            "model_mean": float(a.loc[both, metric].mean()), "other_mean": float(b.loc[both, metric].mean())}
+
+
+#: The comparisons the recipe issue asks about: (model, other or a rule for it, what it tests).
+COMPARISONS = (
+    ("affacrnn_staged", "best branch", "the staged fusion against its better branch"),
+    ("affacrnn_staged", "affacrnn_end_to_end", "staged against end-to-end training"),
+    ("best network", "svm", "the best network against the plain SVM"),
+    ("best network", "svm_speaker", "the best network against the per-speaker SVM"),
+)
+BRANCHES = ("ub_bilstm", "sbcnn_small", "sbcnn_resnet18")
+NETWORKS = (*BRANCHES, "affacrnn_staged", "affacrnn_end_to_end")
+
+
+def comparisons_table(df: pd.DataFrame | None = None, *, results_dir: str | Path | None = None) -> pd.DataFrame:
+    """Paired macro-F1 differences over folds for :data:`COMPARISONS`, per scheme (the ones that were run).
+
+    "best branch" / "best network" is the one with the highest mean macro-F1 on that scheme.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``scheme, comparison, model, other, difference, ahead on`` (points of macro-F1).
+    """
+    if df is None:
+        df = _rows(results_dir)
+    columns = ["scheme", "comparison", "model", "other", "difference", "ahead on"]
+    if df is None or df.empty:
+        return pd.DataFrame(columns=columns)
+    means = df[df["fold"].astype(str) == "mean"]
+    rows = []
+    for scheme in dict.fromkeys(df["scheme"]):
+        m = means[means["scheme"] == scheme].set_index("model")["macro_f1"]
+
+        def best(names, m=m):
+            have = [n for n in names if n in m.index]
+            return max(have, key=lambda n: m[n]) if have else None
+
+        for model, other, what in COMPARISONS:
+            model = best(NETWORKS) if model == "best network" else model
+            other = best(BRANCHES) if other == "best branch" else other
+            found = None if model is None or other is None else paired_difference(df, scheme=scheme, model=model,
+                                                                                   other=other)
+            if found is None:
+                continue
+            rows.append({"scheme": scheme, "comparison": what, "model": MODEL_LABELS.get(model, model),
+                         "other": MODEL_LABELS.get(other, other),
+                         "difference": f"{found['mean']:+.1f} ± {found['sd']:.1f}",
+                         "ahead on": f"{found['wins']} of {found['n']} folds"})
+    return pd.DataFrame(rows, columns=columns)
+
+
 def _ablation_dirs(results_dir: Path) -> list[Path]:
     return sorted(p for p in results_dir.glob("ablation-*") if (p / "crossval.json").is_file())
 
@@ -148,6 +222,10 @@ def readme_block(*, results_dir: str | Path | None = None) -> str:
     else:
         lines += ["Speaker-disjoint cross-validation (`results/crossval.json`; RAVDESS, 4 folds of 6 actors; "
                   "mean ± sd over folds, percent):", "", table.to_markdown(index=False), ""]
+    pairs = comparisons_table(results_dir=results_dir)
+    if not pairs.empty:
+        lines += ["Paired over the same folds (macro-F1 points, mean ± sd of the per-fold differences):", "",
+                  pairs.to_markdown(index=False), ""]
     ablations = ablation_table(results_dir=results_dir)
     if not ablations.empty:
         lines += ["Ablations (`results/ablation-*/`: one option changed, the same folds, paired with the "
