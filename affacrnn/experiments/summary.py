@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
+from tabulate import tabulate
 
 from affacrnn.errors import ParameterError
 from affacrnn.experiments.results import read_results
@@ -46,6 +47,11 @@ BEGIN, END = "<!-- crossval-summary: generated, see affacrnn/experiments/summary
 def _rows(results_dir: str | Path | None, name: str = "crossval") -> pd.DataFrame | None:
     found = read_results(name, results_dir=results_dir)
     return None if found is None else found[0]
+
+
+def _markdown(df: pd.DataFrame) -> str:
+    """A GitHub-style Markdown table (what ``DataFrame.to_markdown`` does, called directly)."""
+    return tabulate(df, headers="keys", tablefmt="pipe", showindex=False)
 
 
 def _pm(mean: float, sd: float) -> str:
@@ -221,15 +227,15 @@ def readme_block(*, results_dir: str | Path | None = None) -> str:
         lines += ["No cross-validation result is committed yet (`affacrnn experiment crossval --mode full`).", ""]
     else:
         lines += ["Speaker-disjoint cross-validation (`results/crossval.json`; RAVDESS, 4 folds of 6 actors; "
-                  "mean ± sd over folds, percent):", "", table.to_markdown(index=False), ""]
+                  "mean ± sd over folds, percent):", "", _markdown(table), ""]
     pairs = comparisons_table(results_dir=results_dir)
     if not pairs.empty:
         lines += ["Paired over the same folds (macro-F1 points, mean ± sd of the per-fold differences):", "",
-                  pairs.to_markdown(index=False), ""]
+                  _markdown(pairs), ""]
     ablations = ablation_table(results_dir=results_dir)
     if not ablations.empty:
         lines += ["Ablations (`results/ablation-*/`: one option changed, the same folds, paired with the "
-                  "default recipe's run of the same model and fold):", "", ablations.to_markdown(index=False), ""]
+                  "default recipe's run of the same model and fold):", "", _markdown(ablations), ""]
     lines.append(END)
     return "\n".join(lines)
 
