@@ -234,7 +234,8 @@ def test_encoder_dropout_is_an_option_that_keeps_the_default_network():
     plain = build_utterance_encoder(presets.SMOKE, n_columns=33)
     dropped = build_utterance_encoder(presets.SMOKE.replace(encoder_dropout=0.25), n_columns=33)
     names = [layer.name for layer in dropped.layers]
-    assert [n for n in names if "dropout" in n] == [f"aff1_dropout{i}" for i in range(1, len(presets.SMOKE.lstm_units) + 1)]
+    layers = len(presets.SMOKE.lstm_units)
+    assert [n for n in names if "dropout" in n] == [f"aff1_dropout{i}" for i in range(1, layers + 1)]
     assert not [layer for layer in plain.layers if "dropout" in layer.name]
     assert plain.count_params() == dropped.count_params()
     with pytest.raises(affacrnn.ParameterError, match="encoder_dropout"):

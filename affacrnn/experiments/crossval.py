@@ -388,7 +388,8 @@ def _featurize_once(corpus: str, mode: str, schemes: Sequence[str], tasks: list[
         return
     table = _table(corpus, mode)
     preset = mode_settings(mode).preset
-    graphs = {(t.config.image_size, t.config.graph_scale) for t in tasks if t.config is not None and t.config.uses_graphs}
+    graphs = {(t.config.image_size, t.config.graph_scale) for t in tasks
+              if t.config is not None and t.config.uses_graphs}
     first, *rest = sorted(graphs) or [(None, "linear")]  # features and the first graphs from one STFT
     featurize_corpus(table, config=preset.feature_config(), image_size=first[0], graph_scale=first[1],
                      progress=progress, return_lengths=True)

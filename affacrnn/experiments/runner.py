@@ -207,7 +207,8 @@ class SharedData:
                config.hop_length, config.image_size if want_graphs else None, config.context,
                config.val_size, config.test_size,
                # what prepare() does to the numbers (after the slot the graph side takes above)
-               config.mask_padding, config.normalization, config.graph_norm, config.graph_scale if want_graphs else None)
+               config.mask_padding, config.normalization, config.graph_norm,
+               config.graph_scale if want_graphs else None)
         if key not in self._cache:
             # reuse a preparation that has graphs for a request without them
             with_graphs = key[:7] + (config.image_size,) + key[8:]

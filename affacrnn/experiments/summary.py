@@ -105,7 +105,8 @@ def _runs(df: pd.DataFrame, scheme: str, model: str) -> pd.DataFrame:
     return runs.groupby("fold")[["macro_f1", "accuracy", "balanced_accuracy"]].mean()  # seeds within a fold
 
 
-def paired_difference(df: pd.DataFrame, *, scheme: str, model: str, other: str, metric: str = "macro_f1") -> dict | None:
+def paired_difference(df: pd.DataFrame, *, scheme: str, model: str, other: str,
+                      metric: str = "macro_f1") -> dict | None:
     """``model`` minus ``other`` on the folds both were run on: mean, sd, and folds where ``model`` is ahead.
 
     Returns
