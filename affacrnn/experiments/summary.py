@@ -105,24 +105,33 @@ def _runs(df: pd.DataFrame, scheme: str, model: str) -> pd.DataFrame:
     return runs.groupby("fold")[["macro_f1", "accuracy", "balanced_accuracy"]].mean()  # seeds within a fold
 
 
-def paired_difference(df: pd.DataFrame, *, scheme: str, model: str, other: str,
-                      metric: str = "macro_f1") -> dict | None:
+def paired_difference(df: pd.DataFrame, *, scheme: str, model: str, other: str, metric: str = "macro_f1",
+                      other_df: pd.DataFrame | None = None) -> dict | None:
     """``model`` minus ``other`` on the folds both were run on: mean, sd, and folds where ``model`` is ahead.
+
+    ``other`` is looked up in ``other_df`` when given (an ablation against the default runs).
 
     Returns
     -------
     dict or None
-        ``{"mean", "sd", "wins", "n", "model_mean", "other_mean"}`` (percentage points); None when
-        the two share no fold.
+        ``{"mean", "sd", "wins", "n", "model_mean", "model_sd", "other_mean", "other_sd"}``
+        (percentage points); None when the two share no fold.
     """
-    a, b = _runs(df, scheme, model), _runs(df, scheme, other)
+    a, b = _runs(df, scheme, model), _runs(df if other_df is None else other_df, scheme, other)
     both = a.index.intersection(b.index)
     if not len(both):
         return None
-    d = a.loc[both, metric] - b.loc[both, metric]
+    a, b = a.loc[both, metric], b.loc[both, metric]
+    d = a - b
     return {"mean": float(d.mean()), "sd": float(d.std()) if len(d) > 1 else float("nan"),
-            "wins": int((d > 0).sum()), "n": int(len(d)),
-            "model_mean": float(a.loc[both, metric].mean()), "other_mean": float(b.loc[both, metric].mean())}
+            "wins": int((d > 0).sum()), "n": int(len(d)), "model_mean": float(a.mean()), "model_sd": float(a.std()),
+            "other_mean": float(b.mean()), "other_sd": float(b.std())}
+
+
+def _change(found: dict) -> tuple[str, str]:
+    """``("+1.2 ± 3.4", "2 of 4 folds")`` from :func:`paired_difference`."""
+    return f"{found['mean']:+.1f}" + ("" if pd.isna(found["sd"]) else f" ± {found['sd']:.1f}"), \
+        f"{found['wins']} of {found['n']} folds"
 
 
 #: The comparisons the recipe issue asks about: (model, other or a rule for it, what it tests).
@@ -167,10 +176,9 @@ def comparisons_table(df: pd.DataFrame | None = None, *, results_dir: str | Path
                                                                                    other=other)
             if found is None:
                 continue
+            difference, ahead = _change(found)
             rows.append({"scheme": scheme, "comparison": what, "model": MODEL_LABELS.get(model, model),
-                         "other": MODEL_LABELS.get(other, other),
-                         "difference": f"{found['mean']:+.1f} ± {found['sd']:.1f}",
-                         "ahead on": f"{found['wins']} of {found['n']} folds"})
+                         "other": MODEL_LABELS.get(other, other), "difference": difference, "ahead on": ahead})
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -205,18 +213,15 @@ def ablation_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
             raise ParameterError(f"{folder}/crossval.json has no option column; an ablation is run with "
                                  "--param options='{\"field\": value}'. Re-run it, or move the folder away.")
         label = ", ".join(f"{c}={runs[c].iloc[0]}" for c in options)
-        default = base[base["fold"].astype(str) != "mean"]
-        for (scheme, model), group in runs.groupby(["scheme", "model"], sort=False):
-            ref = default[(default["scheme"] == scheme) & (default["model"] == model)]
-            pairs = group.merge(ref, on=["fold", "seed"], suffixes=("", "_default"))
-            if pairs.empty:
+        for scheme, model in runs[["scheme", "model"]].drop_duplicates().itertuples(index=False):
+            found = paired_difference(runs, scheme=scheme, model=model, other=model, other_df=base)
+            if found is None:
                 continue
-            d = pairs["macro_f1"] - pairs["macro_f1_default"]
+            change, better = _change(found)
             rows.append({"option": label, "scheme": scheme, "model": MODEL_LABELS.get(model, model),
-                         "macro-F1 default": _pm(pairs["macro_f1_default"].mean(), pairs["macro_f1_default"].std()),
-                         "macro-F1 with": _pm(pairs["macro_f1"].mean(), pairs["macro_f1"].std()),
-                         "change": f"{d.mean():+.1f} ± {d.std():.1f}" if len(d) > 1 else f"{d.mean():+.1f}",
-                         "better on": f"{int((d > 0).sum())} of {len(d)} folds"})
+                         "macro-F1 default": _pm(found["other_mean"], found["other_sd"]),
+                         "macro-F1 with": _pm(found["model_mean"], found["model_sd"]),
+                         "change": change, "better on": better})
     return pd.DataFrame(rows, columns=columns)
 
 

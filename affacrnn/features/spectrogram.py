@@ -20,7 +20,8 @@ figure; columns are time, the whole utterance stretched to ``size`` columns. The
 librosa's mel filter bank of ``size`` bands from 0 Hz to ``sr / 2`` (applied to the power, before
 the dB step): at 64 rows a linear graph gives F0 and its first harmonics (≈ 100–1000 Hz) 5
 rows, the mel graph 18. A purely logarithmic axis is not offered: at CPU sizes its lowest
-bands are narrower than one FFT bin (10.8 Hz at ``n_fft=2048``), so they would be empty.
+bands are narrower than one FFT bin (64 bands from 100 Hz: 7.5 Hz wide, against 10.8 Hz bins at
+``n_fft=2048``), so they would be empty.
 
 :func:`extract_all` returns the feature matrix and the spectrum graph from one STFT, which is
 what :func:`affacrnn.features.cache.featurize_corpus` uses.
@@ -121,15 +122,11 @@ def graph_from_magnitude(S: np.ndarray, *, size: int, top_db: float, scale: str 
     """
     librosa = load_librosa()
 
-    if scale == "mel":
-        power = _mel_bank(int(sr), 2 * (S.shape[0] - 1), size) @ (S**2)
-        db = librosa.power_to_db(power, ref=np.max, top_db=top_db)
-        unit = (db + top_db) / top_db
-        img = unit @ area_resize_matrix(unit.shape[1], size).T
-    else:
-        db = librosa.power_to_db(S**2, ref=np.max, top_db=top_db)
-        unit = (db + top_db) / top_db
-        img = area_resize_matrix(unit.shape[0], size) @ unit @ area_resize_matrix(unit.shape[1], size).T
+    power = S**2 if scale == "linear" else _mel_bank(int(sr), 2 * (S.shape[0] - 1), size) @ (S**2)
+    img = (librosa.power_to_db(power, ref=np.max, top_db=top_db) + top_db) / top_db
+    if scale == "linear":  # the mel bank already has `size` rows
+        img = area_resize_matrix(img.shape[0], size) @ img
+    img = img @ area_resize_matrix(img.shape[1], size).T
     return np.clip(img, 0.0, 1.0).astype(np.float32, copy=False)
 
 
