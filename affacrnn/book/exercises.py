@@ -1,28 +1,44 @@
-"""Check helpers for the book's exercises.
+"""Check helpers for the book's exercises: the right answers live here, not in the notebooks.
 
 Every exercise in the book is a task, an empty cell for the reader, a check, and a solution
-revealed by the chapter's ``SHOW_SOLUTIONS`` parameter. A check compares the reader's answer
-with the right one (computed from the data, never typed in) and says whether it is right:
+revealed by the chapter's ``SHOW_SOLUTIONS`` parameter. The check names the exercise and hands
+over the data the answer depends on; the right answer is computed *inside the package*
+(:mod:`affacrnn.book.answers`), so no cell of the notebook shows it:
 
->>> check(0.6861, expected=400 / 583, tol=1e-3, what="the majority rate")  # doctest: +SKIP
-✓ Right: the majority rate is 0.6861.
+>>> exercises.check("ch04-1", answer_1, labelled=labelled, seed=SEED)  # doctest: +SKIP
+✓ Right: the number of test utterances is 336.
 
 A check returns a :class:`CheckResult` (true when right) that notebooks display; a solution
-cell passes ``strict=True`` so a wrong *solution* fails the chapter's test run.
+cell passes ``strict=True`` so a wrong *solution* fails the chapter's test run. Solution cells
+are tagged ``solution``; the student edition (``affacrnn book --student OUT``,
+:mod:`affacrnn.book.classroom`) removes them.
+
+When the environment variable ``AFFACRNN_GRADE_LOG`` names a file, every reader's check
+(not the strict solution checks) appends one JSON line there: exercise, outcome, answer. That is
+how ``affacrnn book --grade`` learns what each submitted notebook answered.
+
+:func:`compare` is the plain comparison (an answer against an expected value you pass);
+``check(answer, expected=...)`` still works and means the same.
 
 Notebook: book/01_preface.ipynb
 """
 from __future__ import annotations
 
 import html
+import json
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from affacrnn.errors import AffacrnnError
+from affacrnn.errors import AffacrnnError, ParameterError
 
-__all__ = ["CheckResult", "check", "solution_hidden"]
+__all__ = ["EXERCISES", "GRADE_LOG_ENV", "CheckResult", "Exercise", "check", "compare", "exercise", "solution_hidden"]
+
+#: The environment variable naming the file a grading run collects the checks' outcomes in.
+GRADE_LOG_ENV = "AFFACRNN_GRADE_LOG"
 
 
 @dataclass(frozen=True)
@@ -65,8 +81,8 @@ def _same(answer: Any, expected: Any, tol: float) -> bool:
     return a.shape == e.shape and bool(np.allclose(a, e, rtol=0, atol=tol))
 
 
-def check(answer: Any, *, expected: Any, tol: float = 1e-6, what: str = "your answer",
-          hint: str = "", strict: bool = False) -> CheckResult:
+def compare(answer: Any, *, expected: Any, tol: float = 1e-6, what: str = "your answer",
+            hint: str = "", strict: bool = False) -> CheckResult:
     """Compare ``answer`` with ``expected`` and say whether it is right.
 
     Parameters
@@ -113,3 +129,119 @@ def solution_hidden() -> CheckResult:
     """What a solution cell shows when ``SHOW_SOLUTIONS`` is off."""
     return CheckResult(None, "Solution hidden: set SHOW_SOLUTIONS = True in the parameters cell (or pass "
                              "-p SHOW_SOLUTIONS True to papermill) and run this cell again.")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise of the book: where it is, what the answer is, and how to compute it.
+
+    Attributes
+    ----------
+    key : str
+        ``"chNN-K"``: chapter NN's exercise K.
+    what : str
+        What the answer is, for the messages ("the number of test utterances").
+    expected : callable
+        ``expected(**inputs)`` returns the right answer from the data the check cell hands over.
+    tol : float
+        Absolute tolerance for numbers.
+    hint : str
+        Shown when the answer is wrong.
+    """
+
+    key: str
+    what: str
+    expected: Callable[..., Any]
+    tol: float = 1e-6
+    hint: str = ""
+
+    @property
+    def chapter(self) -> str:
+        """The chapter's number, ``"04"`` for ``"ch04-1"``."""
+        return self.key[2:4]
+
+
+#: Every exercise of the book by key, filled by :mod:`affacrnn.book.answers` (loaded on first use).
+EXERCISES: dict[str, Exercise] = {}
+
+
+def exercise(key: str, *, what: str, tol: float = 1e-6, hint: str = "") -> Callable:
+    """Register the decorated function as the right answer of exercise ``key``."""
+    if not (len(key) >= 6 and key[:2] == "ch" and key[2:4].isdigit() and key[4] == "-" and key[5:].isdigit()):
+        raise ValueError(f"exercise keys look like 'ch04-1'; got {key!r}")
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        EXERCISES[key] = Exercise(key, what, fn, tol, hint)
+        return fn
+
+    return register
+
+
+def _bank() -> dict[str, Exercise]:
+    if not EXERCISES:
+        import affacrnn.book.answers  # noqa: F401  (registers every exercise)
+    return EXERCISES
+
+
+def check(*args: Any, strict: bool = False, expected: Any = ..., tol: float | None = None, what: str | None = None,
+          hint: str | None = None, **inputs: Any) -> CheckResult:
+    """Check the reader's answer to one of the book's exercises.
+
+    ``check(key, answer, **inputs)`` computes the right answer of exercise ``key`` from
+    ``inputs`` inside the package and compares; the legacy form ``check(answer, expected=...)``
+    is :func:`compare`.
+
+    Parameters
+    ----------
+    key : str
+        The exercise, e.g. ``"ch04-1"`` (see :data:`EXERCISES`).
+    answer : any
+        The reader's answer; ``None`` or ``...`` means "not answered yet".
+    strict : bool
+        Raise :class:`AffacrnnError` if wrong (solution cells).
+    **inputs
+        The data the exercise is about, by the names its answer function takes (a chapter's
+        check cell passes them; e.g. ``labelled=labelled, seed=SEED``).
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    ParameterError
+        Unknown exercise key, or inputs its answer function does not take.
+    """
+    if len(args) == 1 and expected is not ...:
+        return compare(args[0], expected=expected, tol=1e-6 if tol is None else tol,
+                       what=what or "your answer", hint=hint or "", strict=strict)
+    if len(args) != 2 or not isinstance(args[0], str):
+        raise ParameterError("call exercises.check(key, answer, **inputs), e.g. exercises.check(\"ch04-1\", answer_1, "
+                             "labelled=labelled, seed=SEED); or exercises.check(answer, expected=value).")
+    key, answer = args
+    bank = _bank()
+    if key not in bank:
+        raise ParameterError(f"unknown exercise {key!r}; the book has {', '.join(sorted(bank))}.")
+    ex = bank[key]
+    try:
+        right = ex.expected(**inputs)
+    except TypeError as exc:
+        raise ParameterError(f"exercise {key}: {exc}. Pass the inputs its cell passes (see affacrnn.book.answers).") \
+            from exc
+    result = compare(answer, expected=right, tol=ex.tol if tol is None else tol, what=what or ex.what,
+                     hint=ex.hint if hint is None else hint, strict=strict)
+    if not strict:
+        _log(key, result, answer)
+    return result
+
+
+def _log(key: str, result: CheckResult, answer: Any) -> None:
+    """Append the outcome to ``$AFFACRNN_GRADE_LOG`` (one JSON line, one ``write`` on an O_APPEND file:
+    lines from one kernel never interleave, and a killed run leaves whole lines)."""
+    path = os.environ.get(GRADE_LOG_ENV)
+    if not path:
+        return
+    status = {True: "right", False: "wrong", None: "not answered"}[result.ok]
+    line = json.dumps({"exercise": key, "status": status, "answer": _show(answer)}) + "\n"
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(line)

@@ -7,6 +7,8 @@ Examples
 ``affacrnn book --html site/``               execute, then build the offline HTML book into site/
 ``affacrnn book --html site/ --executed out/`` build from chapters already executed into out/
 ``affacrnn book --lab``                      print how to open the book in JupyterLab
+``affacrnn book --student handout/``         the chapters without solutions, for students
+``affacrnn book --grade submissions/``       run submitted chapters, tabulate each student's exercises
 
 Notebook: book/01_preface.ipynb
 """
@@ -49,6 +51,11 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
                                                     "into OUT/executed unless --executed is given)")
     what.add_argument("--lab", action="store_true", help="print how to open the book in JupyterLab")
     what.add_argument("--list", action="store_true", help="list the chapters in reading order")
+    what.add_argument("--student", metavar="OUT", help="write the student edition into OUT: every chapter without "
+                                                       "its solution cells, outputs cleared")
+    what.add_argument("--grade", metavar="FOLDER", help="execute the notebooks in FOLDER/<student>/ (smoke mode "
+                                                        "unless --full) and write grades.csv and grades.md "
+                                                        "(default into FOLDER/_grades; see --out)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--smoke", dest="smoke", action="store_true", default=True,
                       help="quick runs on small samples (default)")
@@ -57,6 +64,8 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
                    help="set a chapter parameter (repeatable), e.g. -p CORPUS=emodb -p SHOW_SOLUTIONS=True")
     p.add_argument("--chapter", action="append", metavar="NN", help="only this chapter (number or name; repeatable)")
     p.add_argument("--executed", metavar="DIR", help="with --html: folder of already executed chapters")
+    p.add_argument("--out", metavar="DIR", help="with --grade: folder for grades.csv, grades.md and the executed "
+                                                "notebooks (default FOLDER/_grades)")
     p.set_defaults(handler=run)
     return p
 
@@ -74,6 +83,23 @@ def run(args: argparse.Namespace) -> int:
             print(chapter.stem)
         return 0
     parameters = dict(args.parameter)
+    if args.out and not args.grade:
+        raise ParameterError("--out goes with --grade (the folder for the grades). Drop --out, or add --grade FOLDER.")
+    if args.student:
+        from affacrnn.book.classroom import student_edition
+
+        written = student_edition(args.student, only=args.chapter)
+        if not quiet:
+            print(f"{len(written)} chapters without solutions written into {Path(args.student).resolve()}")
+        return 0
+    if args.grade:
+        from affacrnn.book.classroom import grade
+
+        table = grade(args.grade, out_dir=args.out, smoke=args.smoke, parameters=parameters, progress=not quiet)
+        if not quiet:
+            print(Path(table.attrs["md_path"]).read_text(encoding="utf-8"))
+        print(table.attrs["csv_path"])
+        return 0
     if args.run:
         runs = book.run_chapters(args.run, smoke=args.smoke, parameters=parameters, progress=not quiet,
                                  only=args.chapter)

@@ -1,0 +1,131 @@
+"""The book in a classroom: answers kept in the package, the student edition, grading submissions."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import nbformat
+import pandas as pd
+import pytest
+
+from affacrnn.book import build as book
+from affacrnn.book import classroom, exercises
+from affacrnn.errors import AffacrnnError, ParameterError
+
+CHAPTERS = book.chapters()
+
+
+def test_every_exercise_of_the_book_is_in_the_bank_and_the_other_way_round():
+    in_book = set()
+    for chapter in CHAPTERS:
+        nb = nbformat.read(chapter, as_version=4)
+        keys = {k for c in nb.cells if c.cell_type == "code" for k in re.findall(r'exercises\.check\("(ch\d\d-\d+)"', c.source)}
+        assert keys and all(k[2:4] == chapter.name[:2] for k in keys), chapter.name
+        in_book |= keys
+    assert in_book == set(exercises._bank())
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_no_check_cell_computes_or_shows_its_answer(chapter):
+    """A reader's check cell is one call naming the exercise; solution working lives in tagged cells."""
+    nb = nbformat.read(chapter, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "exercises.check(" not in cell.source:
+            continue
+        tags = cell.metadata.get("tags", [])
+        if "solution" in tags:
+            assert "strict=True" in cell.source and cell.source.startswith("if SHOW_SOLUTIONS:")
+        else:
+            assert re.fullmatch(r'exercises\.check\("ch\d\d-\d", answer_\d(, [^\n]*)?\)', cell.source), cell.source
+            assert "expected" not in cell.source
+
+
+def test_check_by_key_right_wrong_unanswered_and_bad_calls():
+    assert exercises.check("ch09-2", 68.74 - 57.23).ok is True
+    wrong = exercises.check("ch07-1", 80)
+    assert wrong.ok is False and "Hint" in str(wrong) and "81" not in str(wrong)  # the message never tells
+    assert exercises.check("ch07-1", None).ok is None
+    assert exercises.check("ch01-1", 2.0, table=pd.DataFrame({"speaker": ["a", "a", "b", "b"]})).ok
+    with pytest.raises(ParameterError, match="unknown exercise 'ch99-1'"):
+        exercises.check("ch99-1", 1)
+    with pytest.raises(ParameterError, match="ch01-1"):
+        exercises.check("ch01-1", 1, tabel=None)  # a misspelt input names the exercise
+    with pytest.raises(AffacrnnError, match="solution check failed"):
+        exercises.check("ch07-1", 80, strict=True)
+    assert exercises.check(1.0, expected=1).ok  # the plain comparison still works
+
+
+def test_checks_are_logged_for_grading_but_solutions_are_not(tmp_path, monkeypatch):
+    log = tmp_path / "log.jsonl"
+    monkeypatch.setenv(exercises.GRADE_LOG_ENV, str(log))
+    exercises.check("ch07-1", 81)
+    exercises.check("ch07-2", None)
+    exercises.check("ch07-1", 81, strict=True)
+    lines = [pd.read_json(log, lines=True)]
+    assert lines[0][["exercise", "status"]].values.tolist() == [["ch07-1", "right"], ["ch07-2", "not answered"]]
+
+
+def test_student_edition_has_no_solutions_and_keeps_the_checks(tmp_path):
+    written = classroom.student_edition(tmp_path / "handout")
+    assert [p.name for p in written] == [c.name for c in CHAPTERS]
+    for path, chapter in zip(written, CHAPTERS):
+        student = nbformat.read(path, as_version=4)
+        teacher = nbformat.read(chapter, as_version=4)
+        text = "\n".join(c.source for c in student.cells)
+        assert "strict=True" not in text and "solution_" not in text and "*Solution*" not in text
+        assert not any("solution" in c.metadata.get("tags", []) for c in student.cells)
+        n_checks = sum("exercises.check(" in c.source for c in teacher.cells if "solution" not in c.metadata.get("tags", []))
+        assert sum("exercises.check(" in c.source for c in student.cells) == n_checks == 2
+        assert student.metadata["affacrnn"]["edition"] == "student"
+        assert all(not c.outputs for c in student.cells if c.cell_type == "code")
+    with pytest.raises(ParameterError, match="overwrite"):
+        classroom.student_edition(book.BOOK_DIR)
+
+
+def test_submissions_layout_is_checked(tmp_path):
+    with pytest.raises(ParameterError, match="does not exist"):
+        classroom.find_submissions(tmp_path / "nowhere")
+    (tmp_path / "04_data_labels_splits.ipynb").write_text("{}")
+    with pytest.raises(ParameterError, match="folder named after the student"):
+        classroom.find_submissions(tmp_path)
+
+
+ALICE = {  # right answers, worked out as a student would
+    "answer_1": 'int((speaker_split(labelled, test_size=0.25, val_size=0.0, seed=SEED)["split"] == "test").sum())',
+    "answer_2": ('neighbour_agreement(*(lambda t: (t["y"], context_windows(t)))(labelled.assign(position=labelled.groupby('
+                 '"session")["utterance_id"].rank(method="first", ascending=False).astype(int))))'),
+}
+BOB = {"answer_1": "0", "answer_2": "1 / 0"}  # a wrong answer, and a cell that raises
+
+
+def _submit(handout, folder, student, answers):
+    nb = nbformat.read(handout, as_version=4)
+    for cell in nb.cells:
+        for name, code in answers.items():
+            if cell.source.startswith(f"{name} = None"):
+                cell.source = f"{name} = {code}"
+    (folder / student).mkdir(parents=True)
+    nbformat.write(nb, folder / student / handout.name)
+
+
+def test_grade_two_students_one_right_one_wrong(tmp_path):
+    """The `book --grade` verb on two fake submissions of chapter 4 (labels only: seconds per run)."""
+    handout = classroom.student_edition(tmp_path / "handout", only=["04"])[0]
+    subs = tmp_path / "submitted"
+    _submit(handout, subs, "alice", ALICE)
+    _submit(handout, subs, "bob", BOB)
+    proc = subprocess.run([sys.executable, "-m", "affacrnn.cli", "--quiet", "book", "--grade", str(subs),
+                           "--out", str(tmp_path / "grades")], capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    csv = tmp_path / "grades" / "grades.csv"
+    assert proc.stdout.strip().splitlines()[-1] == str(csv)
+    table = pd.read_csv(csv, dtype={"chapter": str})
+    status = table.set_index(["student", "exercise"])["status"].to_dict()
+    assert status == {("alice", "ch04-1"): "right", ("alice", "ch04-2"): "right",
+                      ("bob", "ch04-1"): "wrong", ("bob", "ch04-2"): "not run"}
+    assert table.loc[table["student"] == "bob", "first_error"].str.startswith("ZeroDivisionError").all()
+    summary = (tmp_path / "grades" / "grades.md").read_text()
+    assert re.search(r"\| alice\s+\| 2 / 2", summary) and re.search(r"\| bob\s+\| 0 / 2", summary)
+    executed = nbformat.read(tmp_path / "grades" / "bob" / handout.name, as_version=4)
+    assert any(o.get("ename") == "ZeroDivisionError" for c in executed.cells for o in c.get("outputs", []))

@@ -1,0 +1,82 @@
+"""The book's seaborn plots draw what they are given, and refuse what they cannot draw."""
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from affacrnn.book import plots  # noqa: E402
+from affacrnn.errors import ParameterError  # noqa: E402
+from affacrnn.evaluation.metrics import confusion  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def test_confusion_heatmap_colours_row_shares_and_prints_counts():
+    matrix = confusion([0, 0, 1, 1, 1, 2], [0, 1, 1, 1, 2, 2], classes=["neg", "neu", "pos"])
+    ax = plots.plot_confusion(matrix)
+    shown = ax.collections[0].get_array().reshape(3, 3)
+    np.testing.assert_allclose(shown.sum(axis=1), 1.0)
+    np.testing.assert_allclose(shown[1], [0, 2 / 3, 1 / 3])
+    assert [t.get_text() for t in ax.texts][:3] == ["1", "1", "0"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["neg", "neu", "pos"]
+    with pytest.raises(ParameterError, match="square"):
+        plots.plot_confusion(pd.DataFrame(np.ones((2, 3))))
+
+
+def test_attention_heatmap_one_row_per_window_at_most_max_rows():
+    alpha = np.random.default_rng(0).dirichlet([1, 1, 1], size=50)
+    ax = plots.plot_attention_map(alpha, max_rows=30, labels=[f"u{i}" for i in range(50)])
+    assert ax.collections[0].get_array().size == 30 * 3
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["previous", "target", "next"]
+    assert ax.get_yticklabels()[0].get_text() == "u0"
+    with pytest.raises(ParameterError, match="2-D"):
+        plots.plot_attention_map(np.ones(3))
+
+
+def _cv_rows():
+    rows = [{"scheme": s, "model": m, "fold": f, "macro_f1": 50 + 10 * (m == "a") + f, "majority": 40.0}
+            for s in ("x", "y") for m in ("a", "b") for f in range(4)]
+    rows.append({"scheme": "x", "model": "a", "fold": "mean", "macro_f1": 999.0, "majority": 40.0})
+    return pd.DataFrame(rows)
+
+
+def test_folds_chart_draws_each_fold_and_the_majority_line():
+    ax = plots.plot_folds(_cv_rows(), scheme="x", names={"a": "Model A"})
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["Model A", "b"]  # best mean first; the summary row is ignored
+    dots = np.concatenate([c.get_offsets() for c in ax.collections if len(c.get_offsets())])
+    assert 999.0 not in dots[:, 0] and {50.0, 53.0, 60.0, 63.0} <= set(dots[:, 0])
+    assert any(len(line.get_xdata()) and np.all(np.asarray(line.get_xdata()) == 40.0) for line in ax.get_lines())
+    with pytest.raises(ParameterError, match="pass scheme="):
+        plots.plot_folds(_cv_rows())
+    with pytest.raises(ParameterError, match="not a column"):
+        plots.plot_folds(_cv_rows(), scheme="x", metric="nope")
+
+
+def test_distribution_by_group_in_median_order():
+    table = pd.DataFrame({"v": [3.0, 4.0, 1.0, 2.0, 5.0, 6.0], "g": ["b", "b", "a", "a", "c", "c"]})
+    ax = plots.plot_distribution(table, value="v", by="g")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
+    with pytest.raises(ParameterError, match="column 'w'"):
+        plots.plot_distribution(table, value="w", by="g")
+
+
+def test_wide_table_scrolls_and_wraps_text_columns():
+    from affacrnn.book.tables import wide_table
+
+    df = pd.DataFrame({"model": ["lenet", "resnet18"], "accuracy": [71.4321, 76.4], "note": ["x " * 80, ""]})
+    shown = wide_table(df, caption="Table 3")
+    text = shown._repr_html_()
+    assert text.startswith('<div style="overflow-x: auto') and "<caption>Table 3</caption>" in text
+    assert "white-space: normal" in text and "71.43" in text and "71.4321" not in text
+    assert "lenet" in repr(shown)
