@@ -25,13 +25,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import balanced_accuracy_score, f1_score
+from sklearn.metrics import f1_score
 from sklearn.utils.class_weight import compute_class_weight
 
 from affacrnn._io import atomic_path, atomic_write_json, refuse_unwritable
 from affacrnn._quiet import import_tensorflow
 from affacrnn.errors import ParameterError
-from affacrnn.evaluation.metrics import evaluate_predictions
+from affacrnn.evaluation.metrics import balanced_accuracy, evaluate_predictions
 from affacrnn.features.dataset import corpus_fingerprint, prepare
 from affacrnn.models import presets
 from affacrnn.models.batches import WindowBatches, window_batches
@@ -166,7 +166,7 @@ class BestOnValidation(keras.callbacks.Callback):
             x_val, y_val = self.validation
             pred = np.asarray(self.model.predict(x_val, batch_size=256, verbose=0)).argmax(axis=1)
             logs["val_macro_f1"] = float(f1_score(y_val, pred, average="macro", zero_division=0))
-            logs["val_balanced_accuracy"] = float(balanced_accuracy_score(y_val, pred))
+            logs["val_balanced_accuracy"] = balanced_accuracy(y_val, pred)
         if self.track_test is not None:
             pred = np.asarray(self.model.predict(self.track_test["inputs"], verbose=0)).argmax(axis=1)
             logs["test_accuracy"] = float(np.mean(pred == self.track_test["y"]))

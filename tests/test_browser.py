@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 from affacrnn.book import build as book
@@ -31,8 +32,9 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
-#: Chapters opened in JupyterLab: the utterance browser, the feature explorer, the attention viewer.
-BROWSER_CHAPTERS = ["02_listen", "05_features", "08_fusion_attention"]
+#: Chapters opened in JupyterLab: the utterance browser, the feature explorer, the attention viewer,
+#: the microphone (fed a real clip by Chromium's fake capture device).
+BROWSER_CHAPTERS = ["02_listen", "05_features", "08_fusion_attention", "11_inference"]
 RUN_ALL_TIMEOUT_S = 480
 
 
@@ -126,7 +128,22 @@ def lab(tmp_path_factory, chromium):
 
 
 @pytest.fixture(scope="session")
-def browser_context(tmp_path_factory, chromium):
+def fake_microphone(tmp_path_factory) -> Path:
+    """A real utterance of the default corpus as a 16-bit WAV: what Chromium's fake microphone plays (looped)."""
+    import soundfile as sf
+
+    import affacrnn
+
+    table = affacrnn.load_corpus(affacrnn.default_corpus())
+    y = affacrnn.load_audio(table["path"].dropna().iloc[0], sr=48000)
+    pause = np.zeros(24000, np.float32)
+    path = tmp_path_factory.mktemp("microphone") / "voice.wav"
+    sf.write(path, np.concatenate([pause, y, pause, y, pause]), 48000, subtype="PCM_16")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser_context(tmp_path_factory, chromium, fake_microphone):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -134,7 +151,8 @@ def browser_context(tmp_path_factory, chromium):
             str(tmp_path_factory.mktemp("chromium-profile")),
             executable_path=str(chromium),
             headless=True,
-            args=CHROMIUM_ARGS,
+            args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                  f"--use-file-for-fake-audio-capture={fake_microphone}"],
             viewport={"width": 1400, "height": 1000},
         )
         yield context
@@ -197,6 +215,33 @@ def _check_attention_viewer(page, artifacts: Path) -> None:
     viewer.screenshot(path=str(artifacts / "08_fusion_attention-lab-viewer-after.png"))
 
 
+def _check_microphone(page, artifacts: Path) -> None:
+    """Chapter 11: record 4 s from the fake microphone; the samples reach the kernel and a prediction appears."""
+    button = page.locator("button.affacrnn-record").first
+    button.scroll_into_view_if_needed()
+    before = page.locator(".affacrnn-voice-sentiment").count()
+    button.click()
+    page.wait_for_function("() => /Recording/.test(document.querySelector('.affacrnn-mic-status').textContent)",
+                           timeout=30_000)
+    page.wait_for_timeout(4000)
+    button.click()
+    page.wait_for_function("() => /Sent \\d+\\.\\d s at \\d+ Hz/.test(document.querySelector('.affacrnn-mic-status').textContent)",
+                           timeout=30_000)
+    try:
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.widget-html')].some(e => /from microphone: .*utterance/.test(e.textContent))",
+            timeout=120_000)
+    except Exception:
+        page.screenshot(path=str(artifacts / "11_inference-lab-microphone-failed.png"), full_page=True)
+        raise
+    info = page.locator(".widget-html", has_text="from microphone").first.inner_text()
+    seconds = float(re.search(r"Received (\d+\.\d) s", info).group(1))
+    assert 3.0 <= seconds <= 6.0, info  # about the 4 s recorded
+    assert page.locator(".affacrnn-voice-sentiment").count() >= max(before, 1)
+    page.locator(".affacrnn-microphone").first.locator("xpath=ancestor::div[contains(@class,'widget-vbox')][1]").screenshot(
+        path=str(artifacts / "11_inference-lab-microphone.png"))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("chapter", BROWSER_CHAPTERS)
 def test_chapter_in_jupyterlab(chapter, lab, browser_context, artifacts):
@@ -234,6 +279,12 @@ def test_chapter_in_jupyterlab(chapter, lab, browser_context, artifacts):
 
     if chapter == "08_fusion_attention":  # the attention viewer: three players, bars redrawn
         _check_attention_viewer(page, artifacts)
+        assert not errors, f"JavaScript errors: {errors}"
+        page.close()
+        return
+
+    if chapter == "11_inference":  # your own voice, through Chromium's fake microphone
+        _check_microphone(page, artifacts)
         assert not errors, f"JavaScript errors: {errors}"
         page.close()
         return

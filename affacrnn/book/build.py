@@ -316,7 +316,40 @@ def _merge_parameters(executed: Path, target: Path) -> None:
                     lines[i] = f"{name.strip()} = {given[name.strip()]!r}  # set for this run"
             lines += [f"{k} = {v!r}  # set for this run" for k, v in given.items() if k not in seen]
             cell.source = "\n".join(lines)
+    _drop_live_only_widgets(nb)
     nbformat.write(nb, target)
+
+
+#: Widget modules whose JavaScript the offline HTML book cannot load (anywidget fetches its
+#: front end from a CDN): their saved models are dropped from a page, and the rest kept.
+LIVE_ONLY_WIDGET_MODULES = ("anywidget",)
+_STATE_MIME, _VIEW_MIME = "application/vnd.jupyter.widget-state+json", "application/vnd.jupyter.widget-view+json"
+
+
+def _drop_live_only_widgets(nb) -> set[str]:
+    """Remove saved widget models that only work with a live kernel (the microphone) from ``nb``.
+
+    Their views become a one-line note, and references to them in other widgets' ``children``
+    are removed, so the page's widget manager builds every other widget (a box holding a
+    microphone still shows its upload button and its saved report). Returns the removed ids.
+    """
+    state = nb.metadata.get("widgets", {}).get(_STATE_MIME, {}).get("state", {})
+    gone = {mid for mid, m in state.items() if m.get("model_module") in LIVE_ONLY_WIDGET_MODULES}
+    if not gone:
+        return gone
+    refs = {f"IPY_MODEL_{mid}" for mid in gone}
+    for mid in gone:
+        del state[mid]
+    for model in state.values():
+        for key, value in model.get("state", {}).items():
+            if isinstance(value, list) and any(v in refs for v in value if isinstance(v, str)):
+                model["state"][key] = [v for v in value if v not in refs]
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            view = out.get("data", {}).get(_VIEW_MIME)
+            if view and view.get("model_id") in gone:
+                out["data"] = {"text/plain": "(a live widget: it works in JupyterLab, not on this page)"}
+    return gone
 
 
 def _stage(executed_dir: Path, stage: Path) -> None:

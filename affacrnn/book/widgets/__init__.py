@@ -11,6 +11,8 @@ module                                   chapter and what it holds
 :mod:`affacrnn.book.widgets.fusion`      8, fusion and attention: :func:`attention_viewer`,
                                          :func:`plot_attention`, :func:`asv_projection`,
                                          :func:`plot_projection`
+:mod:`affacrnn.book.widgets.voice`       11, inference: :func:`voice_classifier` (your own voice:
+                                         microphone or upload), :class:`Microphone`
 =======================================  ===========================================================
 
 Every public name is re-exported here, so chapters import from ``affacrnn.book.widgets``; each
@@ -33,6 +35,7 @@ _WHERE = {
     "ablation_widget": "ablation", "AblationWidget": "ablation",
     "attention_viewer": "fusion", "AttentionViewer": "fusion", "plot_attention": "fusion", "asv_projection": "fusion",
     "plot_projection": "fusion",
+    "voice_classifier": "voice", "VoiceClassifier": "voice", "Microphone": "voice",
 }
 
 __all__ = list(_WHERE)
