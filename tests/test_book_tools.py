@@ -93,3 +93,61 @@ def test_a_cell_that_hangs_fails_its_chapter_naming_the_limit(tmp_path):
     with pytest.raises(AffacrnnError, match=r"99_hang.ipynb: a cell ran longer than 3 s"):
         book.run_chapter(chapter, tmp_path / "out", smoke=True, cell_timeout=3)
     assert (tmp_path / "out" / "99_hang.ipynb").is_file()  # the executed copy shows where it stopped
+
+
+def test_live_only_widgets_are_dropped_from_the_static_pages():
+    """The microphone (anywidget) cannot load offline: its model goes, the box around it stays."""
+    import nbformat
+
+    state = {
+        "mic": {"model_module": "anywidget", "model_name": "AnyModel", "state": {}},
+        "up": {"model_module": "@jupyter-widgets/controls", "model_name": "FileUploadModel", "state": {}},
+        "box": {"model_module": "@jupyter-widgets/controls", "model_name": "VBoxModel",
+                "state": {"children": ["IPY_MODEL_mic", "IPY_MODEL_up"]}},
+    }
+    nb = nbformat.v4.new_notebook(metadata={"widgets": {book._STATE_MIME: {"state": state, "version_major": 2}}})
+    view = {book._VIEW_MIME: {"model_id": "mic", "version_major": 2}}
+    nb.cells = [nbformat.v4.new_code_cell("m", outputs=[nbformat.v4.new_output("display_data", data=view)]),
+                nbformat.v4.new_code_cell("b", outputs=[nbformat.v4.new_output(
+                    "display_data", data={book._VIEW_MIME: {"model_id": "box", "version_major": 2}})])]
+    assert book._drop_live_only_widgets(nb) == {"mic"}
+    state = nb.metadata["widgets"][book._STATE_MIME]["state"]
+    assert set(state) == {"up", "box"} and state["box"]["state"]["children"] == ["IPY_MODEL_up"]
+    assert "live widget" in nb.cells[0].outputs[0]["data"]["text/plain"]
+    assert book._VIEW_MIME in nb.cells[1].outputs[0]["data"]
+
+
+def test_parameters_cells_state_the_recorded_run_times():
+    """The first line of each parameters cell comes from book/_times.json (never typed by hand)."""
+    import nbformat
+
+    from affacrnn.book.times import times_line
+
+    for chapter in book.chapters():
+        nb = nbformat.read(chapter, as_version=4)
+        cell = next(c for c in nb.cells if c.cell_type == "code")
+        assert cell.source.splitlines()[0] == times_line(chapter.stem), \
+            f"{chapter.name}: run `affacrnn book --run OUT --record-times` (and --full) to refresh it"
+
+
+def test_record_times_and_stamp(tmp_path):
+    import shutil
+
+    import nbformat
+
+    from affacrnn.book.times import read_times, record_times, stamp_parameters, times_line
+
+    chapter = tmp_path / "04_data_labels_splits.ipynb"
+    shutil.copy(book.BOOK_DIR / chapter.name, chapter)
+    times_file = tmp_path / "_times.json"
+    record_times([book.ChapterRun(chapter, chapter, 42.04)], smoke=True, corpus="ravdess", path=times_file)
+    record_times([book.ChapterRun(chapter, chapter, 754.0)], smoke=False, corpus="ravdess", path=times_file)
+    times = read_times(times_file)
+    assert times["04_data_labels_splits"]["smoke"]["seconds"] == 42.0
+    line = times_line("04_data_labels_splits", times)
+    assert "smoke 42 s (" in line and "full 12.6 min (" in line
+    assert stamp_parameters([chapter], times=times) == [chapter]
+    assert stamp_parameters([chapter], times=times) == []  # already current: the file is left alone
+    first = nbformat.read(chapter, as_version=4).cells[1].source.splitlines()
+    assert first[0] == line and first[1].startswith("SMOKE =")
+    assert "not measured yet" in times_line("99_nothing", times)

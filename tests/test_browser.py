@@ -32,9 +32,10 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
-#: Chapters opened in JupyterLab: the utterance browser, the feature explorer, the attention viewer,
-#: the microphone (fed a real clip by Chromium's fake capture device).
-BROWSER_CHAPTERS = ["02_listen", "05_features", "08_fusion_attention", "11_inference"]
+#: Every chapter is opened in JupyterLab and run; those with widgets have them exercised: the
+#: utterance browser (02), the feature explorer (05), the ablation retrain (06), the attention viewer
+#: (08), the microphone (11, fed a real clip by Chromium's fake capture device).
+BROWSER_CHAPTERS = [c.stem for c in book.chapters()]
 RUN_ALL_TIMEOUT_S = 480
 
 
@@ -84,6 +85,8 @@ def lab(tmp_path_factory, chromium):
     root, settings = base / "notebooks", base / "settings"
     root.mkdir()
     _write_settings(settings)
+    # what `affacrnn book --lab` does for a reader: widgets' state saved with the notebook
+    assert book.ensure_lab_settings() is not None, "cannot write JupyterLab's overrides.d in this environment"
     for name in BROWSER_CHAPTERS:
         nb = pm.iorw.load_notebook_node(str(book.BOOK_DIR / f"{name}.ipynb"))  # adds the metadata papermill needs
         nb = pm.parameterize.parameterize_notebook(nb, {"SMOKE": True, "SHOW_SOLUTIONS": True})
@@ -215,6 +218,44 @@ def _check_attention_viewer(page, artifacts: Path) -> None:
     viewer.screenshot(path=str(artifacts / "08_fusion_attention-lab-viewer-after.png"))
 
 
+def _check_ablation(page, artifacts: Path) -> None:
+    """Chapter 6: untick a feature type, double-click *retrain*: one new run (the second click is ignored)."""
+    widget = page.locator(".jp-OutputArea-output .widget-vbox", has=page.locator("button", has_text="retrain")).first
+    widget.scroll_into_view_if_needed()
+    rows = widget.locator(".widget-html table tbody tr")
+    before = rows.count()
+    widget.locator(".widget-checkbox", has_text="mfcc (13)").locator("input").click()
+    page.wait_for_function("() => [...document.querySelectorAll('.widget-html')].some(e => /D = 20: press/.test(e.textContent))",
+                           timeout=60_000)
+    widget.locator("button", has_text="retrain").dblclick()
+    page.wait_for_function("() => [...document.querySelectorAll('.widget-html')].some(e => /\\(D = 20\\): validation/.test(e.textContent))",
+                           timeout=240_000)
+    page.wait_for_timeout(3000)  # a second run, had the double-click started one, would show by now
+    assert rows.count() == before + 1, f"expected one new run, table has {rows.count()} rows (was {before})"
+    assert not widget.locator("button", has_text="retrain").is_disabled()
+    widget.screenshot(path=str(artifacts / "06_ub_bilstm-lab-ablation.png"))
+
+
+def _check_saved_state(page, lab: dict, chapter: str, artifacts: Path) -> None:
+    """Save, stop the kernel, reopen: the widgets come back from the state saved in the notebook."""
+    page.keyboard.press("Control+s")
+    page.wait_for_function("() => !document.querySelector('.jp-mod-current.jp-mod-dirty')", timeout=60_000)
+    page.wait_for_timeout(1500)
+    saved = json.loads((lab["root"] / f"{chapter}.ipynb").read_text())
+    state = saved["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    assert state, "saving the notebook kept no widget state (is saveState on? see affacrnn.book.build.LAB_OVERRIDES)"
+    sessions = json.loads(urllib.request.urlopen(f"{lab['url']}/api/sessions?token={lab['token']}").read())
+    for session in sessions:  # no kernel: what shows next comes from the file
+        req = urllib.request.Request(f"{lab['url']}/api/sessions/{session['id']}?token={lab['token']}", method="DELETE")
+        urllib.request.urlopen(req)
+    page.goto(f"{lab['url']}/lab/workspaces/{chapter}-reopened/tree/{chapter}.ipynb?reset&token={lab['token']}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", state="attached")
+    page.wait_for_selector(".jp-OutputArea-output .widget-dropdown select", timeout=120_000)
+    text = page.locator(".jp-Notebook").inner_text()
+    assert "Error displaying widget" not in text, "a widget did not come back after reopening"
+    page.screenshot(path=str(artifacts / f"{chapter}-lab-reopened.png"))
+
+
 def _check_microphone(page, artifacts: Path) -> None:
     """Chapter 11: record 4 s from the fake microphone; the samples reach the kernel and a prediction appears."""
     button = page.locator("button.affacrnn-record").first
@@ -289,6 +330,18 @@ def test_chapter_in_jupyterlab(chapter, lab, browser_context, artifacts):
         page.close()
         return
 
+    if chapter == "06_ub_bilstm":  # the ablation widget: retrain once, whatever the clicks
+        _check_ablation(page, artifacts)
+        assert not errors, f"JavaScript errors: {errors}"
+        page.close()
+        return
+
+    if chapter != "02_listen":  # no widget to exercise: running every cell without an error is the check
+        assert not errors, f"JavaScript errors: {errors}"
+        print(f"{chapter}: run all in JupyterLab {ran_s:.1f} s")
+        page.close()
+        return
+
     # audio players exist and their audio loads (IPython Audio and the widget's player)
     assert page.locator("audio").count() >= 2, "expected the IPython player and the browser widget's player"
     page.wait_for_function(_AUDIO_LOADED, timeout=120_000)
@@ -311,6 +364,7 @@ def test_chapter_in_jupyterlab(chapter, lab, browser_context, artifacts):
     )
     page.wait_for_function(_AUDIO_LOADED, timeout=120_000)
     widget.screenshot(path=str(artifacts / f"{chapter}-lab-widget-after.png"))
+    _check_saved_state(page, lab, chapter, artifacts)
     assert not errors, f"JavaScript errors: {errors}"
     print(f"{chapter}: run all + checks in JupyterLab {time.monotonic() - start:.1f} s (run all {ran_s:.1f} s)")
     page.close()

@@ -5,7 +5,12 @@ module                             what
 =================================  ======================================================
 :mod:`affacrnn.book.build`          list, execute (papermill) and build (HTML) the chapters
 :mod:`affacrnn.book.kernel`         the quiet ``python3`` kernel the chapters run in
-:mod:`affacrnn.book.exercises`      exercise checks and hidden solutions
+:mod:`affacrnn.book.exercises`      exercise checks by key (the answers stay in the package)
+:mod:`affacrnn.book.answers`        each exercise's right answer, computed from the run's data
+:mod:`affacrnn.book.classroom`      the student edition and grading of submitted chapters
+:mod:`affacrnn.book.plots`          the chapters' seaborn plots (confusion, attention, folds)
+:mod:`affacrnn.book.tables`         wide result tables that scroll and wrap
+:mod:`affacrnn.book.times`          each chapter's measured run time, in its parameters cell
 :mod:`affacrnn.book.widgets`        one module per chapter that has widgets
 =================================  ======================================================
 
@@ -34,7 +39,7 @@ __all__ = [
     "lab_command",
 ]
 
-_SUBMODULES = {"build", "kernel", "exercises", "widgets"}
+_SUBMODULES = {"build", "kernel", "exercises", "answers", "classroom", "plots", "tables", "times", "widgets"}
 
 
 # The build names load on first use (PEP 562): ``python -m affacrnn.book.kernel`` imports this

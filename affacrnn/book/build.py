@@ -444,9 +444,37 @@ def external_references(html_dir: str | os.PathLike) -> list[tuple[str, str]]:
     return found
 
 
+#: JupyterLab settings the book needs: ipywidgets' ``saveState`` (off by default in JupyterLab 4),
+#: so a chapter saved and reopened still shows its widgets instead of "model not found".
+LAB_OVERRIDES = {"@jupyter-widgets/jupyterlab-manager:plugin": {"saveState": True}}
+
+
+def lab_overrides_path() -> Path:
+    """Where JupyterLab reads a package's default settings: ``<prefix>/share/jupyter/lab/settings/overrides.d/``."""
+    return Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.d" / "affacrnn.json"
+
+
+def ensure_lab_settings() -> Path | None:
+    """Write :data:`LAB_OVERRIDES` for this environment's JupyterLab (defaults a user's own settings
+    still override); None when the environment's folder cannot be written (then say how to set it)."""
+    import json
+
+    from affacrnn.errors import OutputError
+
+    path = lab_overrides_path()
+    text = json.dumps(LAB_OVERRIDES, indent=2) + "\n"
+    try:
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            atomic_write_bytes(path, text.encode("utf-8"))
+    except (OutputError, OSError):
+        return None
+    return path
+
+
 def lab_command(book_dir: str | os.PathLike | None = None) -> str:
-    """How to open the book in JupyterLab (a shell snippet)."""
+    """How to open the book in JupyterLab (a shell snippet); also writes :data:`LAB_OVERRIDES`."""
     folder = Path(book_dir) if book_dir is not None else BOOK_DIR
+    settings = ensure_lab_settings()
     first = chapters(folder)[0].name if chapters(folder) else ""
 
     jupyter_path = kernel_environment()["JUPYTER_PATH"]
@@ -456,5 +484,8 @@ def lab_command(book_dir: str | os.PathLike | None = None) -> str:
         f"cd {folder}\n"
         f"jupyter lab {first}\n"
         "# Each chapter's first cell holds its parameters (SMOKE, CORPUS, EPOCHS, SEED, SHOW_SOLUTIONS);\n"
-        "# edit it, then Run > Run All Cells."
+        "# edit it, then Run > Run All Cells.\n"
+        + (f"# Widgets keep their state when a chapter is saved (JupyterLab default set in {settings})."
+           if settings else "# Turn on Settings > Jupyter Widgets > Save widget state, or widgets vanish when a "
+                            "chapter is reopened.")
     )

@@ -64,6 +64,9 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
                    help="set a chapter parameter (repeatable), e.g. -p CORPUS=emodb -p SHOW_SOLUTIONS=True")
     p.add_argument("--chapter", action="append", metavar="NN", help="only this chapter (number or name; repeatable)")
     p.add_argument("--executed", metavar="DIR", help="with --html: folder of already executed chapters")
+    p.add_argument("--record-times", action="store_true",
+                   help="with --run: record each chapter's run time in book/_times.json and write it into the "
+                        "chapter's parameters cell (for maintainers; run every chapter, smoke or --full)")
     p.add_argument("--out", metavar="DIR", help="with --grade: folder for grades.csv, grades.md and the executed "
                                                 "notebooks (default FOLDER/_grades)")
     p.set_defaults(handler=run)
@@ -83,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
             print(chapter.stem)
         return 0
     parameters = dict(args.parameter)
+    if args.record_times and not args.run:
+        raise ParameterError("--record-times goes with --run (the times are those of the chapters it executes).")
     if args.out and not args.grade:
         raise ParameterError("--out goes with --grade (the folder for the grades). Drop --out, or add --grade FOLDER.")
     if args.student:
@@ -103,6 +108,14 @@ def run(args: argparse.Namespace) -> int:
     if args.run:
         runs = book.run_chapters(args.run, smoke=args.smoke, parameters=parameters, progress=not quiet,
                                  only=args.chapter)
+        if args.record_times:
+            from affacrnn.book.times import TIMES_FILE, record_times, stamp_parameters
+            from affacrnn.data.corpora import default_corpus
+
+            record_times(runs, smoke=args.smoke, corpus=str(parameters.get("CORPUS") or default_corpus()))
+            stamp_parameters([r.chapter for r in runs])
+            if not quiet:
+                print(f"run times recorded in {TIMES_FILE} and the chapters' parameters cells")
         if not quiet:
             total = sum(r.seconds for r in runs)
             print(f"{len(runs)} chapters executed into {Path(args.run).resolve()} in {total:.0f} s")

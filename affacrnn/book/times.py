@@ -1,0 +1,92 @@
+"""Each chapter's measured run time, written by a book run and shown in its parameters cell.
+
+A chapter's parameters cell tells the reader how long the chapter takes in smoke and in full
+mode. Those figures are not typed: ``affacrnn book --run OUT --record-times`` (smoke, or
+``--full``) times every chapter it executes, merges the times into ``book/_times.json`` with the
+machine and corpus they were measured on, and rewrites the first line of each chapter's
+parameters cell from that file. A test keeps the cells equal to the file, so a stale or hand-made
+figure fails.
+
+Notebook: book/01_preface.ipynb
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from affacrnn._io import atomic_write_text
+
+__all__ = ["TIMES_FILE", "STAMP_PREFIX", "read_times", "record_times", "times_line", "stamp_parameters"]
+
+#: Where the measured times live (committed with the book).
+TIMES_FILE = Path(__file__).resolve().parents[2] / "book" / "_times.json"
+#: The parameters cell's first line starts with this.
+STAMP_PREFIX = "# Run time, measured"
+
+
+def read_times(path: str | os.PathLike | None = None) -> dict:
+    """The recorded times: ``{chapter stem: {"smoke"|"full": {"seconds", "date", "cpus", "corpus"}}}``."""
+    p = Path(path) if path is not None else TIMES_FILE
+    return json.loads(p.read_text(encoding="utf-8")) if p.is_file() else {}
+
+
+def record_times(runs: Iterable, *, smoke: bool, corpus: str, path: str | os.PathLike | None = None) -> Path:
+    """Merge the run times of ``runs`` (:class:`~affacrnn.book.build.ChapterRun`) into the times file.
+
+    Parameters
+    ----------
+    runs : iterable of ChapterRun
+        Chapters just executed (their ``seconds``).
+    smoke : bool
+        Which mode they ran in.
+    corpus : str
+        The corpus the chapters used by default (recorded beside the figure).
+    path : path-like, optional
+        Default :data:`TIMES_FILE`.
+    """
+    p = Path(path) if path is not None else TIMES_FILE
+    times = read_times(p)
+    today = dt.date.today().isoformat()
+    for run in runs:
+        entry = times.setdefault(Path(run.chapter).stem, {})
+        entry["smoke" if smoke else "full"] = {"seconds": round(float(run.seconds), 1), "date": today,
+                                               "cpus": os.cpu_count(), "corpus": corpus}
+    return atomic_write_text(p, json.dumps(dict(sorted(times.items())), indent=1) + "\n")
+
+
+def _fmt(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+def times_line(stem: str, times: dict | None = None) -> str:
+    """The parameters cell's first line for chapter ``stem``, from the recorded times."""
+    entry = (times if times is not None else read_times()).get(stem, {})
+    parts = []
+    for mode in ("smoke", "full"):
+        m = entry.get(mode)
+        parts.append(f"{mode} {_fmt(m['seconds'])} ({m['cpus']} cores, {m['corpus']}, {m['date']})" if m
+                     else f"{mode} not measured yet")
+    return f"{STAMP_PREFIX} (book/_times.json): " + "; ".join(parts)
+
+
+def stamp_parameters(chapters: Iterable[str | os.PathLike], *, times: dict | None = None) -> list[Path]:
+    """Rewrite the first line of each chapter's parameters cell from the times (see :func:`times_line`)."""
+    import nbformat
+
+    times = times if times is not None else read_times()
+    changed = []
+    for chapter in map(Path, chapters):
+        nb = nbformat.read(chapter, as_version=4)
+        cell = next(c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", []))
+        lines = cell.source.splitlines()
+        if lines and lines[0].startswith(STAMP_PREFIX):
+            lines = lines[1:]
+        new = "\n".join([times_line(chapter.stem, times), *lines])
+        if new != cell.source:
+            cell.source = new
+            atomic_write_text(chapter, nbformat.writes(nb))
+            changed.append(chapter)
+    return changed
