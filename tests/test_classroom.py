@@ -23,7 +23,7 @@ def test_every_exercise_of_the_book_is_in_the_bank_and_the_other_way_round():
         keys = {k for c in nb.cells if c.cell_type == "code" for k in re.findall(r'exercises\.check\("(ch\d\d-\d+)"', c.source)}
         assert keys and all(k[2:4] == chapter.name[:2] for k in keys), chapter.name
         in_book |= keys
-    assert in_book == set(exercises._bank())
+    assert in_book == set(exercises.bank())
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])

@@ -37,6 +37,9 @@ __all__ = [
     "build_html",
     "external_references",
     "lab_command",
+    "book_kernel",
+    "ensure_lab_settings",
+    "LAB_OVERRIDES",
 ]
 
 _SUBMODULES = {"build", "kernel", "exercises", "answers", "classroom", "plots", "tables", "times", "widgets"}

@@ -15,10 +15,19 @@ from __future__ import annotations
 import functools
 import math
 
+import librosa
 import numpy as np
 import pandas as pd
 
 from affacrnn.book.exercises import exercise
+from affacrnn.data.audio import load_audio
+from affacrnn.data.context import context_windows, neighbour_agreement
+from affacrnn.data.labels import get_scheme
+from affacrnn.data.splits import speaker_split
+from affacrnn.experiments.paper import PAPER_TABLE5
+from affacrnn.features import extract_features
+from affacrnn.features.layout import PAPER_FEATURES, n_columns
+from affacrnn.inference.segment import split_utterances
 
 __all__: list[str] = []  # nothing to import: the functions are reached through exercises.check
 
@@ -88,16 +97,12 @@ def _ch03_2(*, x: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray, 
 @exercise("ch04-1", what="the number of test utterances",
           hint="call speaker_split, then count the rows whose `split` is 'test'")
 def _ch04_1(*, labelled: pd.DataFrame, seed: int) -> int:
-    from affacrnn.data.splits import speaker_split
-
     return int((speaker_split(labelled, test_size=0.25, val_size=0.0, seed=seed)["split"] == "test").sum())
 
 
 @exercise("ch04-2", what="the neighbour agreement in reverse name order", tol=1e-9,
           hint="set `position` to the descending rank of utterance_id within each session, then call context_windows")
 def _ch04_2(*, labelled: pd.DataFrame) -> float:
-    from affacrnn.data.context import context_windows, neighbour_agreement
-
     rank = labelled.groupby("session")["utterance_id"].rank(method="first", ascending=False).astype(int)
     rev = labelled.assign(position=rank)
     return neighbour_agreement(rev["y"], context_windows(rev))
@@ -109,18 +114,12 @@ def _ch04_2(*, labelled: pd.DataFrame) -> float:
 @exercise("ch05-1", what="D for mfcc + rms + tonnetz",
           hint="add the entries of FEATURE_DIMS, or look at extract_features(...).shape")
 def _ch05_1(*, y: np.ndarray, sr: int) -> int:
-    from affacrnn.features import extract_features
-
     return int(extract_features(y, sr=sr, features=("mfcc", "rms", "tonnetz")).shape[1])
 
 
 @exercise("ch05-2", what="the number of real frames",
           hint="a centred STFT of n samples at hop 512 has 1 + n // 512 frames; at most 256 are kept")
 def _ch05_2(*, path: str, sr: int, n_fft: int, hop: int) -> int:
-    import librosa
-
-    from affacrnn.data.audio import load_audio
-
     y = load_audio(path, sr=sr)
     return min(256, librosa.stft(y, n_fft=n_fft, hop_length=hop).shape[1])
 
@@ -132,7 +131,6 @@ def _ch05_2(*, path: str, sr: int, n_fft: int, hop: int) -> int:
           hint="an LSTM of u units on n inputs has 4·((u + n)·u + u); a BiLSTM twice that; the second "
                "layer's input is the first's 2 × 128 outputs")
 def _ch06_1() -> int:
-    from affacrnn.features.layout import PAPER_FEATURES, n_columns
     from affacrnn.models import presets
     from affacrnn.models.network import build_utterance_encoder
 
@@ -196,8 +194,6 @@ def _ch09_1(*, y_fit: np.ndarray, y_test: np.ndarray) -> float:
 
 @exercise("ch09-2", what="AFF-ACRNN's lead over SVM in points", hint="68.74 minus the SVM row's accuracy")
 def _ch09_2() -> float:
-    from affacrnn.experiments.paper import PAPER_TABLE5
-
     best_other = max(acc for name, (acc, _) in PAPER_TABLE5.items() if name != "affacrnn")
     return PAPER_TABLE5["affacrnn"][0] - best_other
 
@@ -208,16 +204,12 @@ def _ch09_2() -> float:
 @exercise("ch10-1", what="the training majority rate", tol=1e-4,
           hint="assign proto2 to `train`, count the classes, divide the largest count by len(train)")
 def _ch10_1(*, train: pd.DataFrame) -> float:
-    from affacrnn.data.labels import get_scheme
-
     return float(get_scheme("proto2").assign(train).value_counts(normalize=True).max())
 
 
 @exercise("ch10-2", what="the number of strongly negative 'neutral' rows",
           hint="the scheme's neutral row at -2.5 is closed on both sides")
 def _ch10_2(*, scores: pd.DataFrame) -> int:
-    from affacrnn.data.labels import get_scheme
-
     proto7 = get_scheme("proto7").assign(scores)
     return int(((proto7 == "neutral") & (scores["score"] < -2)).sum())
 
@@ -234,6 +226,4 @@ def _ch11_1(*, out: dict) -> float:
 @exercise("ch11-2", what="the number of utterances with min_silence=4.0",
           hint="call split_utterances(long_y, sr=SR, min_silence=4.0) and count the rows")
 def _ch11_2(*, y: np.ndarray, sr: int) -> int:
-    from affacrnn.inference.segment import split_utterances
-
     return len(split_utterances(y, sr=sr, min_silence=4.0))

@@ -26,6 +26,7 @@ Notebook: book/01_preface.ipynb
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -40,7 +41,7 @@ from typing import Any, Iterable, Mapping
 
 from affacrnn._io import atomic_write_bytes
 from affacrnn.book.kernel import kernel_environment
-from affacrnn.errors import AffacrnnError, ParameterError
+from affacrnn.errors import AffacrnnError, OutputError, ParameterError
 from affacrnn.settings import REPO_ROOT, data_root
 
 __all__ = [
@@ -56,6 +57,9 @@ __all__ = [
     "build_html",
     "external_references",
     "lab_command",
+    "book_kernel",
+    "ensure_lab_settings",
+    "LAB_OVERRIDES",
 ]
 
 #: The book's source folder (notebooks, ``_config.yml``, ``_toc.yml``).
@@ -117,7 +121,7 @@ def _parameters(smoke: bool, parameters: Mapping[str, Any] | None) -> dict[str, 
 
 
 @contextlib.contextmanager
-def _book_kernel():
+def book_kernel():
     """Run papermill's kernels through :mod:`affacrnn.book.kernel` (the ``python3`` spec it writes,
     first on ``JUPYTER_PATH``): no TensorFlow start-up lines in the chapters, numba's cache
     prepared under affacrnn's lock, figures drawn inline even when the caller set ``MPLBACKEND``
@@ -178,7 +182,7 @@ def run_chapter(
     timeout = cell_timeout if cell_timeout is not None else (SMOKE_CELL_TIMEOUT if smoke else None)
     start = time.perf_counter()
     try:
-        with _book_kernel():
+        with book_kernel():
             pm.execute_notebook(
                 str(chapter),
                 str(target),
@@ -457,10 +461,6 @@ def lab_overrides_path() -> Path:
 def ensure_lab_settings() -> Path | None:
     """Write :data:`LAB_OVERRIDES` for this environment's JupyterLab (defaults a user's own settings
     still override); None when the environment's folder cannot be written (then say how to set it)."""
-    import json
-
-    from affacrnn.errors import OutputError
-
     path = lab_overrides_path()
     text = json.dumps(LAB_OVERRIDES, indent=2) + "\n"
     try:

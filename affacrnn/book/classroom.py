@@ -52,7 +52,8 @@ import nbformat
 import pandas as pd
 
 from affacrnn._io import atomic_write_text
-from affacrnn.book.exercises import GRADE_LOG_ENV, _bank
+from affacrnn.book.build import SMOKE_CELL_TIMEOUT, book_kernel, chapters
+from affacrnn.book.exercises import GRADE_LOG_ENV, bank
 from affacrnn.errors import ParameterError
 
 __all__ = ["SOLUTION_TAG", "STATUSES", "student_edition", "find_submissions", "grade", "grade_summary"]
@@ -94,8 +95,6 @@ def student_edition(out_dir: str | os.PathLike, *, only: Iterable[str] | None = 
     list of pathlib.Path
         The notebooks written, in reading order.
     """
-    from affacrnn.book.build import chapters
-
     out = Path(out_dir)
     if out.resolve() == Path(book_dir or chapters()[0].parent).resolve():
         raise ParameterError(f"`out_dir` {out} is the book itself; the student edition would overwrite the "
@@ -144,10 +143,10 @@ def find_submissions(folder: str | os.PathLike) -> dict[str, list[Path]]:
 def _chapter_keys(nb: Any, name: str) -> tuple[list[str], list[str]]:
     """(the exercises of this notebook's chapter, those whose check cell is in the notebook)."""
     present = sorted({k for c in nb.cells if c.cell_type == "code" for k in _KEY.findall(c.source)})
-    bank = _bank()
+    known = bank()
     chapter = name[:2] if name[:2].isdigit() else None
     chapters = {chapter} if chapter else {k[2:4] for k in present}
-    expected = sorted(k for k, ex in bank.items() if ex.chapter in chapters)
+    expected = sorted(k for k, ex in known.items() if ex.chapter in chapters)
     return sorted(set(expected) | set(present)), present
 
 
@@ -170,14 +169,12 @@ def _execute(path: Path, target: Path, log: Path, *, parameters: Mapping[str, An
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    from affacrnn.book.build import _book_kernel
-
     nb = load_notebook_node(str(path))  # as papermill reads it: every cell has metadata.tags
     if any("parameters" in c.metadata.tags for c in nb.cells):
         nb = parameterize_notebook(nb, dict(parameters), report_mode=False)
     client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
                             interrupt_on_timeout=True, resources={"metadata": {"path": str(path.parent)}})
-    with _book_kernel(), _env(GRADE_LOG_ENV, str(log)):
+    with book_kernel(), _env(GRADE_LOG_ENV, str(log)):
         client.execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
     atomic_write_text(target, nbformat.writes(nb))
@@ -212,8 +209,6 @@ def grade(folder: str | os.PathLike, *, out_dir: str | os.PathLike | None = None
         One row per (student, exercise): ``student, chapter, notebook, exercise, status, answer,
         errors, first_error``. ``attrs["csv_path"]`` / ``attrs["md_path"]`` name the files.
     """
-    from affacrnn.book.build import SMOKE_CELL_TIMEOUT
-
     submissions = find_submissions(folder)
     out = Path(out_dir) if out_dir is not None else Path(folder) / "_grades"
     params = {"SMOKE": bool(smoke), **dict(parameters or {}), "SHOW_SOLUTIONS": False}

@@ -35,7 +35,7 @@ import numpy as np
 
 from affacrnn.errors import AffacrnnError, ParameterError
 
-__all__ = ["EXERCISES", "GRADE_LOG_ENV", "CheckResult", "Exercise", "check", "compare", "exercise", "solution_hidden"]
+__all__ = ["EXERCISES", "GRADE_LOG_ENV", "CheckResult", "Exercise", "bank", "check", "compare", "exercise", "solution_hidden"]
 
 #: The environment variable naming the file a grading run collects the checks' outcomes in.
 GRADE_LOG_ENV = "AFFACRNN_GRADE_LOG"
@@ -177,9 +177,8 @@ def exercise(key: str, *, what: str, tol: float = 1e-6, hint: str = "") -> Calla
     return register
 
 
-def _bank() -> dict[str, Exercise]:
-    if not EXERCISES:
-        import affacrnn.book.answers  # noqa: F401  (registers every exercise)
+def bank() -> dict[str, Exercise]:
+    """Every exercise of the book by key (:data:`EXERCISES`, filled by :mod:`affacrnn.book.answers`)."""
     return EXERCISES
 
 
@@ -219,10 +218,9 @@ def check(*args: Any, strict: bool = False, expected: Any = ..., tol: float | No
         raise ParameterError("call exercises.check(key, answer, **inputs), e.g. exercises.check(\"ch04-1\", answer_1, "
                              "labelled=labelled, seed=SEED); or exercises.check(answer, expected=value).")
     key, answer = args
-    bank = _bank()
-    if key not in bank:
-        raise ParameterError(f"unknown exercise {key!r}; the book has {', '.join(sorted(bank))}.")
-    ex = bank[key]
+    if key not in EXERCISES:
+        raise ParameterError(f"unknown exercise {key!r}; the book has {', '.join(sorted(EXERCISES))}.")
+    ex = EXERCISES[key]
     try:
         right = ex.expected(**inputs)
     except TypeError as exc:
@@ -245,3 +243,7 @@ def _log(key: str, result: CheckResult, answer: Any) -> None:
     line = json.dumps({"exercise": key, "status": status, "answer": _show(answer)}) + "\n"
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(line)
+
+
+# The answers register themselves with `exercise` (defined above), so they are imported last.
+from affacrnn.book import answers as _answers  # noqa: E402,F401

@@ -25,6 +25,9 @@ from typing import Any
 
 import numpy as np
 
+from affacrnn.errors import AffacrnnError
+from affacrnn.features.spectrogram import plot_spectrum_graph, spectrum_graph
+
 __all__ = ["Microphone", "VoiceClassifier", "voice_classifier"]
 
 _ESM = r"""
@@ -101,8 +104,6 @@ def _anywidget():
     try:
         import anywidget
     except ImportError as exc:  # a dependency of the package; a clear message if an install lacks it
-        from affacrnn.errors import AffacrnnError
-
         raise AffacrnnError("the microphone widget needs the package anywidget: pip install anywidget") from exc
     return anywidget
 
@@ -178,7 +179,7 @@ class VoiceClassifier:
     def __init__(self, *, model: Any, max_seconds: float = 15.0) -> None:
         import ipywidgets as w
 
-        from affacrnn.inference import Predictor
+        from affacrnn.inference.predictor import Predictor
 
         self.predictor = model if isinstance(model, Predictor) else Predictor(model)
         self.microphone = _microphone()(max_seconds=float(max_seconds))
@@ -226,8 +227,6 @@ class VoiceClassifier:
 
         Returns None (and says why in the widget) when the recording is too short or silent.
         """
-        from affacrnn.errors import AffacrnnError
-
         y = np.asarray(y, dtype=np.float32).ravel()
         seconds = y.size / sr if sr else 0.0
         self.info.value = f"Received {seconds:.1f} s at {sr} Hz from {source}; classifying ..."
@@ -249,8 +248,6 @@ class VoiceClassifier:
         import matplotlib.pyplot as plt
         import pandas as pd
         from IPython.display import display
-
-        from affacrnn.features.spectrogram import plot_spectrum_graph, spectrum_graph
 
         utts = out["utterances"]
         colours = dict(zip(out["classes"], plt.cm.tab10.colors))
