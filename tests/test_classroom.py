@@ -75,8 +75,9 @@ def test_student_edition_has_no_solutions_and_keeps_the_checks(tmp_path):
         text = "\n".join(c.source for c in student.cells)
         assert "strict=True" not in text and "solution_" not in text and "*Solution*" not in text
         assert not any("solution" in c.metadata.get("tags", []) for c in student.cells)
-        n_checks = sum("exercises.check(" in c.source for c in teacher.cells if "solution" not in c.metadata.get("tags", []))
-        assert sum("exercises.check(" in c.source for c in student.cells) == n_checks == 2
+        n_checks = sum("exercises.check(" in c.source for c in teacher.cells
+                       if c.cell_type == "code" and "solution" not in c.metadata.get("tags", []))
+        assert sum("exercises.check(" in c.source for c in student.cells if c.cell_type == "code") == n_checks == 2
         assert student.metadata["affacrnn"]["edition"] == "student"
         assert all(not c.outputs for c in student.cells if c.cell_type == "code")
     with pytest.raises(ParameterError, match="overwrite"):
