@@ -130,3 +130,12 @@ def test_grade_two_students_one_right_one_wrong(tmp_path):
     assert re.search(r"\| alice\s+\| 2 / 2", summary) and re.search(r"\| bob\s+\| 0 / 2", summary)
     executed = nbformat.read(tmp_path / "grades" / "bob" / handout.name, as_version=4)
     assert any(o.get("ename") == "ZeroDivisionError" for c in executed.cells for o in c.get("outputs", []))
+
+
+def test_a_file_that_is_not_a_notebook_is_graded_unreadable_not_a_traceback(tmp_path):
+    (tmp_path / "subs" / "carol").mkdir(parents=True)
+    (tmp_path / "subs" / "carol" / "04_data_labels_splits.ipynb").write_text("this is not json")
+    table = classroom.grade(tmp_path / "subs", progress=False)
+    assert table["exercise"].tolist() == ["ch04-1", "ch04-2"] and set(table["status"]) == {"unreadable"}
+    assert table["first_error"].str.contains("NotJSONError|JSON").all()
+    assert "× unreadable" in (tmp_path / "subs" / "_grades" / "grades.md").read_text()

@@ -20,6 +20,7 @@ status             meaning
 ``not run``        the check cell is in the notebook but did not run to the end (a cell
                    above it raised, or the check itself did, e.g. ``answer_2`` undefined)
 ``missing``        the notebook has no check cell for this exercise (deleted)
+``unreadable``     the file is not a notebook (its error is in ``first_error``); nothing ran
 =================  ==========================================================================
 
 A cell that raises does not stop the grading of the rest of the notebook (the run continues, as
@@ -61,8 +62,8 @@ __all__ = ["SOLUTION_TAG", "STATUSES", "student_edition", "find_submissions", "g
 #: Cells carrying this tag are solutions: the student edition removes them.
 SOLUTION_TAG = "solution"
 #: The statuses of a graded exercise, best first.
-STATUSES = ("right", "wrong", "not answered", "not run", "missing")
-_MARK = {"right": "✓", "wrong": "✗", "not answered": "–", "not run": "!", "missing": "?"}
+STATUSES = ("right", "wrong", "not answered", "not run", "missing", "unreadable")
+_MARK = {"right": "✓", "wrong": "✗", "not answered": "–", "not run": "!", "missing": "?", "unreadable": "×"}
 _KEY = re.compile(r"""exercises\.check\(\s*["'](ch\d\d-\d+)["']""")
 
 
@@ -217,7 +218,16 @@ def grade(folder: str | os.PathLike, *, out_dir: str | os.PathLike | None = None
     for student, notebooks in submissions.items():
         for path in notebooks:
             t0 = time.perf_counter()
-            nb = nbformat.read(path, as_version=4)
+            try:
+                nb = nbformat.read(path, as_version=4)
+            except (OSError, ValueError, nbformat.ValidationError) as exc:  # not a notebook: grade what can be
+                keys, _ = _chapter_keys(nbformat.v4.new_notebook(), path.name)
+                reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:200]
+                rows += [{"student": student, "chapter": key[2:4], "notebook": path.name, "exercise": key,
+                          "status": "unreadable", "answer": "", "errors": 0, "first_error": reason} for key in keys]
+                if progress:
+                    print(f"graded {student}/{path.name}: unreadable ({reason})", file=sys.stderr, flush=True)
+                continue
             keys, present = _chapter_keys(nb, path.name)
             with tempfile.TemporaryDirectory(prefix="affacrnn-grade-") as tmp:
                 log = Path(tmp) / "checks.jsonl"
