@@ -18,11 +18,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from affacrnn._io import atomic_write_text
+from affacrnn.settings import REPO_ROOT
 
 __all__ = ["TIMES_FILE", "STAMP_PREFIX", "read_times", "record_times", "times_line", "stamp_parameters"]
 
 #: Where the measured times live (committed with the book).
-TIMES_FILE = Path(__file__).resolve().parents[2] / "book" / "_times.json"
+TIMES_FILE = REPO_ROOT / "book" / "_times.json"
 #: The parameters cell's first line starts with this.
 STAMP_PREFIX = "# Run time, measured"
 

@@ -12,9 +12,10 @@ Two widgets:
   coloured by their predicted class, the spectrum graph of the loudest utterance, and each
   utterance's class probabilities and attention over its context.
 
-Why hand-written JavaScript: the maintained microphone widgets on PyPI either depend on
-JupyterLab 3 (``ipywebrtc``) or return compressed audio (``MediaRecorder``: WebM/Opus, which
-libsndfile cannot read without ffmpeg); 60 lines of Web Audio give raw samples directly.
+Why hand-written JavaScript: ``ipywebrtc`` does not work with JupyterLab 4, recording through
+the browser's ``MediaRecorder`` gives compressed audio (WebM/Opus, which libsndfile cannot read
+without ffmpeg), and the other PyPI candidates (``ipyaudioworklet``, ``browseraudio``,
+``ipyaudio``) were not evaluated here; about 70 lines of Web Audio give raw samples directly.
 
 Notebook: book/11_inference.ipynb
 """
