@@ -117,3 +117,16 @@ def test_select_columns_is_the_scaler_of_those_columns():
     assert part.n_features_in_ == 3 and full.n_features_in_ == 5  # the original is untouched
     with pytest.raises(ScalerNotFittedError):
         FeatureScaler().select_columns(cols)
+
+
+def test_speaker_groups_of_two_corpora_do_not_merge_equal_speaker_ids():
+    """EmoDB's speaker "03" and RAVDESS's actor "03" are two voices: per-speaker statistics keep them apart."""
+    import pandas as pd
+
+    from affacrnn.features.dataset import normalization_groups
+
+    table = pd.DataFrame({"speaker": ["03", "03", "04"], "corpus": ["ravdess", "emodb", "emodb"]})
+    groups = normalization_groups(table, "speaker")
+    assert len(set(groups)) == 3
+    one = table[table["corpus"] == "emodb"]
+    assert list(normalization_groups(one, "speaker")) == ["03", "04"]  # one corpus: the ids as they are

@@ -256,8 +256,30 @@ def test_committed_crossval_parts_keep_their_keys():
         task = json.loads(f.read_text())["task"]
         (planned,) = plan_tasks(corpus=task["corpus"], schemes=[task["scheme"]], models=[task["model"]],
                                 seeds=[task["seed"]], mode=task["mode"], folds=task["k"],
-                                overrides=dict(task["overrides"]))[task["fold"]:task["fold"] + 1]
+                                overrides=dict(task["overrides"]),
+                                cross=task.get("cross") or None)[task["fold"]:task["fold"] + 1]
         assert f"{planned.key}.json" == f.name
+
+
+def test_crossval_scores_each_fold_on_the_other_corpus_and_runs_the_classic_baselines(ravdess_root, emodb_root,
+                                                                                        tmp_path):
+    """cross=: every fold's model is also scored on all of the other corpus; the Table 5 baselines run on folds."""
+    from affacrnn.experiments.crossval import CROSS_COLUMNS, crossval
+
+    df = crossval(mode="smoke", corpus="ravdess", schemes=("sentiment2",), models=("naive_bayes", "svm_speaker"),
+                  cross="emodb", scheduler="inline", results_dir=tmp_path, progress=False)
+    runs, means = df[df["fold"] != "mean"], df[df["fold"] == "mean"]
+    assert len(runs) == 8 and set(runs["cross"]) == {"emodb"}
+    for col in ("accuracy", "macro_f1", *CROSS_COLUMNS):
+        assert runs[col].between(0, 100).all(), col
+    assert means["cross_macro_f1_sd"].notna().all()
+    # every fold is scored on the same utterances of the other corpus, mostly negative in EmoDB
+    assert runs["cross_test_majority"].nunique() == 1 and runs["cross_test_majority"].iloc[0] > 50
+    assert (runs["n_test"] < runs["cross_n_test"]).all()
+    names = {p.name for p in (tmp_path / "crossval-parts").glob("*.json")}
+    assert len(names) == 8 and all("-xemodb-" in n for n in names)
+    with pytest.raises(affacrnn.ParameterError, match="cross"):
+        crossval(mode="smoke", corpus="ravdess", models=("svm",), cross="ravdess", results_dir=None, progress=False)
 
 
 # ------------------------------------------------------------------ the models can learn

@@ -43,14 +43,15 @@ from affacrnn.data.splits import fold_split, speaker_slice
 from affacrnn.features.cache import featurize_corpus
 from affacrnn.features.dataset import prepare
 from affacrnn.errors import ParameterError
-from affacrnn.evaluation.baselines.classic import SVMBaseline
 from affacrnn.evaluation.metrics import evaluate_predictions
 from affacrnn.experiments.runner import check_schemes, mode_settings, resolve_seeds
 from affacrnn.provenance import environment
 
-__all__ = ["CROSSVAL_MODELS", "FOLDS", "METRIC_COLUMNS", "Task", "crossval", "plan_tasks", "run_task", "summarize_folds"]
+__all__ = ["BASELINE_MODELS", "CROSS_COLUMNS", "CROSSVAL_MODELS", "DEFAULT_MODELS", "FOLDS", "METRIC_COLUMNS", "Task", "crossval", "plan_tasks", "run_task", "summarize_folds"]
 
-#: Model name → config overrides of the mode's preset (``None``: the SVM baseline).
+#: Model name → config overrides of the mode's preset (``None``: a baseline of :data:`BASELINE_MODELS`).
+#: The first seven are a crossval run's default; the rest serve the paper's tables on the same folds
+#: (UB-LSTM for Table 2, the CNN zoo for Table 3, the classical baselines and bc-LSTM for Tables 5-6).
 CROSSVAL_MODELS: dict[str, dict | None] = {
     "svm": None,
     "svm_speaker": None,
@@ -59,6 +60,28 @@ CROSSVAL_MODELS: dict[str, dict | None] = {
     "sbcnn_resnet18": {"architecture": "sbcnn", "cnn": "resnet18"},
     "affacrnn_staged": {"architecture": "affacrnn", "training": "staged"},
     "affacrnn_end_to_end": {"architecture": "affacrnn", "training": "end_to_end"},
+    "ub_lstm": {"architecture": "ub", "recurrent": "lstm"},
+    **{f"sbcnn_{cnn}": {"architecture": "sbcnn", "cnn": cnn}
+       for cnn in ("lenet", "alexnet", "zfnet", "vgg16", "resnet50", "resnet152")},
+    "naive_bayes": None,
+    "gmm": None,
+    "hmm": None,
+    "dtw": None,
+    "bc_lstm": None,
+}
+#: The models of a crossval run that names none.
+DEFAULT_MODELS = ("svm", "svm_speaker", "ub_bilstm", "sbcnn_small", "sbcnn_resnet18", "affacrnn_staged",
+                  "affacrnn_end_to_end")
+#: Baseline name → (its :mod:`affacrnn.evaluation.baselines` name, settings, feature normalisation).
+#: The SVM keeps the settings crossval has always used; the others take their documented defaults.
+BASELINE_MODELS: dict[str, tuple[str, dict, str]] = {
+    "svm": ("svm", {"C": 10.0, "class_weight": "balanced"}, "global"),
+    "svm_speaker": ("svm", {"C": 10.0, "class_weight": "balanced"}, "speaker"),
+    "naive_bayes": ("naive_bayes", {}, "global"),
+    "gmm": ("gmm", {}, "global"),
+    "hmm": ("hmm", {}, "global"),
+    "dtw": ("dtw", {}, "global"),
+    "bc_lstm": ("bc_lstm", {}, "global"),
 }
 #: Folds per corpus (speakers per fold: RAVDESS 6, EmoDB 2).
 FOLDS = {"ravdess": 4, "emodb": 5}
@@ -66,6 +89,10 @@ FOLDS = {"ravdess": 4, "emodb": 5}
 VAL_SIZE = 0.2
 #: Scores of a row, in percent.
 METRIC_COLUMNS = ("accuracy", "balanced_accuracy", "macro_f1", "weighted_f1", "positive_f1", "majority")
+#: Scores of the same fold's model on every utterance of a second corpus (a task with ``cross``):
+#: the metrics above prefixed ``cross_``, and ``cross_test_majority``, the share of that corpus's
+#: most frequent class (what always answering it would score there).
+CROSS_COLUMNS = (*(f"cross_{m}" for m in METRIC_COLUMNS), "cross_test_majority")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,14 +107,17 @@ class Task:
     seed: int
     mode: str
     overrides: tuple[tuple[str, Any], ...] = ()
+    cross: str = ""
 
     @property
     def key(self) -> str:
         """A file-name-safe identity, with a digest of the exact config (a changed recipe is a new task)."""
         cfg = "svm" if self.config is None else json.dumps(_digest_fields(self.config), sort_keys=True)
         digest = hashlib.blake2b(f"{cfg}|{self.k}|{VAL_SIZE}".encode(), digest_size=5).hexdigest()
-        extra = "".join(f"-{k}={v}" for k, v in self.overrides)
-        return f"{self.mode}-{self.corpus}-{self.scheme}-{self.model}{extra}-k{self.k}f{self.fold}-s{self.seed}-{digest}"
+        extra = "".join(f"-{k}={_key_value(v)}" for k, v in self.overrides)
+        cross = f"-x{self.cross}" if self.cross else ""
+        return (f"{self.mode}-{self.corpus}-{self.scheme}-{self.model}{extra}{cross}-k{self.k}f{self.fold}"
+                f"-s{self.seed}-{digest}")
 
     @property
     def config(self):
@@ -103,6 +133,11 @@ class Task:
 #: Config fields added after crossval results were first committed, with their defaults: left out
 #: of a task's digest while at the default, so a new option does not orphan the finished parts.
 LATER_FIELDS = {"graph_scale": "linear", "encoder_dropout": 0.0}
+
+
+def _key_value(value) -> str:
+    """An override's value in a task key: a feature tuple as ``a+b+c``."""
+    return "+".join(map(str, value)) if isinstance(value, (tuple, list)) else str(value)
 
 
 def _digest_fields(config) -> dict:
@@ -144,29 +179,79 @@ def _scores(y_true, y_pred, classes, y_train) -> dict:
     }
 
 
+def _task_table(task: Task) -> pd.DataFrame:
+    """The fold's split of its corpus; with ``task.cross``, every utterance of that corpus added as test."""
+    table = fold_split(_table(task.corpus, task.mode), fold=task.fold, k=task.k, val_size=VAL_SIZE, seed=0)
+    if not task.cross:
+        return table
+    other = _table(task.cross, task.mode).assign(split="test")
+    out = pd.concat([table, other], ignore_index=True)
+    out.attrs["corpus"] = f"{task.corpus}->{task.cross}"
+    return out
+
+
+def _score_parts(task: Task, data, y_pred: np.ndarray, y_train: np.ndarray) -> dict:
+    """Scores on the fold's own test speakers and, with ``task.cross``, on the other corpus (``cross_``)."""
+    test = data.rows("test")
+    y = data.table["y"].to_numpy()[test]
+    if not task.cross:
+        return _scores(y, y_pred, data.classes, y_train)
+    corpus = data.table["corpus"].to_numpy()[test]
+    own, other = corpus == task.corpus, corpus == task.cross
+    row = _scores(y[own], y_pred[own], data.classes, y_train)
+    cross = _scores(y[other], y_pred[other], data.classes, y_train)
+    row.update({f"cross_{k}": v for k, v in cross.items()})
+    row["cross_test_majority"] = 100 * float(np.bincount(y[other]).max() / len(y[other]))
+    return row
+
+
+def _run_baseline(task: Task, table: pd.DataFrame, cache_dir) -> dict:
+    """Fit a baseline on the fold's training and validation speakers (it selects nothing) and score it."""
+    from affacrnn.evaluation.baselines import BASELINES, make_baseline
+
+    name, params, norm = BASELINE_MODELS[task.model]
+    base = mode_settings(task.mode).preset
+    cfg = base.replace(architecture="ub", corpus=task.corpus, label_scheme=task.scheme, val_size=VAL_SIZE,
+                       test_size=0.0, normalization=norm)
+    data = prepare(cfg, table=table, cache_dir=cache_dir, progress=False)
+    fit_rows = np.concatenate([data.rows("train"), data.rows("validation")])
+    test = data.rows("test")
+    y = data.table["y"].to_numpy()
+    context = name == "bc_lstm"  # its input is a window of utterances: rows of data.windows
+
+    def x(rows):
+        return data.features[data.windows[rows]] if context else data.features[rows]
+
+    params = {"features": cfg.features, **params}
+    if mode_settings(task.mode).mode == "smoke" and name == "bc_lstm":
+        params.update(epochs=2, units=8, hidden_units=8)
+    if "random_state" in BASELINES[name]._get_param_names():
+        params["random_state"] = task.seed
+    clf = make_baseline(name, **params)
+    clf.fit(x(fit_rows), y[fit_rows])
+    pred = np.asarray(clf.predict(x(test)))
+    if context:
+        import keras
+
+        keras.backend.clear_session()
+    return _score_parts(task, data, pred, y[fit_rows])
+
+
 def run_task(task: Task, *, cache_dir: str | None = None) -> dict:
     """Run one task (in a worker or in this process) and return its row, history included.
 
-    The SVM is fitted on the fold's training and validation speakers (it selects nothing); the
-    networks train on the training speakers and keep their best validation epoch.
+    A baseline is fitted on the fold's training and validation speakers (it selects nothing); the
+    networks train on the training speakers and keep their best validation epoch. With
+    ``task.cross`` the same fitted model is also scored on every utterance of that corpus.
     """
     t0 = time.perf_counter()
-    table = fold_split(_table(task.corpus, task.mode), fold=task.fold, k=task.k, val_size=VAL_SIZE, seed=0)
+    table = _task_table(task)
     row: dict[str, Any] = {"corpus": task.corpus, "scheme": task.scheme, "model": task.model, "fold": task.fold,
                            "seed": task.seed, **dict(task.overrides)}
+    if task.cross:
+        row["cross"] = task.cross
     if task.config is None:
-        base = mode_settings(task.mode).preset
-        norm = "speaker" if task.model == "svm_speaker" else "global"
-        cfg = base.replace(architecture="ub", corpus=task.corpus, label_scheme=task.scheme, val_size=VAL_SIZE,
-                           test_size=0.0, normalization=norm)
-        data = prepare(cfg, table=table, cache_dir=cache_dir, progress=False)
-        fit_rows = np.concatenate([data.rows("train"), data.rows("validation")])
-        y = data.table["y"].to_numpy()
-        clf = SVMBaseline(C=10.0, class_weight="balanced", features=cfg.features)
-        clf.fit(data.features[fit_rows], y[fit_rows])
-        test = data.rows("test")
-        pred = clf.predict(data.features[test])
-        row.update(_scores(y[test], pred, data.classes, y[fit_rows]))
+        row.update(_run_baseline(task, table, cache_dir))
         row.update({"best_epoch": np.nan, "epochs_run": np.nan, "history": None})
     else:
         import keras
@@ -177,7 +262,7 @@ def run_task(task: Task, *, cache_dir: str | None = None) -> dict:
         result = train(task.config, table=table, progress=False, cache_dir=cache_dir)
         data = result.data
         y_pred, _ = predict_classes(result.model, data.inputs("test"))
-        row.update(_scores(data.labels("test"), y_pred, data.classes, data.labels("train")))
+        row.update(_score_parts(task, data, np.asarray(y_pred), data.labels("train")))
         row.update({"best_epoch": result.best_epoch, "epochs_run": int(len(result.history)),
                     "seconds_per_epoch": round(result.seconds_per_epoch, 2),
                     "history": json.loads(result.history.to_json(orient="index")),
@@ -185,20 +270,25 @@ def run_task(task: Task, *, cache_dir: str | None = None) -> dict:
         del result
         keras.backend.clear_session()
         gc.collect()
+    for k, v in dict(row).items():  # a feature set override is kept as "a,b,c", as Table 2 writes it
+        if isinstance(v, (tuple, list)):
+            row[k] = ",".join(map(str, v))
     row["seconds"] = round(time.perf_counter() - t0, 1)
     return row
 
 
 def plan_tasks(*, corpus: str, schemes: Sequence[str], models: Sequence[str], seeds: Sequence[int], mode: str,
-               folds: int | None = None, overrides: dict | None = None) -> list[Task]:
+               folds: int | None = None, overrides: dict | None = None, cross: str | None = None) -> list[Task]:
     """Every task of a cross-validation run, in the order they are handed out."""
     k = folds or FOLDS.get(corpus, 4)
     unknown = [m for m in models if m not in CROSSVAL_MODELS]
     if unknown:
         raise ParameterError(f"unknown crossval model(s) {unknown!r}; valid: {', '.join(CROSSVAL_MODELS)}.")
-    extra = tuple(sorted((overrides or {}).items()))
+    if cross is not None and (cross == corpus or cross not in FOLDS):
+        raise ParameterError(f"`cross` must be a corpus other than {corpus!r} among {', '.join(FOLDS)}; got {cross!r}.")
+    extra = tuple(sorted((k_, tuple(v) if isinstance(v, list) else v) for k_, v in (overrides or {}).items()))
     return [Task(corpus, scheme, model, fold, k, seed if CROSSVAL_MODELS[model] is not None else 0, mode,
-                 extra if CROSSVAL_MODELS[model] is not None else ())
+                 extra if CROSSVAL_MODELS[model] is not None else (), cross or "")
             for scheme in schemes for model in models for fold in range(k)
             for seed in (seeds if CROSSVAL_MODELS[model] is not None else seeds[:1])]
 
@@ -208,15 +298,16 @@ def summarize_folds(rows: pd.DataFrame) -> pd.DataFrame:
 
     Seeds are averaged within a fold first, so the spread is that of the speakers.
     """
-    keys = [c for c in rows.columns if c not in (*METRIC_COLUMNS, "fold", "seed", "n_test", "best_epoch",
+    metrics = [*METRIC_COLUMNS, *(c for c in CROSS_COLUMNS if c in rows.columns)]
+    keys = [c for c in rows.columns if c not in (*metrics, "fold", "seed", "n_test", "cross_n_test", "best_epoch",
                                                   "epochs_run", "seconds", "seconds_per_epoch", "history", "stages")]
-    per_fold = rows.groupby(keys + ["fold"], dropna=False)[list(METRIC_COLUMNS)].mean().reset_index()
+    per_fold = rows.groupby(keys + ["fold"], dropna=False)[metrics].mean().reset_index()
     out = []
     for key, group in per_fold.groupby(keys, dropna=False, sort=False):
         summary = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
         summary["fold"] = "mean"
         summary["n_folds"] = int(len(group))
-        for m in METRIC_COLUMNS:
+        for m in metrics:
             summary[m] = float(group[m].mean())
             summary[f"{m}_sd"] = float(group[m].std(ddof=1)) if len(group) > 1 else float("nan")
         out.append(summary)
@@ -274,9 +365,10 @@ def crossval(
     progress: bool = True,
     corpus: str = "ravdess",
     schemes: Sequence[str] = ("sentiment3",),
-    models: Sequence[str] = tuple(CROSSVAL_MODELS),
+    models: Sequence[str] = DEFAULT_MODELS,
     folds: int | None = None,
     options: dict | None = None,
+    cross: str | None = None,
     scheduler: str | None = None,
     workers: int | None = None,
     results_dir: str | Path | None = "results",
@@ -296,12 +388,17 @@ def crossval(
     schemes : sequence of str
         Label schemes, e.g. ``("sentiment3", "sentiment2", "ravdess5", "ravdess_emotion7")``.
     models : sequence of str
-        Names of :data:`CROSSVAL_MODELS`.
+        Names of :data:`CROSSVAL_MODELS` (default :data:`DEFAULT_MODELS`).
     folds : int, optional
         Override the number of folds.
     options : dict, optional
         Config overrides for every network (an ablation: ``{"normalization": "speaker"}``,
-        ``{"mask_padding": False}``, ...); they become columns of the rows.
+        ``{"mask_padding": False}``, a feature set ``{"features": ("mfcc", "chroma")}``, ...); they
+        become columns of the rows.
+    cross : str, optional
+        A second corpus (``"emodb"`` for RAVDESS folds, ``"ravdess"`` for EmoDB's): each fold's model
+        is also scored on every utterance of it, in columns ``cross_*`` (:data:`CROSS_COLUMNS`) — the
+        paper's cross-language test, with one model per fold, so the drop is paired.
     scheduler : str, optional
         ``None``: a dask ``LocalCluster`` on this machine; ``"inline"``: no dask, in this process;
         otherwise a dask scheduler address.
@@ -331,7 +428,7 @@ def crossval(
         preset = settings.preset.replace(**options)  # validates the overrides now, before any work
         del preset
     tasks = plan_tasks(corpus=corpus, schemes=schemes, models=list(models), seeds=seeds, mode=mode, folds=folds,
-                       overrides=options)
+                       overrides=options, cross=cross)
     parts = _parts_dir(results_dir)
     rows: dict[str, dict] = {}
     todo = []
@@ -348,6 +445,8 @@ def crossval(
             raise ParameterError(f"collect: none of the {len(missing)} planned tasks has a finished part in {parts}; "
                                  "run crossval without collect= first (or check schemes=, models=, options=).")
     _featurize_once(corpus, mode, schemes, todo, progress)
+    if cross is not None:
+        _featurize_once(cross, mode, schemes, todo, progress)
 
     def keep(task: Task, row: dict) -> None:
         rows[task.key] = row
@@ -361,10 +460,12 @@ def crossval(
     ordered = [rows[t.key] for t in tasks]
     histories = {t.key: {"history": r.get("history"), "stages": r.get("stages")} for t, r in zip(tasks, ordered)}
     runs = pd.DataFrame([{k: v for k, v in r.items() if k not in ("history", "stages")} for r in ordered])
-    numeric = [c for c in (*METRIC_COLUMNS, "best_epoch", "epochs_run", "seconds_per_epoch") if c in runs]
+    numeric = [c for c in (*METRIC_COLUMNS, *CROSS_COLUMNS, "best_epoch", "epochs_run", "seconds_per_epoch")
+               if c in runs]
     runs[numeric] = runs[numeric].astype(float)  # NaN read back from a part's JSON is None
     df = pd.concat([runs, summarize_folds(runs)], ignore_index=True)
-    first = ["corpus", "scheme", "model", *sorted(options), "fold", "seed", *METRIC_COLUMNS]
+    first = ["corpus", "scheme", "model", *sorted(options), *(["cross"] if cross else []), "fold", "seed",
+             *METRIC_COLUMNS]
     df = df[[c for c in first if c in df.columns] + [c for c in df.columns if c not in first]]
     k = tasks[0].k if tasks else folds
     df.attrs["caption"] = (
@@ -374,7 +475,10 @@ def crossval(
         "(the paper's 'weighted accuracy'), balanced accuracy, macro-F1, support-weighted F1, the positive (last) "
         "class's F1 for 2 classes, and the accuracy of always answering the fold's training majority class. "
         "svm / svm_speaker: SVC(C=10, balanced) on each clip's mean and sd of the same features, plain or after "
-        "per-speaker z-scoring, fitted on the fold's training and validation speakers."
+        "per-speaker z-scoring, fitted on the fold's training and validation speakers; the other baselines "
+        "(naive_bayes, gmm, hmm, dtw, bc_lstm) take their documented defaults, fitted the same way."
+        + (f" cross_*: the same fold's model scored on every utterance of {cross} (cross_test_majority: the share "
+           f"of {cross}'s most frequent class)." if cross else "")
     )
     df.attrs["config"] = settings.preset.replace(**options).to_dict() if options else settings.preset.to_dict()
     df.attrs["extra"] = {"folds": k, "val_size": VAL_SIZE, "options": options, "histories": histories,

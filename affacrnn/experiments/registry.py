@@ -28,7 +28,7 @@ import pandas as pd
 from affacrnn.data.corpora import available_corpora
 from affacrnn.errors import ParameterError
 from affacrnn.experiments.branches import branches
-from affacrnn.experiments.crossval import CROSSVAL_MODELS, FOLDS, crossval
+from affacrnn.experiments.crossval import CROSSVAL_MODELS, DEFAULT_MODELS, FOLDS, crossval
 from affacrnn.experiments.mosi_labels import mosi_labels
 from affacrnn.experiments.paper import TABLE3_CNNS
 from affacrnn.experiments.results import read_results, results_path, write_results
@@ -65,6 +65,10 @@ EXPERIMENTS: dict[str, Callable[..., pd.DataFrame]] = {
 
 #: Seeds of an experiment whose default is not its mode's (crossval: the folds give the spread).
 DEFAULT_SEEDS: dict[str, tuple[int, ...]] = {"crossval": (0,)}
+
+
+#: Seconds of one baseline fold in full mode (fit + predict on RAVDESS, 2 cores; baselines/__init__).
+_BASELINE_SECONDS = {"svm": 20, "svm_speaker": 20, "naive_bayes": 20, "gmm": 60, "hmm": 80, "dtw": 60, "bc_lstm": 60}
 
 
 #: Experiment keywords that take a list of names; one name alone (``--param models=svm``) means a list of one.
@@ -112,10 +116,10 @@ def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | No
         k = params.get("folds") or FOLDS.get(corpus, 4)
         options = params.get("options") or {}
         for scheme in params.get("schemes", ("sentiment3",)):
-            for model in params.get("models", tuple(CROSSVAL_MODELS)):
+            for model in params.get("models", DEFAULT_MODELS):
                 spec = CROSSVAL_MODELS.get(model)
                 if spec is None:
-                    plan.append((None, scheme, k))
+                    plan.append((model, scheme, k))
                     continue
                 plan.append((base.replace(**spec, **options), scheme, k * n_seeds))
     elif name == "table2":
@@ -149,8 +153,8 @@ def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | No
         plan.append((base.replace(architecture="affacrnn"), "sentiment2+emodb", n_seeds))
     seconds = 0.0
     for cfg, scheme, fits in plan:
-        if cfg is None:  # the SVM baseline: seconds per fold
-            seconds += fits * (20 if mode == "full" else 2)
+        if isinstance(cfg, str):  # a baseline: seconds per fold (measured fits on RAVDESS, baselines/__init__)
+            seconds += fits * (_BASELINE_SECONDS.get(cfg, 20) if mode == "full" else 2)
             continue
         if name == "crossval":
             corpus = params.get("corpus", "ravdess")

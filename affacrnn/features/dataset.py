@@ -252,7 +252,10 @@ def prepare(
 def normalization_groups(table: pd.DataFrame, normalization: str) -> np.ndarray:
     """Whose statistics standardise each row: its speaker (``"speaker"``) or its corpus (``"corpus"``)."""
     if normalization == "speaker":
-        return table["speaker"].astype(str).to_numpy()
+        speaker = table["speaker"].astype(str)
+        if "corpus" in table.columns and table["corpus"].nunique() > 1:  # EmoDB's "03" is not RAVDESS's "03"
+            speaker = table["corpus"].astype(str) + ":" + speaker
+        return speaker.to_numpy()
     if "corpus" in table.columns:
         return table["corpus"].astype(str).to_numpy()
     return np.full(len(table), str(table.attrs.get("corpus", "corpus")))
