@@ -19,6 +19,7 @@ Run::
 
     python benchmarks/latency.py                    # cpu preset, 100 runs
     python benchmarks/latency.py --runs 300 --also-paper --paper-runs 5
+    python benchmarks/latency.py --out results/latency.json   # the record the claims ledger reads
 
 Prints a table, then as the last line one JSON object (times ``..._ms``, ratios ``..._speedup``).
 """
@@ -137,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--also-paper", action="store_true", help="also time the paper preset (ResNet152, 512²)")
     parser.add_argument("--paper-runs", type=int, default=5, help="timed runs of the paper preset (default 5)")
     parser.add_argument("--actor", default="01", help="RAVDESS actor whose speech makes the clip (default 01)")
+    parser.add_argument("--out", default=None,
+                        help="also write the JSON record, with provenance, to this file (atomically); the claims "
+                             "ledger reads results/latency.json")
     args = parser.parse_args(argv)
     if args.runs < 1 or args.paper_runs < 1 or args.warmup < 1:
         parser.error("--runs, --paper-runs and --warmup must be >= 1")
@@ -179,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     record["cpus"] = os.cpu_count()
     record["versions"] = {k: env["packages"].get(k) for k in ("affacrnn", "tensorflow", "keras", "librosa")}
     print(json.dumps(record))
+    if args.out:
+        from affacrnn.provenance import atomic_write_json
+
+        atomic_write_json(Path(args.out), {**record, "provenance": env})
     return 0
 
 

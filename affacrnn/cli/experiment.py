@@ -91,6 +91,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     import pandas as pd
 
+    if args.name == "claims":  # text columns only: the ledger's verdicts, one line per test
+        shown = df[["id", "test", "ours", "difference", "p", "verdict"]]
+        with pd.option_context("display.width", 200, "display.max_colwidth", 60):
+            print(shown.to_string(index=False))
+        print(f"\nverdicts: {df.attrs['extra']['verdicts']}; written to {df.attrs.get('json_path')} and claims.md")
+        return 0
     show = _SHOW_CROSSVAL if args.name == "crossval" else _SHOW
     keys = [c for c in df.columns if c not in show and not pd.api.types.is_numeric_dtype(df[c])][:4]
     shown = df[[c for c in keys if c not in ("note", "text", "description")] + [c for c in show if c in df]]

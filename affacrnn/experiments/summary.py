@@ -25,7 +25,7 @@ from affacrnn.provenance import atomic_write_text
 from affacrnn.settings import REPO_ROOT
 
 __all__ = ["MODEL_LABELS", "crossval_table", "ablation_table", "paired_difference", "comparisons_table",
-           "readme_block", "update_readme"]
+           "ledger_table", "readme_block", "update_readme"]
 
 #: Crossval model name → how the book and README write it.
 MODEL_LABELS = {
@@ -225,10 +225,44 @@ def ablation_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def ledger_table(*, results_dir: str | Path | None = None, chapter: str | None = None) -> pd.DataFrame:
+    """The committed claims ledger (``results/claims.json``), one row per test, for the README and the book.
+
+    Parameters
+    ----------
+    results_dir : path-like, optional
+        Default the repository's ``results/``.
+    chapter : str, optional
+        Keep only the claims whose evidence a chapter holds (``"09_baselines"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``claim, test, data, ours, difference [95% CI], p, verdict, chapter``; empty when no
+        ledger is committed.
+    """
+    df = _rows(results_dir, "claims")
+    columns = ["claim", "test", "data", "ours", "difference [95% CI]", "p", "verdict", "chapter"]
+    if df is None or df.empty:
+        return pd.DataFrame(columns=columns)
+    if chapter is not None:
+        df = df[df["chapter"] == chapter]
+    return pd.DataFrame({"claim": df["id"] + ": " + df["claim"], "test": df["test"], "data": df["data"],
+                         "ours": df["ours"], "difference [95% CI]": df["difference"], "p": df["p"],
+                         "verdict": df["verdict"], "chapter": df["chapter"]}).reset_index(drop=True)
+
+
 def readme_block(*, results_dir: str | Path | None = None) -> str:
-    """The README's generated results block: the crossval table and the ablations, Markdown."""
+    """The README's generated results block: the claims ledger, the crossval table and the ablations, Markdown."""
     table = crossval_table(results_dir=results_dir)
     lines = [BEGIN, ""]
+    ledger = ledger_table(results_dir=results_dir)
+    if not ledger.empty:
+        counts = ledger["verdict"].value_counts()
+        lines += ["**The paper's claims, audited** (`results/claims.md`, from `affacrnn experiment claims`; "
+                  "paired t-test over speaker folds on macro-F1, α = 0.05 — *inconclusive* means within the "
+                  "folds' spread; " + ", ".join(f"{v} {n}" for v, n in counts.items()) + "):", "",
+                  _markdown(ledger.drop(columns=["chapter", "data"])), ""]
     if table.empty:
         lines += ["No cross-validation result is committed yet (`affacrnn experiment crossval --mode full`).", ""]
     else:

@@ -1,0 +1,107 @@
+"""The claims ledger: its verdict rule, its reading of the fold runs, and the committed ledger agreeing with them."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from affacrnn.errors import ParameterError
+from affacrnn.experiments.claims import CLAIMS, VERDICTS, claims, fold_runs, paired, verdict
+from affacrnn.experiments.results import read_results
+from affacrnn.settings import REPO_ROOT
+
+
+def test_the_verdict_rule_is_a_two_sided_paired_t_test():
+    a = pd.Series([50.0, 52.0, 49.0, 55.0])
+    ahead = pd.Series([40.0, 41.5, 40.0, 44.0])
+    test = paired(a, ahead)
+    assert test["p"] == pytest.approx(stats.ttest_rel(a, ahead).pvalue)
+    assert test["mean"] == pytest.approx((a - ahead).mean()) and test["low"] < test["mean"] < test["high"]
+    assert verdict(test) == "holds" and test["ahead"] == 4
+    assert verdict(paired(ahead, a)) == "does not hold"
+    noisy = pd.Series([60.0, 40.0, 58.0, 41.0])
+    assert verdict(paired(a, noisy)) == "inconclusive"
+    assert verdict(None) == "not tested"
+    # only the folds both were run on are paired; one common fold is no test
+    assert paired(a, pd.Series([1.0], index=[3])) is None
+    # against a constant (chance): a one-sample t-test
+    one = paired(a, 25.0)
+    assert one["p"] == pytest.approx(stats.ttest_1samp(a, 25.0).pvalue) and verdict(one) == "holds"
+
+
+def _part(folder, *, corpus, scheme, model, fold, macro_f1, cross="", features=None, mode="full", **extra):
+    overrides = [["features", features]] if features else []
+    row = {"corpus": corpus, "scheme": scheme, "model": model, "fold": fold, "seed": 0, "macro_f1": macro_f1,
+           "accuracy": macro_f1 + 3, "balanced_accuracy": macro_f1 + 1, "majority": 20.0, **extra}
+    task = {"corpus": corpus, "scheme": scheme, "model": model, "fold": fold, "k": 4, "seed": 0, "mode": mode,
+            "overrides": overrides, "cross": cross}
+    name = f"{mode}-{corpus}-{scheme}-{model}-{cross}-{features and len(features)}-f{fold}.json"
+    path = folder / "crossval-parts" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"task": task, "row": row, "provenance": {"commit": "0123456789abcdef"}}))
+
+
+def test_the_ledger_reads_fold_runs_and_says_what_is_missing(tmp_path):
+    rng = np.random.default_rng(0)
+    for fold in range(4):
+        f1 = 45 + rng.normal(0, 1)
+        _part(tmp_path, corpus="ravdess", scheme="ravdess_emotion7", model="affacrnn_staged", fold=fold, macro_f1=f1)
+        _part(tmp_path, corpus="ravdess", scheme="ravdess_emotion7", model="ub_bilstm", fold=fold, macro_f1=f1 - 14)
+        _part(tmp_path, corpus="ravdess", scheme="ravdess_emotion7", model="ub_bilstm", fold=fold, macro_f1=f1 - 13,
+              features=["mfcc", "centroid", "chroma", "contrast", "rms", "flatness", "tonnetz"])
+        _part(tmp_path, corpus="ravdess", scheme="ravdess_emotion7", model="sbcnn_small", fold=fold,
+              macro_f1=45 + rng.normal(0, 5))
+        # a smoke run never counts as evidence
+        _part(tmp_path, corpus="ravdess", scheme="ravdess_emotion7", model="ub_lstm", fold=fold, macro_f1=1.0,
+              mode="smoke")
+    for fold in range(5):  # EmoDB, scored on all of RAVDESS too
+        _part(tmp_path, corpus="emodb", scheme="sentiment2", model="affacrnn_staged", fold=fold, macro_f1=70.0 + fold,
+              cross="ravdess", cross_macro_f1=55.0 + fold, cross_balanced_accuracy=60.0 + fold / 2)
+        _part(tmp_path, corpus="emodb", scheme="sentiment2", model="bc_lstm", fold=fold, macro_f1=60.0 + fold / 3,
+              cross="ravdess", cross_macro_f1=54.0 + fold, cross_balanced_accuracy=55.0)
+    runs = fold_runs(tmp_path)
+    assert len(runs) == 26 and set(runs["commit"]) == {"0123456789ab"}
+    df = claims(results_dir=tmp_path, evidence_dir=tmp_path)
+    assert set(df["verdict"]) <= set(VERDICTS) and list(dict.fromkeys(df["id"])) == [c.id for c in CLAIMS]
+    by = {(r["id"], r["test"], r["data"]): r for _, r in df.iterrows()}
+    fusion = by[("C4", "AFF-ACRNN (staged) vs UB-BiLSTM", "ravdess ravdess_emotion7, 4 speaker folds")]
+    assert fusion["verdict"] == "holds" and fusion["folds"] == 4 and fusion["difference"].startswith("+14.0")
+    four_vs_seven = df[df["id"] == "C1"].iloc[0]
+    assert four_vs_seven["verdict"] == "does not hold" and four_vs_seven["difference"].startswith("-1.0")
+    c2 = df[df["id"] == "C2"]
+    assert (c2["verdict"] == "not tested").all() and c2["run"].str.contains("models=ub_lstm").all()
+    c6 = df[(df["id"] == "C6") & df["data"].str.startswith("emodb")].iloc[0]  # in-corpus scores of cross runs
+    assert c6["verdict"] == "holds" and c6["folds"] == 5
+    c7 = df[(df["id"] == "C7") & df["data"].str.startswith("emodb")].iloc[0]
+    assert c7["verdict"] == "holds" and c7["difference"].startswith("+1.0") and "cross" in c7["metric"]
+    c8 = df[(df["id"] == "C8") & df["data"].str.startswith("emodb")].iloc[0]
+    assert c8["verdict"] == "holds" and "Drop" in c8["note"]
+    assert (df[df["id"] == "C9"]["verdict"] == "not tested").all()  # no latency record in tmp_path
+    md = (tmp_path / "claims.md").read_text()
+    assert "| C4 " in md and "## Table 5 on our folds" in md and "Not run yet" in md
+    t5 = pd.DataFrame(df.attrs["extra"]["tables"]["table5"])
+    assert t5.set_index("model").loc["bc-LSTM", "folds"] == 5
+
+
+def test_a_broken_part_is_named_with_the_fix(tmp_path):
+    (tmp_path / "crossval-parts").mkdir()
+    (tmp_path / "crossval-parts" / "bad.json").write_text("{not json")
+    with pytest.raises(ParameterError, match="bad.json.*delete it"):
+        fold_runs(tmp_path)
+
+
+def test_the_committed_ledger_agrees_with_the_committed_evidence():
+    """results/claims.json is what the committed runs say today: re-run `affacrnn experiment claims` after new runs."""
+    found = read_results("claims")
+    assert found is not None, "results/claims.json is committed (affacrnn experiment claims --mode full)"
+    committed = found[0]
+    now = claims(results_dir=None)
+    cols = ["id", "test", "data", "ours", "difference", "p", "verdict"]
+    pd.testing.assert_frame_equal(committed[cols].astype(str).reset_index(drop=True),
+                                  now[cols].astype(str).reset_index(drop=True))
+    md = (REPO_ROOT / "results" / "claims.md").read_text()
+    for _, r in now.iterrows():
+        assert f"| {r['id']} " in md
