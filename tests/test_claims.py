@@ -9,7 +9,8 @@ import pytest
 from scipy import stats
 
 from affacrnn.errors import ParameterError
-from affacrnn.experiments.claims import CLAIMS, VERDICTS, claims, fold_runs, paired, verdict
+from affacrnn.experiments.claims import CLAIMS, VERDICTS, claims, paired, verdict
+from affacrnn.experiments.fold_tables import fold_runs
 from affacrnn.experiments.results import read_results
 from affacrnn.settings import REPO_ROOT
 
@@ -105,3 +106,13 @@ def test_the_committed_ledger_agrees_with_the_committed_evidence():
     md = (REPO_ROOT / "results" / "claims.md").read_text()
     for _, r in now.iterrows():
         assert f"| {r['id']} " in md
+
+
+def test_a_cross_language_score_stuck_at_chance_does_not_hold(tmp_path):
+    """C8: balanced accuracy within CHANCE_MARGIN points of chance on every fold is a failure, not a maybe."""
+    for fold in range(5):
+        _part(tmp_path, corpus="emodb", scheme="sentiment2", model="affacrnn_staged", fold=fold, macro_f1=70.0,
+              cross="ravdess", cross_macro_f1=40.0, cross_balanced_accuracy=50.0 + (fold - 2) * 0.2)
+    df = claims(results_dir=None, evidence_dir=tmp_path)
+    row = df[(df["id"] == "C8") & df["data"].str.startswith("emodb")].iloc[0]
+    assert row["verdict"] == "does not hold" and "within 5 points of chance" in row["note"]

@@ -5,9 +5,6 @@ text column (a ``note``, a feature list) stretches every row to one very long li
 renders the table inside a box that scrolls sideways, wraps long text in its cell, and rounds
 numbers, so every column can be read.
 
-:func:`ledger` shows the committed claims ledger (``results/claims.json``) as a Markdown table
-whose chapter column links to the chapter holding each claim's evidence.
-
 Notebook: book/07_sbcnn.ipynb
 """
 from __future__ import annotations
@@ -16,7 +13,7 @@ import html
 
 import pandas as pd
 
-__all__ = ["wide_table", "ledger"]
+__all__ = ["wide_table"]
 
 
 class _HTML:
@@ -65,52 +62,3 @@ def wide_table(df: pd.DataFrame, *, precision: int = 2, wrap: str = "22em", capt
     table = styler.set_table_attributes('class="dataframe affacrnn-wide"').to_html()
     return _HTML(f'<div style="overflow-x: auto; max-width: 100%;">{table}</div>', frame)
 
-
-class _Markdown:
-    """An object Jupyter shows as Markdown (so its links to other chapters work in JupyterLab and the HTML book)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def _repr_markdown_(self) -> str:
-        return self.text
-
-    def __repr__(self) -> str:
-        return self.text
-
-
-def _cell(value) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
-
-
-def ledger(*, chapter: str | None = None, results_dir=None) -> _Markdown:
-    """The committed claims ledger as a Markdown table, each row linked to the chapter with its evidence.
-
-    Parameters
-    ----------
-    chapter : str, optional
-        Only the claims this chapter holds the evidence of (``"09_baselines"``); the chapter
-        column is then left out.
-    results_dir : path-like, optional
-        Default the repository's ``results/``.
-
-    Returns
-    -------
-    object
-        Displayed as Markdown by Jupyter; ``repr`` is the same text.
-    """
-    from affacrnn.experiments.summary import ledger_table
-
-    df = ledger_table(results_dir=results_dir, chapter=chapter)
-    if df.empty:
-        return _Markdown("*No claims ledger is committed" + (" for this chapter" if chapter else "")
-                         + " yet: make it with `affacrnn experiment claims --mode full`.*")
-    if chapter is None:
-        df = df.assign(chapter=[f"[ch. {c[:2]}]({c}.ipynb)" for c in df["chapter"]])
-    else:
-        df = df.drop(columns=["chapter"])
-    df = df.assign(verdict=[f"**{v}**" for v in df["verdict"]])
-    head = "| " + " | ".join(df.columns) + " |"
-    rule = "|" + "|".join("---" for _ in df.columns) + "|"
-    body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
-    return _Markdown("\n".join([head, rule, *body]))

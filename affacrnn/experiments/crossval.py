@@ -43,6 +43,7 @@ from affacrnn.data.splits import fold_split, speaker_slice
 from affacrnn.features.cache import featurize_corpus
 from affacrnn.features.dataset import prepare
 from affacrnn.errors import ParameterError
+from affacrnn.evaluation.baselines import BASELINES, make_baseline
 from affacrnn.evaluation.metrics import evaluate_predictions
 from affacrnn.experiments.runner import check_schemes, mode_settings, resolve_seeds
 from affacrnn.provenance import environment
@@ -207,8 +208,6 @@ def _score_parts(task: Task, data, y_pred: np.ndarray, y_train: np.ndarray) -> d
 
 def _run_baseline(task: Task, table: pd.DataFrame, cache_dir) -> dict:
     """Fit a baseline on the fold's training and validation speakers (it selects nothing) and score it."""
-    from affacrnn.evaluation.baselines import BASELINES, make_baseline
-
     name, params, norm = BASELINE_MODELS[task.model]
     base = mode_settings(task.mode).preset
     cfg = base.replace(architecture="ub", corpus=task.corpus, label_scheme=task.scheme, val_size=VAL_SIZE,

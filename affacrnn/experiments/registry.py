@@ -30,6 +30,7 @@ from affacrnn.data.corpora import available_corpora
 from affacrnn.errors import ParameterError
 from affacrnn.experiments.branches import branches
 from affacrnn.experiments.claims import claims
+from affacrnn.experiments.costs import fold_minutes
 from affacrnn.experiments.crossval import CROSSVAL_MODELS, DEFAULT_MODELS, FOLDS, crossval
 from affacrnn.experiments.mosi_labels import mosi_labels
 from affacrnn.experiments.paper import TABLE3_CNNS
@@ -68,10 +69,6 @@ EXPERIMENTS: dict[str, Callable[..., pd.DataFrame]] = {
 
 #: Seeds of an experiment whose default is not its mode's (crossval: the folds give the spread).
 DEFAULT_SEEDS: dict[str, tuple[int, ...]] = {"crossval": (0,)}
-
-
-#: Seconds of one baseline fold in full mode (fit + predict on RAVDESS, 2 cores; baselines/__init__).
-_BASELINE_SECONDS = {"svm": 20, "svm_speaker": 20, "naive_bayes": 20, "gmm": 60, "hmm": 80, "dtw": 60, "bc_lstm": 60}
 
 
 #: Experiment keywords that take a list of names; one name alone (``--param models=svm``) means a list of one.
@@ -114,17 +111,16 @@ def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | No
                                                             for c in params.get("cnns", ("small", "resnet18"))] \
                     + [base.replace(architecture="affacrnn")]:
                 plan.append((cfg, scheme, n_seeds))
-    elif name == "crossval":
-        corpus = params.get("corpus", "ravdess")
-        k = params.get("folds") or FOLDS.get(corpus, 4)
+    elif name == "crossval":  # priced per model by affacrnn.experiments.costs
         options = params.get("options") or {}
         for scheme in params.get("schemes", ("sentiment3",)):
             for model in params.get("models", DEFAULT_MODELS):
-                spec = CROSSVAL_MODELS.get(model)
-                if spec is None:
-                    plan.append((model, scheme, k))
-                    continue
-                plan.append((base.replace(**spec, **options), scheme, k * n_seeds))
+                seeded = CROSSVAL_MODELS[model] is not None
+                minutes = fold_minutes(model=model, scheme=scheme, corpus=params.get("corpus", "ravdess"), mode=mode,
+                                       options=options if seeded else None, folds=params.get("folds"),
+                                       seeds=n_seeds if seeded else 1)
+                k = params.get("folds") or FOLDS.get(params.get("corpus", "ravdess"), 4)
+                plan.append((minutes, scheme, k * (n_seeds if seeded else 1)))
     elif name == "table2":
         sizes = params.get("sizes", range(1, 8) if mode == "full" else TABLE2_SMOKE_SIZES)
         for scheme in params.get("schemes", ("sentiment2",)):
@@ -156,17 +152,8 @@ def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | No
         plan.append((base.replace(architecture="affacrnn"), "sentiment2+emodb", n_seeds))
     seconds = 0.0
     for cfg, scheme, fits in plan:
-        if isinstance(cfg, str):  # a baseline: seconds per fold (measured fits on RAVDESS, baselines/__init__)
-            seconds += fits * (_BASELINE_SECONDS.get(cfg, 20) if mode == "full" else 2)
-            continue
-        if name == "crossval":
-            corpus = params.get("corpus", "ravdess")
-            k = params.get("folds") or FOLDS.get(corpus, 4)
-            n_rows = {"ravdess": 1440, "emodb": 535}.get(corpus, 1440) if settings.n_speakers is None else 160
-            fold_cfg = cfg.replace(test_size=1 / k, val_size=0.2 * (1 - 1 / k))
-            # staged fusion trains both branches, then a small head on their saved states
-            factor = 0.8 if cfg.architecture == "affacrnn" and cfg.training == "staged" else 1.0
-            seconds += fits * fit_seconds(fold_cfg, n_rows) * factor
+        if isinstance(cfg, float):  # a crossval model's folds, already priced in minutes
+            seconds += 60 * cfg
             continue
         if scheme == "emodb":
             n_rows = 456 if settings.n_speakers is None else settings.n_speakers * settings.per_speaker
@@ -242,7 +229,7 @@ def run_experiment(
     df.attrs.update({"wall_seconds": wall, "mode": mode, "seeds": list(seeds_used), "name": name})
     if out_dir is not None:
         shown = {k: (str(v) if isinstance(v, Path) else v) for k, v in params.items()}
-        csv_path, json_path = write_results(df, name, out_dir, mode=mode, seeds=seeds_used if name != "mosi_labels" else None,
+        csv_path, json_path = write_results(df, name, out_dir, mode=mode, seeds=seeds_used if name not in ("mosi_labels", "claims") else None,
                                             wall_seconds=wall, params=shown)
         df.attrs.update({"csv_path": str(csv_path), "json_path": str(json_path)})
     return df

@@ -7,6 +7,8 @@ the majority rate. :func:`ablation_table` reads every ``results/ablation-<option
 same model on the same fold: the change in macro-F1, mean ± sd over folds, and on how many folds
 it helped. :func:`readme_block` renders both as Markdown; ``python -m affacrnn.experiments.summary``
 rewrites the README's block between its markers, and a test checks that the two agree.
+:func:`ledger` shows the committed claims ledger (``results/claims.json``) in a chapter, as a
+Markdown table whose chapter column links to the chapter holding each claim's evidence.
 
 Notebook: book/08_fusion_attention.ipynb
 """
@@ -25,7 +27,7 @@ from affacrnn.provenance import atomic_write_text
 from affacrnn.settings import REPO_ROOT
 
 __all__ = ["MODEL_LABELS", "crossval_table", "ablation_table", "paired_difference", "comparisons_table",
-           "ledger_table", "readme_block", "update_readme"]
+           "ledger", "ledger_table", "readme_block", "update_readme"]
 
 #: Crossval model name → how the book and README write it.
 MODEL_LABELS = {
@@ -292,6 +294,54 @@ def update_readme(readme: str | Path | None = None, *, results_dir: str | Path |
     if new != text:
         atomic_write_text(path, new)
     return new != text
+
+
+class _Markdown:
+    """An object Jupyter shows as Markdown (so its links to other chapters work in JupyterLab and the HTML book)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _cell(value) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def ledger(*, chapter: str | None = None, results_dir=None) -> _Markdown:
+    """The committed claims ledger as a Markdown table, each row linked to the chapter with its evidence.
+
+    Parameters
+    ----------
+    chapter : str, optional
+        Only the claims this chapter holds the evidence of (``"09_baselines"``); the chapter
+        column is then left out.
+    results_dir : path-like, optional
+        Default the repository's ``results/``.
+
+    Returns
+    -------
+    object
+        Displayed as Markdown by Jupyter; ``repr`` is the same text.
+    """
+    df = ledger_table(results_dir=results_dir, chapter=chapter)
+    if df.empty:
+        return _Markdown("*No claims ledger is committed" + (" for this chapter" if chapter else "")
+                         + " yet: make it with `affacrnn experiment claims --mode full`.*")
+    if chapter is None:
+        df = df.assign(chapter=[f"[ch. {c[:2]}]({c}.ipynb)" for c in df["chapter"]])
+    else:
+        df = df.drop(columns=["chapter"])
+    df = df.assign(verdict=[f"**{v}**" for v in df["verdict"]])
+    head = "| " + " | ".join(df.columns) + " |"
+    rule = "|" + "|".join("---" for _ in df.columns) + "|"
+    body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return _Markdown("\n".join([head, rule, *body]))
 
 
 if __name__ == "__main__":  # python -m affacrnn.experiments.summary
