@@ -70,3 +70,12 @@ def test_no_external_scripts_or_styles(html):
                 if _external(h) and any(k in r for k in ("stylesheet", "preload", "icon", "preconnect", "prefetch"))]
     assert not bad, "\n".join(bad)
     assert book.external_references(html) == []
+
+
+@pytest.mark.slow
+def test_the_claims_ledger_links_each_claim_to_its_chapter_page(html):
+    """Chapter 10's ledger links to the chapters' HTML pages (in JupyterLab the same cells link the notebooks)."""
+    page = (html / "10_reproduction_audit.html").read_text(encoding="utf-8")
+    for chapter in ("06_ub_bilstm", "08_fusion_attention", "09_baselines"):
+        assert f'href="{chapter}.html"' in page, chapter
+    assert 'href="06_ub_bilstm.ipynb"' not in page

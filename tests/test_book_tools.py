@@ -117,6 +117,22 @@ def test_live_only_widgets_are_dropped_from_the_static_pages():
     assert book._VIEW_MIME in nb.cells[1].outputs[0]["data"]
 
 
+def test_markdown_links_to_chapters_point_at_their_pages_in_the_html_book():
+    """The claims ledger links ``06_ub_bilstm.ipynb`` (JupyterLab); the static page links ``06_ub_bilstm.html``."""
+    import nbformat
+
+    from affacrnn.experiments.summary import ledger
+
+    text = ledger()._repr_markdown_()
+    assert "](06_ub_bilstm.ipynb)" in text  # the committed ledger has rows from chapter 6
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("ledger()", outputs=[nbformat.v4.new_output(
+        "execute_result", data={"text/markdown": text, "text/plain": "..."}, execution_count=1)])]
+    book._link_pages(nb)
+    out = nb.cells[0].outputs[0]["data"]["text/markdown"]
+    assert "](06_ub_bilstm.html)" in out and ".ipynb)" not in out
+
+
 def test_parameters_cells_state_the_recorded_run_times():
     """The first line of each parameters cell comes from book/_times.json (never typed by hand)."""
     import nbformat

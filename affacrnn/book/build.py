@@ -321,7 +321,26 @@ def _merge_parameters(executed: Path, target: Path) -> None:
             lines += [f"{k} = {v!r}  # set for this run" for k, v in given.items() if k not in seen]
             cell.source = "\n".join(lines)
     _drop_live_only_widgets(nb)
+    _link_pages(nb)
     nbformat.write(nb, target)
+
+
+#: A Markdown link to another chapter's notebook, as a cell's output writes it (the claims ledger).
+_CHAPTER_LINK = re.compile(r"\]\((\d\d_\w+)\.ipynb\)")
+
+
+def _link_pages(nb) -> None:
+    """Point Markdown outputs' links to other chapters at their HTML pages.
+
+    In JupyterLab ``[ch. 06](06_ub_bilstm.ipynb)`` opens the notebook; the HTML book has
+    ``06_ub_bilstm.html`` instead, and Jupyter Book leaves links inside outputs as written.
+    """
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            md = out.get("data", {}).get("text/markdown")
+            if md:
+                text = "".join(md) if isinstance(md, list) else md
+                out["data"]["text/markdown"] = _CHAPTER_LINK.sub(r"](\1.html)", text)
 
 
 #: Widget modules whose JavaScript the offline HTML book cannot load (anywidget fetches its

@@ -55,6 +55,7 @@ Notebook: book/10_reproduction_audit.ipynb
 from __future__ import annotations
 
 from affacrnn.experiments.branches import branches
+from affacrnn.experiments.claims import claims
 from affacrnn.experiments.mosi_labels import mosi_labels
 from affacrnn.experiments.paper import (
     PAPER_MOSI_BEST,
@@ -112,4 +113,5 @@ __all__ = [
     "table4",
     "table5",
     "table6",
+    "claims",
 ]
