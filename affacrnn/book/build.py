@@ -17,9 +17,8 @@ The HTML book works offline: the ipywidgets embed scripts (``require.js`` and
 ``@jupyter-widgets/html-manager``'s ``embed-amd.js``) are fetched once from the npm registry by
 :func:`fetch_widget_js` into ``book/_static/vendor/`` (git-ignored) and served from ``_static``;
 :func:`external_references` lists any ``<script src>`` / ``<link href>`` that would still reach
-the network (the tests require none).
-
-The command line: ``affacrnn book --run OUT``, ``affacrnn book --html OUT``, ``affacrnn book --lab``.
+the network (the tests require none). The command line: ``affacrnn book --run OUT``,
+``affacrnn book --html OUT``, ``affacrnn book --lab``.
 
 Notebook: book/01_preface.ipynb
 """
@@ -325,22 +324,14 @@ def _merge_parameters(executed: Path, target: Path) -> None:
     nbformat.write(nb, target)
 
 
-#: A Markdown link to another chapter's notebook, as a cell's output writes it (the claims ledger).
-_CHAPTER_LINK = re.compile(r"\]\((\d\d_\w+)\.ipynb\)")
+_CHAPTER_LINK = re.compile(r"\]\((\d\d_\w+)\.ipynb\)")  # an output's Markdown link to a chapter (the ledger)
 
 
 def _link_pages(nb) -> None:
-    """Point Markdown outputs' links to other chapters at their HTML pages.
-
-    In JupyterLab ``[ch. 06](06_ub_bilstm.ipynb)`` opens the notebook; the HTML book has
-    ``06_ub_bilstm.html`` instead, and Jupyter Book leaves links inside outputs as written.
-    """
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            md = out.get("data", {}).get("text/markdown")
-            if md:
-                text = "".join(md) if isinstance(md, list) else md
-                out["data"]["text/markdown"] = _CHAPTER_LINK.sub(r"](\1.html)", text)
+    """Outputs' ``[ch. 06](06_ub_bilstm.ipynb)`` (JupyterLab) → ``06_ub_bilstm.html`` (Jupyter Book leaves them)."""
+    for out in (o for cell in nb.cells for o in cell.get("outputs", []) if "text/markdown" in o.get("data", {})):
+        md = out["data"]["text/markdown"]
+        out["data"]["text/markdown"] = _CHAPTER_LINK.sub(r"](\1.html)", "".join(md) if isinstance(md, list) else md)
 
 
 #: Widget modules whose JavaScript the offline HTML book cannot load (anywidget fetches its
@@ -495,7 +486,6 @@ def lab_command(book_dir: str | os.PathLike | None = None) -> str:
     folder = Path(book_dir) if book_dir is not None else BOOK_DIR
     settings = ensure_lab_settings()
     first = chapters(folder)[0].name if chapters(folder) else ""
-
     jupyter_path = kernel_environment()["JUPYTER_PATH"]
     return (
         f"export AFFACRNN_DATA={data_root()}   # the folder holding ravdess/, emodb/, mosi/\n"
