@@ -408,7 +408,7 @@ def claims(
     results_dir: str | Path | None = None,
     evidence_dir: str | Path | None = None,
 ) -> pd.DataFrame:
-    """The claims ledger: one row per test of each of :data:`CLAIMS`, with its verdict by the stated rule.
+    """The claims ledger: each claim of the paper tested on the committed fold runs, with a verdict by a stated rule.
 
     Trains nothing: it reads the committed evidence (module docstring) and writes, besides the
     usual ``claims.csv`` / ``claims.json``, ``<results_dir>/claims.md`` — the ledger and the
