@@ -214,14 +214,14 @@ def _partial(row: dict, n: int, corpus: str, command: Callable[[], str]) -> None
 def _c1(ev: Evidence) -> list[dict]:
     p7 = PAPER_TABLE2
     hours = selection_minutes(ev.runs) / 60
-    return [_versus(ev, corpus="ravdess", scheme="ravdess_emotion7", model="ub_bilstm", other="ub_bilstm",
+    note = ("Table 2's search for the best set of each size, scored by the UB model itself on each fold's "
+            f"validation speakers, would take ≈ {hours:.0f} h on 2 CPU cores (the runner's estimate scaled by the "
+            "committed UB-BiLSTM folds), so this row tests the paper's chosen set against all seven instead.")
+    return [_versus(ev, corpus="ravdess", scheme=scheme, model="ub_bilstm", other="ub_bilstm",
                     features=PAPER4, other_features=ALL7, label="UB-BiLSTM, the paper's 4 types",
-                    other_label="UB-BiLSTM, all 7 types",
-                    paper=f"7 classes, BiLSTM: 4 types {p7[(4, 'bilstm')][7]} vs 7 types {p7[(7, 'bilstm')][7]} % acc.",
-                    note=("Table 2's search for the best set of each size, scored by the UB model itself on each "
-                          f"fold's validation speakers, would take ≈ {hours:.0f} h on 2 CPU cores (the runner's "
-                          "estimate scaled by the committed UB-BiLSTM folds), so this row tests the paper's chosen "
-                          "set against all seven instead."))]
+                    other_label="UB-BiLSTM, all 7 types", note=note,
+                    paper=f"{k} classes, BiLSTM: 4 types {p7[(4, 'bilstm')][k]} vs 7 types {p7[(7, 'bilstm')][k]} % acc.")
+            for scheme, k in (("ravdess_emotion7", 7), ("sentiment2", 2))]
 
 
 def _c2(ev: Evidence) -> list[dict]:
