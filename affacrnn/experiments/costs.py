@@ -17,7 +17,7 @@ import pandas as pd
 
 from affacrnn.experiments.crossval import CROSSVAL_MODELS, FOLDS, VAL_SIZE
 from affacrnn.experiments.runner import fit_seconds, mode_settings
-from affacrnn.features.frames import ALL_FEATURES
+from affacrnn.features.frames import ALL_FEATURES, PAPER_FEATURES
 
 __all__ = ["BASELINE_SECONDS", "fold_minutes", "scaled_minutes", "selection_minutes"]
 
@@ -27,14 +27,12 @@ BASELINE_SECONDS = {"svm": 20, "svm_speaker": 20, "naive_bayes": 20, "gmm": 60, 
 _ROWS = {"ravdess": 1440, "emodb": 535}
 
 
-def fold_minutes(*, model: str, scheme: str = "sentiment3", corpus: str = "ravdess", mode: str = "full",
-                 options: Mapping | None = None, folds: int | None = None, seeds: int = 1) -> float:
+def fold_minutes(*, model: str, corpus: str = "ravdess", mode: str = "full", options: Mapping | None = None,
+                 folds: int | None = None, seeds: int = 1) -> float:
     """Estimated minutes of ``model``'s folds (× ``seeds``) on 2 unloaded CPU cores.
 
-    ``scheme`` is accepted for symmetry with the runs it prices; every RAVDESS scheme is priced on
-    the whole corpus (the cost model's step times dominate the difference).
+    Every scheme of a corpus is priced on the whole corpus (the step times dominate the difference).
     """
-    del scheme
     k = folds or FOLDS.get(corpus, 4)
     spec = CROSSVAL_MODELS[model]
     if spec is None:  # a baseline: measured seconds per fold, once per fold
@@ -65,12 +63,11 @@ def scaled_minutes(runs: pd.DataFrame, *, model: str, scheme: str, reference: st
         ``{"estimate", "measured_reference", "reference_estimate", "scaled"}`` in minutes (``scaled``
         is NaN when ``reference`` has no committed run, ``estimate`` the best figure then).
     """
-    est = fold_minutes(model=model, scheme=scheme, corpus=corpus, options=options)
-    ref_est = fold_minutes(model=reference, scheme=scheme, corpus=corpus)
+    est = fold_minutes(model=model, corpus=corpus, options=options)
+    ref_est = fold_minutes(model=reference, corpus=corpus)
     ref = runs[(runs["corpus"] == corpus) & (runs["scheme"] == scheme) & (runs["model"] == reference)
-               & (runs["options"] == "") & (runs["cross"] == "")] if len(runs) else runs
-    if len(ref) and "features" in ref:
-        ref = ref[ref["features"] == ref["features"].min()]
+               & (runs["options"] == "") & (runs["cross"] == "")
+               & (runs["features"] == ",".join(PAPER_FEATURES))] if len(runs) else runs
     measured = float(ref["seconds"].sum()) / 60 if len(ref) and "seconds" in ref else float("nan")
     scaled = est * measured / ref_est if measured == measured and ref_est > 0 else float("nan")
     return {"estimate": est, "measured_reference": measured, "reference_estimate": ref_est, "scaled": scaled}

@@ -222,7 +222,7 @@ def _run_baseline(task: Task, table: pd.DataFrame, cache_dir) -> dict:
         return data.features[data.windows[rows]] if context else data.features[rows]
 
     params = {"features": cfg.features, **params}
-    if mode_settings(task.mode).mode == "smoke" and name == "bc_lstm":
+    if task.mode == "smoke" and name == "bc_lstm":
         params.update(epochs=2, units=8, hidden_units=8)
     if "random_state" in BASELINES[name]._get_param_names():
         params["random_state"] = task.seed

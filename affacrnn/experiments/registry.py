@@ -116,7 +116,7 @@ def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | No
         for scheme in params.get("schemes", ("sentiment3",)):
             for model in params.get("models", DEFAULT_MODELS):
                 seeded = CROSSVAL_MODELS[model] is not None
-                minutes = fold_minutes(model=model, scheme=scheme, corpus=params.get("corpus", "ravdess"), mode=mode,
+                minutes = fold_minutes(model=model, corpus=params.get("corpus", "ravdess"), mode=mode,
                                        options=options if seeded else None, folds=params.get("folds"),
                                        seeds=n_seeds if seeded else 1)
                 k = params.get("folds") or FOLDS.get(params.get("corpus", "ravdess"), 4)
