@@ -60,7 +60,7 @@ def test_chapter_runs(chapter, tmp_path_factory, record_property):
 
 
 #: Chapters whose smoke run trains a model live and must show it learned (affacrnn.book.lesson).
-LESSON_CHAPTERS = {"06_ub_bilstm", "08_fusion_attention", "10_reproduction_audit", "11_inference"}
+LESSON_CHAPTERS = {"06_ub_bilstm", "07_sbcnn", "08_fusion_attention", "10_reproduction_audit", "11_inference"}
 
 
 def _lessons(path) -> list[dict]:
