@@ -26,3 +26,31 @@ def test_the_verdict_travels_in_the_output_metadata():
     assert "<b>" in data["text/html"] and data["text/plain"].startswith("UB-BiLSTM: test accuracy 58.0 %")
     record = meta["text/plain"][LESSON_METADATA]
     assert record["ok"] is True and record["what"] == "UB-BiLSTM" and record["n_test"] == 48
+
+
+def test_the_ablation_widget_gives_each_retrain_the_same_verdict(monkeypatch):
+    """Chapter 6's widget holds every retrain to the rule of the training cells (its status and table say it)."""
+    import types
+
+    import affacrnn.training
+    from affacrnn.book.widgets import AblationWidget
+    from affacrnn.features.frames import PAPER_FEATURES
+    from affacrnn.models import presets
+
+    runs = iter([_metrics(0.58, 0.46, 0.55), _metrics(0.40, 0.46, 0.36)])
+
+    def fake_train(config, *, data, progress):
+        test = next(runs)
+        return types.SimpleNamespace(metrics={"validation": {"weighted_accuracy": 0.5}, "test": {**test, "macro_f1": 0.5}},
+                                     best_epoch=3)
+
+    monkeypatch.setattr(affacrnn.training, "train", fake_train)
+    widget = AblationWidget(None, have=PAPER_FEATURES, config=presets.LESSON, initial=PAPER_FEATURES)
+    monkeypatch.setattr(widget, "view", lambda features: None)
+    first = widget.retrain()
+    assert first["learned"] == "yes" and first["test_balanced_accuracy"] == 0.55
+    assert widget.lessons[-1].ok and "learned: above the majority and chance" in widget.status.value
+    second = widget.retrain()
+    assert second["learned"] == "no" and not widget.lessons[-1].ok
+    assert "<i>not</i> above both" in widget.status.value
+    assert "test_balanced_accuracy" in widget.table.value and widget.table.value.count("<tr>") == 3

@@ -36,7 +36,10 @@ class AblationWidget:
         Every run so far, one row each.
     history : list of dict
         The same runs as records (``features``, ``D``, validation and test accuracy, majority
-        baseline, test macro F1, seconds).
+        baseline, test balanced accuracy and macro F1, whether it learned, seconds).
+    lessons : list of affacrnn.book.lesson.Lesson
+        Each run's verdict (test accuracy against the majority, balanced accuracy against
+        chance); display one to show it as a sentence.
     """
 
     def __init__(self, data, *, have, config, initial):
@@ -44,6 +47,7 @@ class AblationWidget:
         self.have = normalize_feature_set(have)
         self.config = config
         self.history: list[dict] = []
+        self.lessons: list = []
         initial = tuple(f for f in normalize_feature_set(initial) if f in self.have)
         self.checks = {
             name: w.Checkbox(value=name in initial, description=f"{name} ({FEATURE_DIMS[name]})", indent=False,
@@ -78,19 +82,24 @@ class AblationWidget:
     def score(self, features) -> dict:
         """Train the widget's model on ``features`` only and return its scores (also kept in ``history``)."""
         # imported here: affacrnn.training starts TensorFlow (seconds), a cost a listening chapter should not pay
+        from affacrnn.book.lesson import learned
         from affacrnn.training import train
 
         features = normalize_feature_set(features)
         t0 = time.perf_counter()
         result = train(self.config.replace(features=features), data=self.view(features), progress=False)
         val, test = result.metrics["validation"], result.metrics["test"]
+        lesson = learned(test, what=f"UB-BiLSTM on {', '.join(features)}")
+        self.lessons.append(lesson)
         record = {
             "features": ",".join(features),
             "D": n_columns(features),
             "val_accuracy": val["weighted_accuracy"],
             "test_accuracy": test["weighted_accuracy"],
             "test_majority": test["majority_accuracy"],
+            "test_balanced_accuracy": test["balanced_accuracy"],
             "test_macro_f1": test["macro_f1"],
+            "learned": "yes" if lesson.ok else "no",
             "best_epoch": result.best_epoch,
             "seconds": time.perf_counter() - t0,
         }
@@ -128,6 +137,9 @@ class AblationWidget:
             f"<b>{record['features']}</b> (D = {record['D']}): validation accuracy "
             f"{100 * record['val_accuracy']:.1f} %, test accuracy <b>{100 * record['test_accuracy']:.1f} %</b> "
             f"(majority baseline {100 * record['test_majority']:.1f} %), {record['seconds']:.0f} s"
+            + ("" if "learned" not in record else
+               " — learned: above the majority and chance" if record["learned"] == "yes" else
+               " — <i>not</i> above both the majority and chance")
         )
         return record
 
@@ -136,7 +148,8 @@ class AblationWidget:
             self.table.value = ""
             return
         frame = pd.DataFrame(self.history)
-        pct = ["val_accuracy", "test_accuracy", "test_majority", "test_macro_f1"]
+        pct = [c for c in ("val_accuracy", "test_accuracy", "test_majority", "test_balanced_accuracy", "test_macro_f1")
+               if c in frame]
         frame[pct] = (100 * frame[pct]).round(1)
         frame["seconds"] = frame["seconds"].round(1)
         frame.index = pd.RangeIndex(1, len(frame) + 1, name="run")
@@ -163,8 +176,11 @@ def ablation_widget(data, *, have=None, config=None, initial=None) -> AblationWi
     have : sequence of str, optional
         The feature types of ``data``'s columns (default all seven, :data:`affacrnn.features.frames.ALL_FEATURES`).
     config : AFFConfig, optional
-        The model trained on every press (default: :data:`affacrnn.models.presets.SMOKE` as a UB-BiLSTM
-        with 5 epochs, sized to ``data``'s frames): keep it tiny, each press trains from scratch.
+        The model trained on every press (default: :data:`affacrnn.models.presets.LESSON` as a
+        UB-BiLSTM, sized to ``data``'s frames and context: small layers, at most 25 epochs with early
+        stopping, the budget that learns on the book's slices); keep it small, each press trains from
+        scratch. Prepare ``data`` with the normalisation you want the model to see (the book uses
+        LESSON's per-speaker one).
     initial : sequence of str, optional
         Types ticked at first (default the paper's four).
 
@@ -187,8 +203,8 @@ def ablation_widget(data, *, have=None, config=None, initial=None) -> AblationWi
             f"{n_columns(have)}. Pass the features `data` was prepared with."
         )
     if config is None:
-        config = presets.SMOKE.replace(architecture="ub", epochs=5, n_frames=int(data.features.shape[1]),
-                                       context=int(data.windows.shape[1]))
+        config = presets.LESSON.replace(architecture="ub", n_frames=int(data.features.shape[1]),
+                                        context=int(data.windows.shape[1]))
     if config.n_frames != data.features.shape[1]:
         raise ParameterError(
             f"`config.n_frames` ({config.n_frames}) must equal the prepared frames ({data.features.shape[1]}). "
