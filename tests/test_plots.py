@@ -80,3 +80,50 @@ def test_wide_table_scrolls_and_wraps_text_columns():
     assert text.startswith('<div style="overflow-x: auto') and "<caption>Table 3</caption>" in text
     assert "white-space: normal" in text and "71.43" in text and "71.4321" not in text
     assert "lenet" in repr(shown)
+
+
+def _text_boxes(fig):
+    """Window extents of every visible, non-empty text of ``fig`` (titles, labels, ticks, legends)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = []
+    for text in fig.findobj(matplotlib.text.Text):
+        if text.get_visible() and text.get_text().strip() and text.axes is not None or text in fig.texts:
+            if text.get_visible() and text.get_text().strip():
+                boxes.append((text, text.get_window_extent(renderer)))
+    return boxes
+
+
+def _layout_problems(fig) -> list[str]:
+    """Texts drawn outside the figure, and titles or axis labels overlapping any other text."""
+    problems = []
+    page = fig.bbox
+    boxes = _text_boxes(fig)
+    for text, box in boxes:
+        if box.x0 < page.x0 - 1 or box.x1 > page.x1 + 1 or box.y0 < page.y0 - 1 or box.y1 > page.y1 + 1:
+            problems.append(f"{text.get_text()!r} outside the figure")
+    ax_labels = {id(t) for ax in fig.axes for t in (ax.title, ax.xaxis.label, ax.yaxis.label)}
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1:]:
+            if (id(a) in ax_labels or id(b) in ax_labels) and box_a.overlaps(box_b):
+                problems.append(f"{a.get_text()!r} overlaps {b.get_text()!r}")
+    return problems
+
+
+def test_plots_keep_titles_and_labels_clear_of_each_other():
+    """Long real-world labels (model names, utterance ids, emotions) stay inside the figure, not on the titles."""
+    names = {"a": "AFF-ACRNN (staged)", "b": "SVM (per-speaker)"}
+    classes = ["negative", "neutral", "positive"]
+    matrix = confusion([0, 0, 1, 1, 2, 2], [0, 1, 1, 2, 2, 0], classes=classes)
+    alpha = np.random.default_rng(0).dirichlet([1, 1, 1], size=12)
+    table = pd.DataFrame({"rms": np.random.default_rng(1).random(40),
+                          "emotion": np.repeat(["surprised", "fearful", "disgust", "neutral"], 10)})
+    axes = [
+        plots.plot_confusion(matrix, title="UB-BiLSTM, ravdess sentiment3: test speakers"),
+        plots.plot_attention_map(alpha, labels=[f"03-01-0{i % 8 + 1}-01-01-01-12 negative" for i in range(12)],
+                                 title="attention of the trained model on the test windows"),
+        plots.plot_folds(_cv_rows(), scheme="x", names=names),
+        plots.plot_distribution(table, value="rms", by="emotion", title="rms (mean over frames) by emotion"),
+    ]
+    for ax in axes:
+        assert _layout_problems(ax.figure) == [], ax.get_title()

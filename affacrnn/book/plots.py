@@ -28,6 +28,20 @@ from affacrnn.errors import ParameterError
 __all__ = ["plot_confusion", "plot_attention_map", "plot_folds", "plot_distribution"]
 
 
+def _title(ax, text: str) -> None:
+    """Set ``text`` as the axes' title, wrapped to the width of its figure so it is never cut off.
+
+    matplotlib neither wraps nor shrinks a title: a long one on a narrow figure (the attention map
+    of three slots is under 5 inches wide) runs off both edges. The width in characters is
+    estimated from the figure's width and the title's font size (an average glyph is about 0.55 em).
+    """
+    import textwrap
+
+    size = ax.title.get_fontsize()
+    chars = max(12, int(0.8 * ax.figure.get_figwidth() * 72 / (0.55 * size)))
+    ax.set_title(textwrap.fill(text, width=chars))
+
+
 def _axes(ax, figsize: tuple[float, float]):
     import matplotlib.pyplot as plt
 
@@ -73,7 +87,8 @@ def plot_confusion(matrix: pd.DataFrame, *, normalize: bool = True, ax=None, tit
                     cbar_kws={"label": "share of the true class"}, square=True, ax=ax)
     else:
         sns.heatmap(counts, annot=True, fmt="d", cmap="Blues", square=True, ax=ax)
-    ax.set(xlabel="predicted", ylabel="true", title=title or "confusion matrix (counts)")
+    ax.set(xlabel="predicted", ylabel="true")
+    _title(ax, title or "confusion matrix (counts)")
     ax.tick_params(axis="x", rotation=30)
     ax.tick_params(axis="y", rotation=0)
     return ax
@@ -113,7 +128,8 @@ def plot_attention_map(alpha: np.ndarray, *, slots: Sequence[str] | None = None,
     ax = _axes(ax, (1.5 + 1.1 * c, 1.2 + 0.18 * len(shown)))
     sns.heatmap(frame, vmin=0, vmax=1, cmap="viridis", annot=len(shown) <= 20, fmt=".2f",
                 cbar_kws={"label": "α"}, ax=ax, yticklabels=True)
-    ax.set(xlabel="slot of the window", ylabel="window", title=title or f"attention over {c} utterances")
+    ax.set(xlabel="slot of the window", ylabel="window")
+    _title(ax, title or f"attention over {c} utterances")
     ax.axvline(c // 2, color="w", linewidth=0.8)
     ax.axvline(c // 2 + 1, color="w", linewidth=0.8)
     ax.tick_params(axis="y", labelsize=7, rotation=0)
@@ -173,8 +189,8 @@ def plot_folds(rows: pd.DataFrame, *, metric: str = "macro_f1", scheme: str | No
     if "majority" in runs and runs["majority"].notna().any():
         majority = float(runs["majority"].mean())
         ax.axvline(majority, color="0.5", linestyle="--", linewidth=1, label=f"majority ({majority:.1f})")
-    ax.set(ylabel="", xlabel=metric.replace("_", " ") + " (%)",
-           title=title or (f"{scheme}: " if scheme else "") + "each fold (dots), mean ± sd (bars)")
+    ax.set(ylabel="", xlabel=metric.replace("_", " ") + " (%)")
+    _title(ax, title or (f"{scheme}: " if scheme else "") + "each fold (dots), mean ± sd (bars)")
     ax.legend(title="fold", fontsize=8, title_fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     return ax
 
@@ -211,6 +227,6 @@ def plot_distribution(table: pd.DataFrame, *, value: str, by: str, order: Sequen
     sns.boxplot(data=data, x=by, y=value, order=order, color="0.9", showfliers=False, ax=ax)
     sns.stripplot(data=data, x=by, y=value, order=order, hue=by, hue_order=order, palette="colorblind", size=4,
                   legend=False, ax=ax)
-    ax.set(title=title or f"{value} by {by}")
+    _title(ax, title or f"{value} by {by}")
     ax.tick_params(axis="x", rotation=30)
     return ax
