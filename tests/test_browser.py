@@ -175,6 +175,40 @@ _AUDIO_LOADED = """() => {
   return a.length > 0 && a.every(e => e.readyState >= 1 && e.duration > 0);
 }"""
 
+#: Content that sticks out of its cell: each rendered equation, table, code block, image and widget
+#: box of a cell (``cells``) must end inside the cell, or inside an ancestor (below the cell) that
+#: scrolls it (overflow-x auto/scroll). Cut off by an ancestor that hides its overflow counts too.
+#: Returns one line per offender. The same check reads the HTML book's pages (``cells`` = article).
+_OVERFLOW = """(cells) => {
+  const parts = 'mjx-container, .MathJax, table, pre, img, .widget-box, .widget-html-content';
+  const bad = [];
+  for (const cell of document.querySelectorAll(cells)) {
+    const cellRight = cell.getBoundingClientRect().right;
+    for (const el of cell.querySelectorAll(parts)) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      const own = getComputedStyle(el).overflowX;
+      if (own === 'auto' || own === 'scroll') continue;  // scrolls its own content
+      const what = el.tagName.toLowerCase();
+      const text = (el.textContent || el.getAttribute('src') || '').trim().slice(0, 80);
+      if ((own === 'hidden' || own === 'clip') && el.scrollWidth > el.clientWidth + 2) {
+        bad.push(`${what} cuts off ${el.scrollWidth - el.clientWidth} px of its content: ${text}`);
+        continue;
+      }
+      // a block's box stays the width of its column while its content runs on: scrollWidth sees that
+      const right = r.left + Math.max(r.width, el.scrollWidth);
+      let limit = cellRight, scrolls = false;
+      for (let e = el.parentElement; e && e !== cell; e = e.parentElement) {
+        const o = getComputedStyle(e).overflowX;
+        if (o === 'auto' || o === 'scroll') { scrolls = true; break; }
+        if (o === 'hidden' || o === 'clip') { limit = e.getBoundingClientRect().right; break; }
+      }
+      if (!scrolls && right > limit + 2) bad.push(`${what} ends ${Math.round(right - limit)} px past its cell: ${text}`);
+    }
+  }
+  return bad;
+}"""
+
 
 def _check_feature_explorer(page, artifacts: Path) -> None:
     """Chapter 5: unticking a feature type's check box rebuilds the matrix (new image, D = 20)."""
@@ -311,6 +345,8 @@ def test_chapter_in_jupyterlab(chapter, lab, browser_context, artifacts):
     stderr = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').all_inner_texts()
     noisy = [line for text in stderr for line in text.splitlines() if TF_LOG_LINE.search(line)]
     assert not noisy, f"{chapter}: TensorFlow/absl/CUDA log lines in the notebook:\n" + "\n".join(noisy[:5])
+    overflow = page.evaluate(_OVERFLOW, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell")
+    assert not overflow, f"{chapter}: content sticks out of its cell in JupyterLab:\n" + "\n".join(overflow[:10])
 
     if chapter == "05_features":  # the feature explorer instead of the utterance browser
         _check_feature_explorer(page, artifacts)
@@ -368,6 +404,43 @@ def test_chapter_in_jupyterlab(chapter, lab, browser_context, artifacts):
     assert not errors, f"JavaScript errors: {errors}"
     print(f"{chapter}: run all + checks in JupyterLab {time.monotonic() - start:.1f} s (run all {ran_s:.1f} s)")
     page.close()
+
+
+@pytest.mark.slow
+def test_overflow_check_finds_what_sticks_out(browser_context, tmp_path):
+    """The layout check is not vacuous: a wide table and a cut-off formula are found, a scrolled one is not."""
+    wide = "<table><tr>" + "<td>column&nbsp;of&nbsp;a&nbsp;wide&nbsp;table</td>" * 12 + "</tr></table>"
+    page_html = tmp_path / "overflow.html"
+    page_html.write_text(
+        "<html><body style='width: 600px'>"
+        f"<article id='a'>{wide}</article>"
+        f"<article id='b'><div style='overflow-x: auto'>{wide}</div></article>"
+        "<article id='c'><div style='overflow: hidden'><pre>" + "x = " * 80 + "</pre></div></article>"
+        "</body></html>")
+    page = browser_context.new_page()
+    page.goto(page_html.as_uri())
+    assert len(page.evaluate(_OVERFLOW, "#a")) == 1
+    assert page.evaluate(_OVERFLOW, "#b") == []
+    assert [p.split(" ")[0] for p in page.evaluate(_OVERFLOW, "#c")] == ["pre"]
+    page.close()
+
+
+@pytest.mark.slow
+def test_html_pages_keep_content_inside_the_column(tmp_path_factory, browser_context, artifacts):
+    """Every page of the HTML book: no equation, table, image or widget sticks out of the text column."""
+    html = ensure_html(tmp_path_factory)
+    page = browser_context.new_page()
+    problems = {}
+    for chapter in BROWSER_CHAPTERS:
+        page.goto((html / f"{chapter}.html").as_uri())
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(500)  # MathJax typesets after load
+        found = page.evaluate(_OVERFLOW, "article")
+        if found:
+            problems[chapter] = found[:5]
+            page.screenshot(path=str(artifacts / f"{chapter}-html-overflow.png"), full_page=True)
+    page.close()
+    assert not problems, "content sticks out of the text column:\n" + json.dumps(problems, indent=1)
 
 
 @pytest.mark.slow
