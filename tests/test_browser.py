@@ -195,8 +195,10 @@ _OVERFLOW = """(cells) => {
         bad.push(`${what} cuts off ${el.scrollWidth - el.clientWidth} px of its content: ${text}`);
         continue;
       }
-      // a block's box stays the width of its column while its content runs on: scrollWidth sees that
-      const right = r.left + Math.max(r.width, el.scrollWidth);
+      // a block's box stays the width of its column while its content runs on: scrollWidth sees that;
+      // a formula is measured by its drawn glyphs (MathJax's hidden assistive copy inflates scrollWidth)
+      const math = what === 'mjx-container' ? el.querySelector('mjx-math') : null;
+      const right = math ? math.getBoundingClientRect().right : r.left + Math.max(r.width, el.scrollWidth);
       let limit = cellRight, scrolls = false;
       for (let e = el.parentElement; e && e !== cell; e = e.parentElement) {
         const o = getComputedStyle(e).overflowX;
