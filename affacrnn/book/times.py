@@ -88,6 +88,6 @@ def stamp_parameters(chapters: Iterable[str | os.PathLike], *, times: dict | Non
         new = "\n".join([times_line(chapter.stem, times), *lines])
         if new != cell.source:
             cell.source = new
-            atomic_write_text(chapter, nbformat.writes(nb))
+            atomic_write_text(chapter, nbformat.writes(nb) + "\n")  # as JupyterLab and nbformat.write end a file
             changed.append(chapter)
     return changed
