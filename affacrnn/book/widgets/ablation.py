@@ -14,6 +14,7 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import display
 
+from affacrnn.book.lesson import Lesson, learned
 from affacrnn.errors import ParameterError
 from affacrnn.features.frames import ALL_FEATURES, FEATURE_DIMS, PAPER_FEATURES, n_columns, normalize_feature_set
 from affacrnn.models import presets
@@ -47,7 +48,7 @@ class AblationWidget:
         self.have = normalize_feature_set(have)
         self.config = config
         self.history: list[dict] = []
-        self.lessons: list = []
+        self.lessons: list[Lesson] = []
         initial = tuple(f for f in normalize_feature_set(initial) if f in self.have)
         self.checks = {
             name: w.Checkbox(value=name in initial, description=f"{name} ({FEATURE_DIMS[name]})", indent=False,
@@ -82,7 +83,6 @@ class AblationWidget:
     def score(self, features) -> dict:
         """Train the widget's model on ``features`` only and return its scores (also kept in ``history``)."""
         # imported here: affacrnn.training starts TensorFlow (seconds), a cost a listening chapter should not pay
-        from affacrnn.book.lesson import learned
         from affacrnn.training import train
 
         features = normalize_feature_set(features)
