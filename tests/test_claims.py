@@ -116,3 +116,26 @@ def test_a_cross_language_score_stuck_at_chance_does_not_hold(tmp_path):
     df = claims(results_dir=None, evidence_dir=tmp_path)
     row = df[(df["id"] == "C8") & df["data"].str.startswith("emodb")].iloc[0]
     assert row["verdict"] == "does not hold" and "within 5 points of chance" in row["note"]
+
+
+def test_table_2_lists_the_selections_sets_and_c1_tests_the_papers_four_against_the_selections(tmp_path):
+    chosen = {1: "mfcc", 4: "mfcc,chroma,contrast,rms", 7: "mfcc,centroid,chroma,contrast,rms,flatness,tonnetz"}
+    (tmp_path / "table2.json").write_text(json.dumps({"rows": [
+        {"scheme": "sentiment2", "n_types": n, "features": f} for n, f in chosen.items()]}))
+    for fold in range(4):
+        _part(tmp_path, corpus="ravdess", scheme="sentiment2", model="ub_bilstm", fold=fold, macro_f1=60.0 + fold)
+        _part(tmp_path, corpus="ravdess", scheme="sentiment2", model="ub_bilstm", fold=fold, macro_f1=55.0 + fold / 2,
+              features=chosen[4].split(","), seconds=300.0)
+    df = claims(results_dir=tmp_path, evidence_dir=tmp_path)
+    c1 = df[df["id"] == "C1"].set_index(["data", "test"])
+    against = c1.loc[("ravdess sentiment2, 4 speaker folds",
+                      "UB-BiLSTM, the paper's 4 types vs UB-BiLSTM, the selection's 4 types (mfcc, chroma, contrast, rms)")]
+    assert against["verdict"] == "holds" and against["folds"] == 4
+    seven = c1.loc[("ravdess ravdess_emotion7, 4 speaker folds",
+                    "UB-BiLSTM, the paper's 4 types vs UB-BiLSTM, the selection's 4 types (mfcc, chroma, contrast, rms)")]
+    assert seven["verdict"] == "not tested" and "mfcc\", \"chroma\", \"contrast\", \"rms" in seven["run"]
+    t2 = pd.DataFrame(df.attrs["extra"]["tables"]["table2"]).set_index(["scheme", "model", "features"])
+    assert t2.loc[("sentiment2", "UB-BiLSTM", chosen[4]), "chosen by"] == "selection (proxy)"
+    assert t2.loc[("sentiment2", "UB-BiLSTM", chosen[4]), "folds"] == 4
+    one = t2.loc[("sentiment2", "UB-LSTM", "mfcc")]
+    assert one["macro-F1"] == "not run" and one["4 folds would take"].startswith("≈")

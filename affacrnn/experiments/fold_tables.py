@@ -25,6 +25,7 @@ from affacrnn.features.frames import ALL_FEATURES, PAPER_FEATURES
 from affacrnn.settings import REPO_ROOT
 
 __all__ = ["LABELS", "PAPER4", "ALL7", "TABLE_CAPTIONS", "Evidence", "evidence", "fold_runs", "fold_tables", "per_fold", "select_runs",
+           "selected_sets",
            "plus_minus"]
 
 #: How rows name the models.
@@ -121,21 +122,53 @@ def _summary(sel: pd.DataFrame, prefix: str = "") -> dict:
     return out
 
 
-def fold_tables(runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def selected_sets(path: str | Path | None = None) -> dict[int, str]:
+    """The feature set of each size (1–7 types) that Table 2's greedy selection chose, by size.
+
+    Read from the committed single-split ``results/table2.json`` (its ``sentiment2`` rows; chosen on
+    validation speakers with the logistic-regression proxy); empty when the file is missing.
+    """
+    data = _read_json(Path(path) if path is not None else REPO_ROOT / "results" / "table2.json")
+    if not data:
+        return {}
+    return {int(r["n_types"]): str(r["features"]) for r in data.get("rows", [])
+            if r.get("scheme") == "sentiment2" and r.get("features")}
+
+
+def _table2_sets(sets: dict[int, str]) -> list[tuple[int, str, str]]:
+    """(types, features, chosen by) of Table 2's rows: the paper's four, all seven, and the selection's sets."""
+    rows = [(4, PAPER4, "the paper"), (7, ALL7, "all")]
+    rows += [(n, f, "selection (proxy)") for n, f in sorted(sets.items()) if f not in (PAPER4, ALL7)]
+    return sorted(rows, key=lambda r: (r[0], r[2] != "the paper"))
+
+
+def fold_tables(runs: pd.DataFrame, *, sets: dict[int, str] | None = None) -> dict[str, pd.DataFrame]:
     """The paper's Tables 2–6 on our speaker folds, from the committed runs, with the paper's figures.
 
-    Rows not run yet say "not run" (their command is in the ledger). RAVDESS folds: 4 of 6 actors;
-    EmoDB: 5 of 2 speakers. Mean ± sd over folds, percent.
+    Rows not run yet say "not run" (their command is in the ledger, or in the caption). RAVDESS
+    folds: 4 of 6 actors; EmoDB: 5 of 2 speakers. Mean ± sd over folds, percent.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        The committed fold runs (:func:`fold_runs`).
+    sets : dict of int to str, optional
+        Table 2's selected feature set of each size (default :func:`selected_sets`).
     """
+    sets = selected_sets() if sets is None else sets
     tables: dict[str, pd.DataFrame] = {}
     rows = []
     for scheme, k in (("ravdess_emotion7", 7), ("sentiment2", 2)):
         for model, rec in (("ub_lstm", "lstm"), ("ub_bilstm", "bilstm")):
-            for n, feats in ((4, PAPER4), (7, ALL7)):
+            for n, feats, chosen in _table2_sets(sets):
                 sel = select_runs(runs, corpus="ravdess", scheme=scheme, model=model, features=feats)
+                cost = "" if len(sel) else _minutes(scaled_minutes(
+                    runs, model=model, scheme=scheme, reference="ub_bilstm", options={"features": feats.split(",")}))
                 rows.append({"scheme": scheme, "model": LABELS[model], "types": n, "features": feats,
-                             **_summary(sel), "paper acc.": PAPER_TABLE2[(n, rec)][k]})
-        rows += _baseline_rows(runs, scheme, types=4, features=PAPER4)
+                             "chosen by": chosen, **_summary(sel), "paper acc.": PAPER_TABLE2[(n, rec)][k],
+                             "4 folds would take": cost})
+        rows += _baseline_rows(runs, scheme, types=4, features=PAPER4, **{"chosen by": "the paper",
+                                                                           "4 folds would take": ""})
     tables["table2"] = pd.DataFrame(rows)
     rows = []
     for scheme, k in (("ravdess_emotion7", 7), ("sentiment3", 3)):
@@ -225,7 +258,12 @@ def _mean_sd(s: pd.Series) -> tuple[float, float]:
 
 
 TABLE_CAPTIONS = {
-    "table2": "Table 2 on folds: UB-LSTM / UB-BiLSTM with the paper's 4 feature types and with all 7 (RAVDESS). "
+    "table2": "Table 2 on folds: UB-LSTM / UB-BiLSTM with the paper's 4 feature types, all 7, and the set of each "
+              "size that the greedy selection chose (on validation speakers of one split, with the "
+              "logistic-regression proxy; selecting with the UB model itself on every fold costs the hours C1's "
+              "note gives) (RAVDESS). A row not run gives its cost on 2 CPU cores, scaled by the committed "
+              "UB-BiLSTM folds; to run it: affacrnn experiment crossval --mode full --seeds 0 --param corpus=ravdess "
+              "--param schemes=SCHEME --param models=ub_lstm,ub_bilstm --param options='{\"features\": [...]}'. "
               "Paper: MOSI, its 2 and 7 classes.",
     "table3": "Table 3 on folds: SBCNN with each CNN, 64² graphs, random initialisation (RAVDESS). Paper: MOSI, "
               "512², ImageNet-pretrained. A row not run gives its cost on 2 CPU cores: the runner's estimate scaled "
@@ -248,6 +286,8 @@ class Evidence:
     runs: pd.DataFrame
     mosi: pd.DataFrame | None
     latency: dict | None
+    #: Table 2's selected feature set of each size (:func:`selected_sets`); empty when none is committed.
+    sets: dict = dataclasses.field(default_factory=dict)
 
 
 def _read_json(path: Path) -> dict | None:
@@ -260,9 +300,9 @@ def _read_json(path: Path) -> dict | None:
 
 
 def evidence(results_dir: str | Path | None = None, *, mode: str = "full") -> Evidence:
-    """The committed fold runs, MOSI label audit and latency record under ``results_dir``."""
+    """The committed fold runs, MOSI label audit, latency record and Table 2's selected sets under ``results_dir``."""
     root = Path(results_dir) if results_dir is not None else REPO_ROOT / "results"
     mosi = _read_json(root / "mosi_labels.json")
     return Evidence(runs=fold_runs(root, mode=mode),
                     mosi=None if mosi is None else pd.DataFrame(mosi["rows"], columns=mosi.get("columns")),
-                    latency=_read_json(root / "latency.json"))
+                    latency=_read_json(root / "latency.json"), sets=selected_sets(root / "table2.json"))
