@@ -90,3 +90,16 @@ def ensure_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
         need_tool(ok, msg)
         book.build_html(ensure_executed(tmp_path_factory), out)
     return html
+
+
+#: Chapters whose smoke run trains a model live and must show it learned (affacrnn.book.lesson).
+LESSON_CHAPTERS = {"06_ub_bilstm", "07_sbcnn", "08_fusion_attention", "10_reproduction_audit", "11_inference"}
+
+
+def lessons_of(path) -> list[dict]:
+    """The `learned(...)` verdicts in an executed notebook's output metadata."""
+    from affacrnn.book.lesson import LESSON_METADATA
+
+    nb = nbformat.read(path, as_version=4)
+    return [out["metadata"][mime][LESSON_METADATA] for cell in nb.cells for out in cell.get("outputs", [])
+            for mime in ("text/plain",) if LESSON_METADATA in out.get("metadata", {}).get(mime, {})]

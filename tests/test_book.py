@@ -10,7 +10,7 @@ import pytest
 
 from affacrnn.book import build as book
 from affacrnn.errors import AffacrnnError
-from book_support import TEST_PARAMETERS, error_outputs, executed_dir, tf_log_lines
+from book_support import LESSON_CHAPTERS, TEST_PARAMETERS, error_outputs, executed_dir, lessons_of, tf_log_lines
 
 CHAPTERS = book.chapters()
 #: Smoke mode promises a chapter in under 2 minutes on 2 cores; allow for a busy CI machine.
@@ -51,21 +51,9 @@ def test_chapter_runs(chapter, tmp_path_factory, record_property):
     assert not error_outputs(run.output), f"{chapter.name}: error outputs {error_outputs(run.output)}"
     assert not tf_log_lines(run.output), f"{chapter.name}: TensorFlow log lines in the outputs: {tf_log_lines(run.output)[:3]}"
     assert run.seconds < SMOKE_LIMIT_S, f"{chapter.name} took {run.seconds:.0f} s in smoke mode (limit {SMOKE_LIMIT_S} s)"
-    lessons = _lessons(run.output)
+    lessons = lessons_of(run.output)
     if chapter.stem in LESSON_CHAPTERS:
         # smoke mode teaches: the model trained live beats its majority baseline and chance
         assert lessons, f"{chapter.name}: its training cell shows no `learned(...)` verdict"
         failed = [v for v in lessons if not v["ok"]]
         assert not failed, f"{chapter.name}: the smoke-mode model did not learn: {failed}"
-
-
-#: Chapters whose smoke run trains a model live and must show it learned (affacrnn.book.lesson).
-LESSON_CHAPTERS = {"06_ub_bilstm", "07_sbcnn", "08_fusion_attention", "10_reproduction_audit", "11_inference"}
-
-
-def _lessons(path) -> list[dict]:
-    from affacrnn.book.lesson import LESSON_METADATA
-
-    nb = nbformat.read(path, as_version=4)
-    return [out["metadata"][mime][LESSON_METADATA] for cell in nb.cells for out in cell.get("outputs", [])
-            for mime in ("text/plain",) if LESSON_METADATA in out.get("metadata", {}).get(mime, {})]

@@ -167,3 +167,47 @@ def test_record_times_and_stamp(tmp_path):
     first = nbformat.read(chapter, as_version=4).cells[1].source.splitlines()
     assert first[0] == line and first[1].startswith("SMOKE =")
     assert "not measured yet" in times_line("99_nothing", times)
+
+
+def test_the_book_engine_waits_for_a_reply_in_short_steps(monkeypatch):
+    """A reply the first long wait would miss is picked up by the next short one; a real hang still times out."""
+    import asyncio
+    from queue import Empty
+
+    from affacrnn.book import engine
+
+    calls = []
+
+    class Channel:
+        def __init__(self, replies):
+            self.replies = list(replies)
+
+        async def get_msg(self, timeout=None):
+            calls.append(timeout)
+            if self.replies and self.replies[0] is not None:
+                return self.replies.pop(0)
+            if self.replies:
+                self.replies.pop(0)
+            await asyncio.sleep(timeout or 0)  # as zmq's poll: nothing arrived within the timeout
+            raise Empty
+
+    async def parent_poll(self, msg_id, cell, timeout, task_poll_output_msg, task_poll_kernel_alive):
+        return await self.kc.shell_channel.get_msg(timeout=timeout)  # nbclient's one long wait
+
+    monkeypatch.setattr(engine.PapermillNotebookClient, "_async_poll_for_reply", parent_poll)
+    monkeypatch.setattr(engine, "SHELL_POLL_S", 0.01)
+    client = engine.BoundedPollClient.__new__(engine.BoundedPollClient)
+    reply = {"parent_header": {"msg_id": "m"}}
+    client.kc = type("KC", (), {"shell_channel": Channel([None, None, reply])})()
+    got = asyncio.run(client._async_poll_for_reply("m", {}, 900, None, None))
+    assert got is reply and calls == [0.01, 0.01, 0.01]
+    assert "get_msg" not in vars(client.kc.shell_channel)  # the channel's own method again
+    calls.clear()
+    client.kc.shell_channel = Channel([])
+    with pytest.raises(Empty):  # nothing ever comes: the cell's deadline still ends the wait
+        asyncio.run(client._async_poll_for_reply("m", {}, 0.05, None, None))
+    assert 2 <= len(calls) <= 10
+    assert engine.register() == "affacrnn"
+    from papermill.engines import papermill_engines
+
+    assert papermill_engines.get_engine("affacrnn") is engine.BookEngine

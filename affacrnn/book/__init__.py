@@ -5,6 +5,7 @@ module                             what
 =================================  ======================================================
 :mod:`affacrnn.book.build`          list, execute (papermill) and build (HTML) the chapters
 :mod:`affacrnn.book.kernel`         the quiet ``python3`` kernel the chapters run in
+:mod:`affacrnn.book.engine`         the papermill engine the chapters run with (no lost wake-up)
 :mod:`affacrnn.book.exercises`      exercise checks by key (the answers stay in the package)
 :mod:`affacrnn.book.answers`        each exercise's right answer, computed from the run's data
 :mod:`affacrnn.book.classroom`      the student edition and grading of submitted chapters

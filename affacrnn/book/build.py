@@ -7,18 +7,17 @@ The book is a folder of notebooks, one per section of the paper, read in file-na
 
 Building is two steps, so no chapter is executed twice:
 
-1. :func:`run_chapters` executes every chapter with papermill (smoke parameters by default) into
-   an output folder; a failing cell raises naming the chapter and the cell.
+1. :func:`run_chapters` executes every chapter with papermill (smoke parameters by default; the
+   engine of :mod:`affacrnn.book.engine`) into an output folder; a failing cell raises naming it.
 2. :func:`build_html` builds the HTML book (Jupyter Book 1.x, Sphinx) from those executed
-   notebooks without executing anything (``execute_notebooks: off`` in a staged copy of
-   ``book/``), with ``-W -n --keep-going``, so a warning fails the build.
+   notebooks without executing anything (``execute_notebooks: off`` in a staged copy of ``book/``),
+   with ``-W -n --keep-going``, so a warning fails the build.
 
 The HTML book works offline: the ipywidgets embed scripts (``require.js`` and
 ``@jupyter-widgets/html-manager``'s ``embed-amd.js``) are fetched once from the npm registry by
 :func:`fetch_widget_js` into ``book/_static/vendor/`` (git-ignored) and served from ``_static``;
 :func:`external_references` lists any ``<script src>`` / ``<link href>`` that would still reach
-the network (the tests require none). The command line: ``affacrnn book --run OUT``,
-``affacrnn book --html OUT``, ``affacrnn book --lab``.
+the network (the tests require none). The command line: ``affacrnn book --run/--html OUT``, ``--lab``.
 
 Notebook: book/01_preface.ipynb
 """
@@ -39,26 +38,15 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from affacrnn._io import atomic_write_bytes
+from affacrnn.book.engine import register
 from affacrnn.book.kernel import kernel_environment
 from affacrnn.errors import AffacrnnError, OutputError, ParameterError
 from affacrnn.settings import REPO_ROOT, data_root
 
 __all__ = [
-    "BOOK_DIR",
-    "SMOKE_PARAMETERS",
-    "SMOKE_CELL_TIMEOUT",
-    "WIDGET_JS_PACKAGES",
-    "ChapterRun",
-    "chapters",
-    "run_chapter",
-    "run_chapters",
-    "fetch_widget_js",
-    "build_html",
-    "external_references",
-    "lab_command",
-    "book_kernel",
-    "ensure_lab_settings",
-    "LAB_OVERRIDES",
+    "BOOK_DIR", "SMOKE_PARAMETERS", "SMOKE_CELL_TIMEOUT", "WIDGET_JS_PACKAGES", "ChapterRun", "chapters", "run_chapter",
+    "run_chapters", "fetch_widget_js", "build_html", "external_references", "lab_command", "book_kernel",
+    "ensure_lab_settings", "LAB_OVERRIDES",
 ]
 
 #: The book's source folder (notebooks, ``_config.yml``, ``_toc.yml``).
@@ -190,6 +178,7 @@ def run_chapter(
                 progress_bar=progress,
                 kernel_name=kernel_name,
                 execution_timeout=timeout,
+                engine_name=register(),  # papermill's engine, without nbclient's lost wake-up (engine.py)
             )
     except pm.PapermillExecutionError as exc:
         raise AffacrnnError(f"chapter {chapter.name}: {exc}") from exc
