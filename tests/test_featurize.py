@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -27,8 +28,17 @@ N_FILES = 8
 
 
 def entries(cache: Path) -> dict[Path, int]:
-    """Finished cache entries and their mtimes (temporary files excluded)."""
-    return {p: p.stat().st_mtime_ns for p in (cache / CACHE_SUBDIR).glob("*/*.npy") if not p.name.startswith(".tmp-")}
+    """Finished cache entries and their mtimes.
+
+    Temporary files (``affacrnn._io.atomic_path``: hidden, ``.<name>.<random>.tmp.npy``) are left out,
+    and so is a file renamed or removed between the listing and its ``stat`` (a writer runs beside).
+    """
+    found = {}
+    for p in (cache / CACHE_SUBDIR).glob("*/*.npy"):
+        if not p.name.startswith("."):
+            with contextlib.suppress(FileNotFoundError):
+                found[p] = p.stat().st_mtime_ns
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +143,7 @@ def test_a_failed_write_leaves_no_entry(table, reference, tmp_path, monkeypatch)
         run(table, tmp_path)
     monkeypatch.setattr(np, "save", real_save)
     assert entries(tmp_path) == {}
-    assert not list((tmp_path / CACHE_SUBDIR).glob("*/.tmp-*"))
+    assert not list((tmp_path / CACHE_SUBDIR).glob("*/.*.tmp*")), "a temporary file was left behind"
     X, G, r = run(table, tmp_path)
     assert r.n_cached == 0
     np.testing.assert_array_equal(X, reference[0])
