@@ -33,13 +33,14 @@ def test_the_verdict_rule_is_a_two_sided_paired_t_test():
     assert one["p"] == pytest.approx(stats.ttest_1samp(a, 25.0).pvalue) and verdict(one) == "holds"
 
 
-def _part(folder, *, corpus, scheme, model, fold, macro_f1, cross="", features=None, mode="full", **extra):
-    overrides = [["features", features]] if features else []
+def _part(folder, *, corpus, scheme, model, fold, macro_f1, cross="", features=None, mode="full", options=None,
+          **extra):
+    overrides = ([["features", features]] if features else []) + [list(o) for o in sorted((options or {}).items())]
     row = {"corpus": corpus, "scheme": scheme, "model": model, "fold": fold, "seed": 0, "macro_f1": macro_f1,
            "accuracy": macro_f1 + 3, "balanced_accuracy": macro_f1 + 1, "majority": 20.0, **extra}
     task = {"corpus": corpus, "scheme": scheme, "model": model, "fold": fold, "k": 4, "seed": 0, "mode": mode,
             "overrides": overrides, "cross": cross}
-    name = f"{mode}-{corpus}-{scheme}-{model}-{cross}-{features and len(features)}-f{fold}.json"
+    name = f"{mode}-{corpus}-{scheme}-{model}-{cross}-{features and len(features)}-{len(options or ())}-f{fold}.json"
     path = folder / "crossval-parts" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"task": task, "row": row, "provenance": {"commit": "0123456789abcdef"}}))
@@ -55,6 +56,9 @@ def test_the_ledger_reads_fold_runs_and_says_what_is_missing(tmp_path):
               features=["mfcc", "centroid", "chroma", "contrast", "rms", "flatness", "tonnetz"])
         _part(tmp_path, corpus="ravdess", scheme="ravdess_emotion7", model="sbcnn_small", fold=fold,
               macro_f1=45 + rng.normal(0, 5))
+        # the fusion with ResNet18 (options) on every fold; its LSTM twin never ran
+        _part(tmp_path, corpus="ravdess", scheme="ravdess_emotion7", model="affacrnn_staged", fold=fold,
+              macro_f1=f1 - 2, options={"cnn": "resnet18"})
         # a smoke run never counts as evidence
         _part(tmp_path, corpus="ravdess", scheme="ravdess_emotion7", model="ub_lstm", fold=fold, macro_f1=1.0,
               mode="smoke")
@@ -64,12 +68,17 @@ def test_the_ledger_reads_fold_runs_and_says_what_is_missing(tmp_path):
         _part(tmp_path, corpus="emodb", scheme="sentiment2", model="bc_lstm", fold=fold, macro_f1=60.0 + fold / 3,
               cross="ravdess", cross_macro_f1=54.0 + fold, cross_balanced_accuracy=55.0)
     runs = fold_runs(tmp_path)
-    assert len(runs) == 26 and set(runs["commit"]) == {"0123456789ab"}
+    assert len(runs) == 30 and set(runs["commit"]) == {"0123456789ab"}
     df = claims(results_dir=tmp_path, evidence_dir=tmp_path)
     assert set(df["verdict"]) <= set(VERDICTS) and list(dict.fromkeys(df["id"])) == [c.id for c in CLAIMS]
     by = {(r["id"], r["test"], r["data"]): r for _, r in df.iterrows()}
     fusion = by[("C4", "AFF-ACRNN (staged) vs UB-BiLSTM", "ravdess ravdess_emotion7, 4 speaker folds")]
     assert fusion["verdict"] == "holds" and fusion["folds"] == 4 and fusion["difference"].startswith("+14.0")
+    # runs with options are their own recipe: the ResNet18 fusion against its branch, not the default fusion
+    r18 = by[("C4", "UB-BiLSTM + ResNet18 (staged) vs UB-BiLSTM", "ravdess ravdess_emotion7, 4 speaker folds")]
+    assert r18["verdict"] == "holds" and r18["difference"].startswith("+12.0")
+    lstm = df[df["test"] == "UB-LSTM + ResNet18 (staged) vs UB-LSTM"].iloc[0]
+    assert lstm["verdict"] == "not tested" and 'options=\'{"cnn": "resnet18", "recurrent": "lstm"}\'' in lstm["run"]
     four_vs_seven = df[df["id"] == "C1"].iloc[0]
     assert four_vs_seven["verdict"] == "does not hold" and four_vs_seven["difference"].startswith("-1.0")
     c2 = df[df["id"] == "C2"]
