@@ -96,6 +96,25 @@ def test_the_ledger_reads_fold_runs_and_says_what_is_missing(tmp_path):
     assert t5.set_index("model").loc["bc-LSTM", "folds"] == 5
 
 
+def test_table2_fold_by_fold_keeps_each_feature_set_apart(tmp_path):
+    from affacrnn.experiments.fold_tables import ALL7, PAPER4, table2_folds
+
+    sets = {1: "mfcc", 4: "mfcc,chroma,contrast,rms", 7: ALL7}
+    for fold in range(4):
+        for feats, f1 in ((None, 40.0), (["mfcc"], 30.0), (["mfcc", "chroma", "contrast", "rms"], 45.0),
+                          (ALL7.split(","), 42.0)):
+            _part(tmp_path, corpus="ravdess", scheme="sentiment2", model="ub_lstm", fold=fold, macro_f1=f1 + fold,
+                  features=feats)
+        _part(tmp_path, corpus="emodb", scheme="sentiment2", model="ub_lstm", fold=fold, macro_f1=99.0)  # not Table 2
+    folds = table2_folds(fold_runs(tmp_path), sets=sets)
+    assert len(folds) == 16 and set(folds["model"]) == {"UB-LSTM"} and set(folds["scheme"]) == {"sentiment2"}
+    means = folds.groupby(["types", "chosen by"])["macro_f1"].mean()
+    assert means[(4, "the paper")] == 41.5 and means[(4, "selection (proxy)")] == 46.5
+    assert means[(1, "selection (proxy)")] == 31.5 and means[(7, "all")] == 43.5
+    assert set(folds.loc[folds["chosen by"] == "the paper", "features"]) == {PAPER4}
+    assert table2_folds(fold_runs(tmp_path / "none"), sets=sets).empty
+
+
 def test_a_broken_part_is_named_with_the_fix(tmp_path):
     (tmp_path / "crossval-parts").mkdir()
     (tmp_path / "crossval-parts" / "bad.json").write_text("{not json")

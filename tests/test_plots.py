@@ -71,6 +71,33 @@ def test_distribution_by_group_in_median_order():
         plots.plot_distribution(table, value="w", by="g")
 
 
+def _table2_folds():
+    rows = []
+    for model, shift in (("UB-LSTM", 0.0), ("UB-BiLSTM", 2.0)):
+        for n, chosen in ((1, "selection (proxy)"), (4, "the paper"), (4, "selection (proxy)"), (7, "all")):
+            for fold in range(4):
+                rows.append({"scheme": "x", "model": model, "types": n, "chosen by": chosen, "fold": fold,
+                             "macro_f1": 30 + n + shift + fold + (5 if chosen == "the paper" else 0)})
+    rows.append({"scheme": "x", "model": "UB-LSTM", "types": 2, "chosen by": "selection (proxy)", "fold": 0,
+                 "macro_f1": 99.0})  # a run still going: 1 fold of 4
+    return pd.DataFrame(rows)
+
+
+def test_feature_sets_chart_draws_a_line_per_model_and_the_papers_four_apart():
+    ax = plots.plot_feature_sets(_table2_folds(), scheme="x")
+    lines = {tuple(np.round(np.asarray(line.get_ydata(), dtype=float), 2)) for line in ax.get_lines()
+             if len(line.get_xdata()) == 3}
+    assert (32.5, 35.5, 38.5) in lines and (34.5, 37.5, 40.5) in lines  # mean over folds at 1, 4 and 7 types
+    assert not any(99.0 in np.asarray(line.get_ydata(), dtype=float) for line in ax.get_lines())  # partial: left out
+    stars = [line for line in ax.get_lines() if line.get_marker() == "*"]
+    assert sorted(round(float(s.get_ydata()[0]), 2) for s in stars) == [40.5, 42.5]  # the paper's four, apart
+    assert {t.get_text() for t in ax.get_legend().get_texts()} >= {"UB-LSTM, the paper's four", "UB-BiLSTM"}
+    with pytest.raises(ParameterError, match="scheme 'y'.*it has x"):
+        plots.plot_feature_sets(_table2_folds(), scheme="y")
+    with pytest.raises(ParameterError, match="column 'types'"):
+        plots.plot_feature_sets(_table2_folds().drop(columns="types"), scheme="x")
+
+
 def test_wide_table_scrolls_and_wraps_text_columns():
     from affacrnn.book.tables import wide_table
 
@@ -125,5 +152,12 @@ def test_plots_keep_titles_and_labels_clear_of_each_other():
         plots.plot_folds(_cv_rows(), scheme="x", names=names),
         plots.plot_distribution(table, value="rms", by="emotion", title="rms (mean over frames) by emotion"),
     ]
+    # two charts side by side, as chapter 6 draws Table 2: each title wraps to its own axes
+    _, pair = plt.subplots(1, 2, figsize=(12, 4.6), constrained_layout=True)
+    for ax in pair:
+        plots.plot_feature_sets(_table2_folds(), scheme="x", ax=ax,
+                                title="ravdess_emotion7: the selection's set of each size (line) and the paper's "
+                                      "four (stars), mean ± sd over folds")
+    axes.append(pair[0])
     for ax in axes:
         assert _layout_problems(ax.figure) == [], ax.get_title()

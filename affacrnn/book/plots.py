@@ -11,6 +11,7 @@ function                       what
 :func:`plot_attention_map`     attention weights α, one row per window, one column per slot
 :func:`plot_folds`             per-fold scores of several models with the majority rate
 :func:`plot_distribution`      a value's distribution by group (box + points)
+:func:`plot_feature_sets`      Table 2 on folds: a score against the number of feature types
 =============================  ===========================================================
 
 Notebook: book/08_fusion_attention.ipynb
@@ -25,20 +26,22 @@ import pandas as pd
 
 from affacrnn.errors import ParameterError
 
-__all__ = ["plot_confusion", "plot_attention_map", "plot_folds", "plot_distribution"]
+__all__ = ["plot_confusion", "plot_attention_map", "plot_folds", "plot_distribution", "plot_feature_sets"]
 
 
 def _title(ax, text: str) -> None:
     """Set ``text`` as the axes' title, wrapped to the width of its figure so it is never cut off.
 
     matplotlib neither wraps nor shrinks a title: a long one on a narrow figure (the attention map
-    of three slots is under 5 inches wide) runs off both edges. The width in characters is
-    estimated from the figure's width and the title's font size (an average glyph is about 0.55 em).
+    of three slots is under 5 inches wide) or over one of several axes side by side runs off both
+    edges. The width in characters is estimated from the axes' share of its figure's width and the
+    title's font size (an average glyph is about 0.55 em).
     """
     import textwrap
 
     size = ax.title.get_fontsize()
-    chars = max(12, int(0.8 * ax.figure.get_figwidth() * 72 / (0.55 * size)))
+    width = min(0.8, ax.get_position().width) * ax.figure.get_figwidth()
+    chars = max(12, int(width * 72 / (0.55 * size)))
     ax.set_title(textwrap.fill(text, width=chars))
 
 
@@ -229,4 +232,66 @@ def plot_distribution(table: pd.DataFrame, *, value: str, by: str, order: Sequen
                   legend=False, ax=ax)
     _title(ax, title or f"{value} by {by}")
     ax.tick_params(axis="x", rotation=30)
+    return ax
+
+
+def plot_feature_sets(folds: pd.DataFrame, *, scheme: str, metric: str = "macro_f1", ax=None,
+                      title: str | None = None):
+    """Table 2 on folds as a figure: ``metric`` against the number of feature types, one line per model.
+
+    Each line runs through the selection's set of each size and all seven types (mean ± sd over the
+    folds run); the paper's four types are a separate star per model at 4, so a reader sees whether
+    the paper's choice sits above the line of sets chosen on our data. A set run on fewer folds than
+    the others (a run still going) is left out.
+
+    Parameters
+    ----------
+    folds : pandas.DataFrame
+        One row per (model, feature set, fold), as
+        :func:`affacrnn.experiments.fold_tables.table2_folds` returns: ``scheme, model, types,
+        chosen by, fold`` and ``metric``.
+    scheme : str
+        The label scheme to draw (``ravdess_emotion7``, ``sentiment2``).
+    metric : str
+        The score (``macro_f1``, ``accuracy``, ``balanced_accuracy``).
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import seaborn as sns
+
+    for col in ("scheme", "model", "types", "chosen by", metric):
+        if col not in folds:
+            raise ParameterError(f"column {col!r} is not in `folds`; pass the rows of "
+                                 "affacrnn.experiments.fold_tables.table2_folds(fold_runs()).")
+    data = folds[folds["scheme"] == scheme]
+    if data.empty:
+        raise ParameterError(f"no Table 2 fold runs for scheme {scheme!r}; it has "
+                             f"{', '.join(sorted(map(str, folds['scheme'].unique()))) or 'none'}.")
+    # a set still running (fewer folds than the others) has no mean over folds yet: leave it out
+    folds_run = data.groupby(["model", "types", "chosen by"])["fold"].transform("nunique")
+    data = data[folds_run == folds_run.max()]
+    models = sorted(data["model"].unique())
+    palette = dict(zip(models, sns.color_palette("colorblind", len(models))))
+    ax = _axes(ax, (6.5, 4.2))
+    line = data[data["chosen by"] != "the paper"]
+    if len(line):
+        sns.lineplot(data=line, x="types", y=metric, hue="model", hue_order=models, palette=palette,
+                     errorbar="sd", err_style="bars", marker="o", ax=ax)
+    paper = data[data["chosen by"] == "the paper"]
+    for i, model in enumerate(models):
+        values = paper.loc[paper["model"] == model, metric].astype(float)
+        if len(values):
+            x = float(paper["types"].iloc[0]) + (i - (len(models) - 1) / 2) * 0.12  # side by side, not on top
+            ax.errorbar([x], [values.mean()], yerr=[values.std(ddof=1) if len(values) > 1 else 0.0], fmt="*",
+                        markersize=12, color=palette[model], markeredgecolor="0.2", capsize=3,
+                        label=f"{model}, the paper's four")
+    ax.set_xticks(range(1, 8))
+    ax.set(xlabel="feature types", ylabel=metric.replace("_", " ") + " (%)")
+    _title(ax, title or f"{scheme}: the selection's set of each size (line) and the paper's four (stars), "
+                        "mean ± sd over folds")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     return ax

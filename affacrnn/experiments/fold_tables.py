@@ -26,7 +26,7 @@ from affacrnn.settings import REPO_ROOT
 
 __all__ = ["LABELS", "PAPER4", "ALL7", "TABLE_CAPTIONS", "Evidence", "evidence", "fold_runs", "fold_tables", "per_fold", "select_runs",
            "selected_sets",
-           "plus_minus"]
+           "plus_minus", "table2_folds"]
 
 #: How rows name the models.
 LABELS = {
@@ -140,6 +140,40 @@ def _table2_sets(sets: dict[int, str]) -> list[tuple[int, str, str]]:
     rows = [(4, PAPER4, "the paper"), (7, ALL7, "all")]
     rows += [(n, f, "selection (proxy)") for n, f in sorted(sets.items()) if f not in (PAPER4, ALL7)]
     return sorted(rows, key=lambda r: (r[0], r[2] != "the paper"))
+
+
+def table2_folds(runs: pd.DataFrame, *, sets: dict[int, str] | None = None) -> pd.DataFrame:
+    """Table 2 fold by fold: every committed run of its rows, one row per (scheme, model, feature set, fold).
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        The committed fold runs (:func:`fold_runs`).
+    sets : dict of int to str, optional
+        Table 2's selected feature set of each size (default :func:`selected_sets`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``scheme, model`` (its label), ``types, features, chosen by`` (``"the paper"``,
+        ``"all"`` or ``"selection (proxy)"``), ``fold`` and the scores (``macro_f1``, ``accuracy``,
+        ``balanced_accuracy``, ``majority``; seeds averaged within a fold). Rows not run are absent;
+        :func:`fold_tables` lists them with their cost. Drawn by :func:`affacrnn.book.plots.plot_feature_sets`.
+    """
+    sets = selected_sets() if sets is None else sets
+    metrics = ["macro_f1", "accuracy", "balanced_accuracy", "majority"]
+    out = []
+    for scheme in ("ravdess_emotion7", "sentiment2"):
+        for model in ("ub_lstm", "ub_bilstm"):
+            for n, feats, chosen in _table2_sets(sets):
+                sel = select_runs(runs, corpus="ravdess", scheme=scheme, model=model, features=feats)
+                if sel.empty:
+                    continue
+                folds = sel.groupby("fold", as_index=False)[[m for m in metrics if m in sel]].mean()
+                out.append(folds.assign(scheme=scheme, model=LABELS[model], types=n, features=feats,
+                                        **{"chosen by": chosen}))
+    columns = ["scheme", "model", "types", "features", "chosen by", "fold", *metrics]
+    return pd.concat(out, ignore_index=True).reindex(columns=columns) if out else pd.DataFrame(columns=columns)
 
 
 def fold_tables(runs: pd.DataFrame, *, sets: dict[int, str] | None = None) -> dict[str, pd.DataFrame]:
