@@ -67,6 +67,10 @@ def test_the_ledger_reads_fold_runs_and_says_what_is_missing(tmp_path):
               cross="ravdess", cross_macro_f1=55.0 + fold, cross_balanced_accuracy=60.0 + fold / 2)
         _part(tmp_path, corpus="emodb", scheme="sentiment2", model="bc_lstm", fold=fold, macro_f1=60.0 + fold / 3,
               cross="ravdess", cross_macro_f1=54.0 + fold, cross_balanced_accuracy=55.0)
+    # Table 2's selection (one split, the proxy) chose MFCC alone as its single type
+    (tmp_path / "table2.json").write_text(json.dumps({"rows": [
+        {"scheme": "sentiment2", "n_types": 1, "features": "mfcc"},
+        {"scheme": "sentiment2", "n_types": 4, "features": "mfcc,centroid,chroma,contrast"}]}))
     runs = fold_runs(tmp_path)
     assert len(runs) == 30 and set(runs["commit"]) == {"0123456789ab"}
     df = claims(results_dir=tmp_path, evidence_dir=tmp_path)
@@ -79,6 +83,10 @@ def test_the_ledger_reads_fold_runs_and_says_what_is_missing(tmp_path):
     assert r18["verdict"] == "holds" and r18["difference"].startswith("+12.0")
     lstm = df[df["test"] == "UB-LSTM + ResNet18 (staged) vs UB-LSTM"].iloc[0]
     assert lstm["verdict"] == "not tested" and 'options=\'{"cnn": "resnet18", "recurrent": "lstm"}\'' in lstm["run"]
+    fewer = df[df["test"] == "UB-BiLSTM, the paper's 4 types vs UB-BiLSTM, mfcc alone"]
+    assert len(fewer) == 2 and (fewer["verdict"] == "not tested").all()  # one row per scheme, never run here
+    assert fewer["run"].str.contains('options=\'{"features": ["mfcc"]}\'', regex=False).all()
+    assert "1 type 17.24" in fewer.iloc[0]["paper"]
     four_vs_seven = df[df["id"] == "C1"].iloc[0]
     assert four_vs_seven["verdict"] == "does not hold" and four_vs_seven["difference"].startswith("-1.0")
     c2 = df[df["id"] == "C2"]
