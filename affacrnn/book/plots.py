@@ -19,7 +19,6 @@ Notebook: book/08_fusion_attention.ipynb
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -7,21 +7,9 @@ provenance), the MOSI label audit (``results/mosi_labels.json``) and the latency
 The same fold runs give :func:`fold_tables`, the paper's Tables 2–6 on our folds with the paper's
 figures beside them.
 
-The verdict rule (:func:`verdict`)
-    A comparison of two models is paired over the speaker folds both were run on: the per-fold
-    difference in **macro-F1** (points; balanced across classes, so a model cannot win by
-    answering EmoDB's 84 % negatives), tested with a two-sided **paired t-test**
-    (``scipy.stats.ttest_rel``) at α = 0.05. *holds*: p < 0.05 and the difference goes the way
-    the paper says; *does not hold*: p < 0.05 the other way; *inconclusive*: p ≥ 0.05, the
-    difference is within the folds' spread; *not tested*: no committed runs yet (the row gives
-    the command). With 4 or 5 folds the Wilcoxon signed-rank test cannot go below p = 0.125
-    (4 folds) or 0.0625 (5), so it could never say *holds*; it is reported beside, not used.
-    A comparison with a constant (chance, C8) is a one-sample t-test on the per-fold values, and
-    there a claim that the model *works* also fails when the whole 95 % interval lies within
-    :data:`CHANCE_MARGIN` points of chance (it transfers nothing worth the name); a
-    comparison of a count with a rate (the MOSI audit) an exact binomial test
-    (``scipy.stats.binomtest``); the latency claim holds when our 95th percentile is below
-    the paper's mean.
+The verdict rule is :mod:`affacrnn.experiments.verdicts`: a two-sided paired t-test over speaker
+folds on macro-F1 at α = 0.05 (*holds* / *does not hold* by the sign when p < 0.05, else
+*inconclusive*; *not tested* until every fold is run).
 
 Notebook: book/10_reproduction_audit.ipynb
 """
@@ -32,7 +20,6 @@ import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from scipy import stats
 from tabulate import tabulate
@@ -59,72 +46,14 @@ from affacrnn.experiments.paper import (
     PAPER_TABLE5,
     PAPER_TABLE6,
 )
+from affacrnn.experiments.verdicts import ALPHA, CHANCE_MARGIN, VERDICTS, p_text, paired, verdict
 from affacrnn.provenance import atomic_write_text
 
 __all__ = ["ALPHA", "CHANCE_MARGIN", "CLAIMS", "VERDICTS", "Claim", "Evidence", "claims", "evidence", "ledger_markdown", "paired",
            "verdict"]
 
-#: Significance level of every test of the ledger.
-ALPHA = 0.05
-#: The verdicts, in the order the ledger counts them.
-VERDICTS = ("holds", "does not hold", "inconclusive", "not tested")
-#: C8: a cross-language score whose 95 % interval stays below chance + this many points does not hold.
-CHANCE_MARGIN = 5.0
 #: Classes of each scheme (chance of balanced accuracy is 1 / classes).
 _CLASSES = {"sentiment2": 2, "sentiment3": 3, "ravdess5": 5, "ravdess_emotion7": 7}
-
-# ----------------------------------------------------------------------------------------------
-# Tests and the verdict rule
-# ----------------------------------------------------------------------------------------------
-
-def paired(a: pd.Series, b: pd.Series | float) -> dict | None:
-    """``a`` minus ``b`` over the folds both have (or minus a constant): mean, sd, 95 % CI, t-test p.
-
-    Returns
-    -------
-    dict or None
-        ``{"mean", "sd", "low", "high", "p", "p_wilcoxon", "n", "ahead", "a_mean", "a_sd",
-        "b_mean", "b_sd"}``; None with fewer than 2 paired folds.
-    """
-    if isinstance(b, pd.Series):
-        both = a.index.intersection(b.index)
-        a, b = a.loc[both].astype(float), b.loc[both].astype(float)
-        d = a - b
-        b_mean, b_sd = float(b.mean()) if len(b) else np.nan, float(b.std()) if len(b) > 1 else np.nan
-    else:
-        a = a.astype(float)
-        d = a - float(b)
-        b_mean, b_sd = float(b), 0.0
-    n = int(len(d))
-    if n < 2:
-        return None
-    sd = float(d.std(ddof=1))
-    half = float(stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n))
-    if sd == 0:
-        p = 1.0 if d.mean() == 0 else 0.0
-    else:
-        p = float(stats.ttest_1samp(d.to_numpy(), 0.0).pvalue)  # == ttest_rel(a, b) for a paired difference
-    try:
-        p_w = float(stats.wilcoxon(d.to_numpy()).pvalue) if np.any(d != 0) else 1.0
-    except ValueError:
-        p_w = float("nan")
-    return {"mean": float(d.mean()), "sd": sd, "low": float(d.mean()) - half, "high": float(d.mean()) + half,
-            "p": p, "p_wilcoxon": p_w, "n": n, "ahead": int((d > 0).sum()),
-            "a_mean": float(a.mean()), "a_sd": float(a.std(ddof=1)), "b_mean": b_mean, "b_sd": b_sd}
-
-
-def verdict(test: dict | None, *, alpha: float = ALPHA) -> str:
-    """The ledger's rule: *holds* / *does not hold* when p < ``alpha`` (by the difference's sign), else
-    *inconclusive*; *not tested* without a test (module docstring)."""
-    if test is None:
-        return "not tested"
-    if test["p"] < alpha:
-        return "holds" if test["mean"] > 0 else "does not hold"
-    return "inconclusive"
-
-
-def _p(p: float) -> str:
-    return "–" if pd.isna(p) else f"{p:.3f}" if p >= 0.001 else "< 0.001"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -196,7 +125,7 @@ def _versus(ev: Evidence, *, corpus: str, scheme: str, model: str, other: str, p
         return row
     row.update({"ours": f"{plus_minus(test['a_mean'], test['a_sd'])} vs {plus_minus(test['b_mean'], test['b_sd'])}",
                 "difference": f"{test['mean']:+.1f} [{test['low']:+.1f}, {test['high']:+.1f}]",
-                "p": _p(test["p"]), "p_wilcoxon": _p(test["p_wilcoxon"]), "folds": test["n"],
+                "p": p_text(test["p"]), "p_wilcoxon": p_text(test["p_wilcoxon"]), "folds": test["n"],
                 "ahead": f"{test['ahead']} of {test['n']}", "verdict": verdict(test), "run": ""})
     _partial(row, test["n"], corpus, lambda: " ; ".join(
         _command(corpus, scheme, [m], cross=cross, features=f, options=o)
@@ -348,11 +277,11 @@ def _c8(ev: Evidence) -> list[dict]:
             drop = paired(per_fold(sel, "balanced_accuracy"), across)
             row.update({"ours": f"{plus_minus(test['a_mean'], test['a_sd'])} vs chance {chance:.0f}",
                         "difference": f"{test['mean']:+.1f} [{test['low']:+.1f}, {test['high']:+.1f}]",
-                        "p": _p(test["p"]), "p_wilcoxon": _p(test["p_wilcoxon"]), "folds": test["n"],
+                        "p": p_text(test["p"]), "p_wilcoxon": p_text(test["p_wilcoxon"]), "folds": test["n"],
                         "ahead": f"{test['ahead']} of {test['n']}", "verdict": verdict(test), "run": "",
                         "note": (f"Drop from its own corpus's held-out speakers: {drop['mean']:+.1f} "
                                  f"[{drop['low']:+.1f}, {drop['high']:+.1f}] points of balanced accuracy "
-                                 f"(p {_p(drop['p'])}).") if drop else ""})
+                                 f"(p {p_text(drop['p'])}).") if drop else ""})
             if row["verdict"] == "inconclusive" and test["high"] < CHANCE_MARGIN:
                 row["verdict"] = "does not hold"
                 row["note"] = (f"Its whole 95 % interval is within {CHANCE_MARGIN:g} points of chance. " + row["note"]).strip()
@@ -404,7 +333,7 @@ def _c10(ev: Evidence) -> list[dict]:
     n, k, maj = int(r["test_rows"]), int(r["paper_correct_of_test"]), int(r["majority_count"])
     test = stats.binomtest(k, n, p=maj / n)
     row.update({"ours": f"{k} of {n} vs majority {maj} of {n} ({100 * maj / n:.2f} %)",
-                "difference": f"{k - maj:+d} rows ({100 * (k - maj) / n:+.2f} points)", "p": _p(test.pvalue),
+                "difference": f"{k - maj:+d} rows ({100 * (k - maj) / n:+.2f} points)", "p": p_text(test.pvalue),
                 "verdict": ("holds" if k > maj else "does not hold") if test.pvalue < ALPHA else "inconclusive",
                 "note": "Exact binomial test. The epoch count was chosen on the test set: at 16, 17 and 19 epochs "
                         "the prototype printed 68.61, 68.44 and 68.78 %, at or near the majority rate (chapter 10)."})
