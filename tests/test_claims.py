@@ -123,6 +123,32 @@ def test_table2_fold_by_fold_keeps_each_feature_set_apart(tmp_path):
     assert table2_folds(fold_runs(tmp_path / "none"), sets=sets).empty
 
 
+def test_bilstm_against_lstm_across_table2_pairs_folds_over_the_sets_both_ran(tmp_path):
+    """C2's second row averages each fold over the sets both models ran on all folds; a half-run set stays out."""
+    sets = {1: "mfcc", 3: "mfcc,chroma,contrast"}
+    shifts = {None: 1.0, ("mfcc",): 3.0, ("mfcc", "chroma", "contrast"): 5.0}
+    for fold in range(4):
+        for feats, gap in shifts.items():
+            lstm = 40.0 + fold * 2 + (feats is not None)
+            _part(tmp_path, corpus="ravdess", scheme="sentiment2", model="ub_lstm", fold=fold, macro_f1=lstm,
+                  features=list(feats) if feats else None)
+            if feats != ("mfcc", "chroma", "contrast") or fold < 2:  # the 3-type BiLSTM: only 2 of 4 folds
+                _part(tmp_path, corpus="ravdess", scheme="sentiment2", model="ub_bilstm", fold=fold,
+                      macro_f1=lstm + gap + 0.2 * fold, features=list(feats) if feats else None)
+    (tmp_path / "table2.json").write_text(json.dumps({"rows": [
+        {"scheme": "sentiment2", "n_types": n, "features": f} for n, f in sets.items()]}))
+    df = claims(results_dir=None, evidence_dir=tmp_path)
+    row = df[(df["id"] == "C2") & df["test"].str.contains("mean over") & df["data"].str.contains("sentiment2")]
+    assert len(row) == 1
+    row = row.iloc[0]
+    # the paper's four (+1) and MFCC alone (+3) count; the 3-type set lacks two BiLSTM folds
+    assert row["test"] == "UB-BiLSTM vs UB-LSTM, mean over 2 feature sets" and row["folds"] == 4
+    assert row["difference"].startswith("+2.3") and row["verdict"] == "holds"
+    assert "not yet both: mfcc+chroma+contrast" in row["note"] and "ahead at 7 of 7 sizes" in row["paper"]
+    emotions = df[(df["id"] == "C2") & df["test"].str.contains("mean over") & df["data"].str.contains("emotion7")]
+    assert emotions.iloc[0]["verdict"] == "not tested" and "models=ub_lstm,ub_bilstm" in emotions.iloc[0]["run"]
+
+
 def test_a_broken_part_is_named_with_the_fix(tmp_path):
     (tmp_path / "crossval-parts").mkdir()
     (tmp_path / "crossval-parts" / "bad.json").write_text("{not json")

@@ -12,7 +12,9 @@ Notebook: book/10_reproduction_audit.ipynb
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +28,7 @@ from affacrnn.settings import REPO_ROOT
 
 __all__ = ["LABELS", "PAPER4", "ALL7", "TABLE_CAPTIONS", "Evidence", "evidence", "fold_runs", "fold_tables", "per_fold", "select_runs",
            "selected_sets",
-           "plus_minus", "table2_folds"]
+           "plus_minus", "table2_cells", "table2_folds"]
 
 #: How rows name the models.
 LABELS = {
@@ -142,6 +144,20 @@ def _table2_sets(sets: dict[int, str]) -> list[tuple[int, str, str]]:
     return sorted(rows, key=lambda r: (r[0], r[2] != "the paper"))
 
 
+def table2_cells(runs: pd.DataFrame, sets: dict[int, str]) -> Iterator[tuple]:
+    """Table 2's cells in its order, each ``(scheme, classes, model, recurrent, types, features, chosen by, runs)``.
+
+    ``runs`` is the cell's committed fold runs (:func:`select_runs`; empty when not run); ``sets``
+    the selection's set of each size (:func:`selected_sets`). One walk for :func:`table2_folds`,
+    :func:`fold_tables` and the ledger's C2.
+    """
+    for scheme, k in (("ravdess_emotion7", 7), ("sentiment2", 2)):
+        for model, rec in (("ub_lstm", "lstm"), ("ub_bilstm", "bilstm")):
+            for n, feats, chosen in _table2_sets(sets):
+                yield (scheme, k, model, rec, n, feats, chosen,
+                       select_runs(runs, corpus="ravdess", scheme=scheme, model=model, features=feats))
+
+
 def table2_folds(runs: pd.DataFrame, *, sets: dict[int, str] | None = None) -> pd.DataFrame:
     """Table 2 fold by fold: every committed run of its rows, one row per (scheme, model, feature set, fold).
 
@@ -163,15 +179,12 @@ def table2_folds(runs: pd.DataFrame, *, sets: dict[int, str] | None = None) -> p
     sets = selected_sets() if sets is None else sets
     metrics = ["macro_f1", "accuracy", "balanced_accuracy", "majority"]
     out = []
-    for scheme in ("ravdess_emotion7", "sentiment2"):
-        for model in ("ub_lstm", "ub_bilstm"):
-            for n, feats, chosen in _table2_sets(sets):
-                sel = select_runs(runs, corpus="ravdess", scheme=scheme, model=model, features=feats)
-                if sel.empty:
-                    continue
-                folds = sel.groupby("fold", as_index=False)[[m for m in metrics if m in sel]].mean()
-                out.append(folds.assign(scheme=scheme, model=LABELS[model], types=n, features=feats,
-                                        **{"chosen by": chosen}))
+    for scheme, _, model, _, n, feats, chosen, sel in table2_cells(runs, sets):
+        if sel.empty:
+            continue
+        folds = sel.groupby("fold", as_index=False)[[m for m in metrics if m in sel]].mean()
+        out.append(folds.assign(scheme=scheme, model=LABELS[model], types=n, features=feats,
+                                **{"chosen by": chosen}))
     columns = ["scheme", "model", "types", "features", "chosen by", "fold", *metrics]
     return pd.concat(out, ignore_index=True).reindex(columns=columns) if out else pd.DataFrame(columns=columns)
 
@@ -192,15 +205,13 @@ def fold_tables(runs: pd.DataFrame, *, sets: dict[int, str] | None = None) -> di
     sets = selected_sets() if sets is None else sets
     tables: dict[str, pd.DataFrame] = {}
     rows = []
-    for scheme, k in (("ravdess_emotion7", 7), ("sentiment2", 2)):
-        for model, rec in (("ub_lstm", "lstm"), ("ub_bilstm", "bilstm")):
-            for n, feats, chosen in _table2_sets(sets):
-                sel = select_runs(runs, corpus="ravdess", scheme=scheme, model=model, features=feats)
-                cost = "" if len(sel) else _minutes(scaled_minutes(
-                    runs, model=model, scheme=scheme, reference="ub_bilstm", options={"features": feats.split(",")}))
-                rows.append({"scheme": scheme, "model": LABELS[model], "types": n, "features": feats,
-                             "chosen by": chosen, **_summary(sel), "paper acc.": PAPER_TABLE2[(n, rec)][k],
-                             "4 folds would take": cost})
+    for scheme, cells in itertools.groupby(table2_cells(runs, sets), key=lambda cell: cell[0]):
+        for _, k, model, rec, n, feats, chosen, sel in cells:
+            cost = "" if len(sel) else _minutes(scaled_minutes(
+                runs, model=model, scheme=scheme, reference="ub_bilstm", options={"features": feats.split(",")}))
+            rows.append({"scheme": scheme, "model": LABELS[model], "types": n, "features": feats,
+                         "chosen by": chosen, **_summary(sel), "paper acc.": PAPER_TABLE2[(n, rec)][k],
+                         "4 folds would take": cost})
         rows += _baseline_rows(runs, scheme, types=4, features=PAPER4, **{"chosen by": "the paper",
                                                                            "4 folds would take": ""})
     tables["table2"] = pd.DataFrame(rows)
