@@ -124,7 +124,9 @@ def test_table2_fold_by_fold_keeps_each_feature_set_apart(tmp_path):
 
 
 def test_bilstm_against_lstm_across_table2_pairs_folds_over_the_sets_both_ran(tmp_path):
-    """C2's second row averages each fold over the sets both models ran on all folds; a half-run set stays out."""
+    """C2's second row averages each fold over the sets both models ran on all folds; a verdict once all are."""
+    from affacrnn.experiments.fold_tables import ALL7
+
     sets = {1: "mfcc", 3: "mfcc,chroma,contrast"}
     shifts = {None: 1.0, ("mfcc",): 3.0, ("mfcc", "chroma", "contrast"): 5.0}
     for fold in range(4):
@@ -143,10 +145,25 @@ def test_bilstm_against_lstm_across_table2_pairs_folds_over_the_sets_both_ran(tm
     row = row.iloc[0]
     # the paper's four (+1) and MFCC alone (+3) count; the 3-type set lacks two BiLSTM folds
     assert row["test"] == "UB-BiLSTM vs UB-LSTM, mean over 2 feature sets" and row["folds"] == 4
-    assert row["difference"].startswith("+2.3") and row["verdict"] == "holds"
-    assert "not yet both: mfcc+chroma+contrast" in row["note"] and "ahead at 7 of 7 sizes" in row["paper"]
+    assert row["difference"].startswith("+2.3") and "ahead at 7 of 7 sizes" in row["paper"]
+    # a set short of folds: the figures stand, the verdict waits (which sets count must not move it)
+    assert row["verdict"] == "not tested" and "not yet: mfcc+chroma+contrast" in row["note"]
+    assert "models=ub_lstm,ub_bilstm" in row["run"]
     emotions = df[(df["id"] == "C2") & df["test"].str.contains("mean over") & df["data"].str.contains("emotion7")]
     assert emotions.iloc[0]["verdict"] == "not tested" and "models=ub_lstm,ub_bilstm" in emotions.iloc[0]["run"]
+    # the 3-type set's last two BiLSTM folds and all seven types (never run above) land: every set of
+    # Table 2 counts, and the rule gives its verdict
+    for fold in (2, 3):
+        _part(tmp_path, corpus="ravdess", scheme="sentiment2", model="ub_bilstm", fold=fold,
+              macro_f1=41.0 + fold * 2 + 5.0 + 0.2 * fold, features=["mfcc", "chroma", "contrast"])
+    for fold in range(4):
+        for model, f1 in (("ub_lstm", 41.0 + fold * 2), ("ub_bilstm", 41.0 + fold * 2 + 3.0 + 0.2 * fold)):
+            _part(tmp_path, corpus="ravdess", scheme="sentiment2", model=model, fold=fold, macro_f1=f1,
+                  features=ALL7.split(","))
+    df = claims(results_dir=None, evidence_dir=tmp_path)
+    row = df[(df["id"] == "C2") & df["test"].str.contains("mean over") & df["data"].str.contains("sentiment2")].iloc[0]
+    assert row["test"].endswith("mean over 4 feature sets") and row["verdict"] == "holds" and row["run"] == ""
+    assert row["difference"].startswith("+3.3")
 
 
 def test_a_broken_part_is_named_with_the_fix(tmp_path):
