@@ -166,6 +166,24 @@ def test_bilstm_against_lstm_across_table2_pairs_folds_over_the_sets_both_ran(tm
     assert row["difference"].startswith("+3.3")
 
 
+def test_table4_fuses_the_three_best_cnns_run_on_every_fold(tmp_path):
+    """A CNN half-way through its folds cannot enter Table 4's three best (nor push one out)."""
+    from affacrnn.experiments.fold_tables import fold_tables
+
+    for cnn, f1, folds in (("small", 60.0, 4), ("lenet", 50.0, 4), ("zfnet", 70.0, 2)):
+        for fold in range(folds):
+            _part(tmp_path, corpus="ravdess", scheme="sentiment3", model=f"sbcnn_{cnn}", fold=fold, macro_f1=f1)
+    t4 = fold_tables(fold_runs(tmp_path), sets={})["table4"]
+    fusions = set(t4.loc[(t4["scheme"] == "sentiment3") & t4["options"].ne(""), "options"])
+    # small (less the default fusion, UB-BiLSTM + small), LeNet, and ResNet18 filling the third place
+    assert fusions == {"recurrent=lstm", "cnn=lenet,recurrent=lstm", "cnn=lenet",
+                       "cnn=resnet18,recurrent=lstm", "cnn=resnet18"}
+    for fold in (2, 3):  # ZFNet's last folds land: it ranks first
+        _part(tmp_path, corpus="ravdess", scheme="sentiment3", model="sbcnn_zfnet", fold=fold, macro_f1=70.0)
+    t4 = fold_tables(fold_runs(tmp_path), sets={})["table4"]
+    assert "cnn=zfnet" in set(t4.loc[t4["scheme"] == "sentiment3", "options"])
+
+
 def test_a_broken_part_is_named_with_the_fix(tmp_path):
     (tmp_path / "crossval-parts").mkdir()
     (tmp_path / "crossval-parts" / "bad.json").write_text("{not json")

@@ -22,6 +22,7 @@ import pandas as pd
 
 from affacrnn.errors import ParameterError
 from affacrnn.experiments.costs import scaled_minutes
+from affacrnn.experiments.crossval import FOLDS
 from affacrnn.experiments.paper import PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4, PAPER_TABLE5, PAPER_TABLE6
 from affacrnn.features.frames import ALL_FEATURES, PAPER_FEATURES
 from affacrnn.settings import REPO_ROOT
@@ -284,9 +285,12 @@ def _baseline_rows(runs: pd.DataFrame, scheme: str, **keys) -> list[dict]:
 
 def _table4_fusions(runs: pd.DataFrame, scheme: str) -> list[tuple[str, str]]:
     """Table 4's fusions: UB-LSTM and UB-BiLSTM with the three best CNNs on our folds (by mean macro-F1 of the
-    SBCNN runs of ``scheme``; ties and unrun CNNs filled with the paper's ResNets), less our default fusion."""
+    SBCNN runs of ``scheme`` run on every fold, so a CNN half-way through its folds cannot move the choice;
+    too few such CNNs filled with the paper's ResNets), less our default fusion."""
     sb = runs[(runs["corpus"] == "ravdess") & (runs["scheme"] == scheme) & runs["model"].str.startswith("sbcnn_")
               & (runs["options"] == "") & (runs["cross"] == "")] if len(runs) else runs
+    if len(sb):
+        sb = sb[sb.groupby("model")["fold"].transform("nunique") == FOLDS["ravdess"]]
     ranked = list(sb.groupby("model")["macro_f1"].mean().sort_values(ascending=False).index.str[6:]) if len(sb) else []
     best = list(dict.fromkeys(ranked + ["resnet18", "resnet50", "resnet152"]))[:3]
     return [(rec, cnn) for cnn in best for rec in ("lstm", "bilstm") if (rec, cnn) != ("bilstm", "small")]
