@@ -188,7 +188,7 @@ def _c2(ev: Evidence) -> list[dict]:
 
 def _over_sets(ev: Evidence, scheme: str, k: int) -> dict:
     """C2 across Table 2: UB-BiLSTM vs UB-LSTM, each fold's macro-F1 averaged over every feature set both
-    ran on all folds, so the pairs stay the speaker folds (the rule's unit) however many sets count."""
+    ran on all folds, so the pairs stay the speaker folds (the rule's unit); no verdict until every set is in."""
     folds = FOLDS["ravdess"]
     cells: dict[str, dict[str, pd.Series]] = {}
     for s, _, model, _, _, feats, _, sel in table2_cells(ev.runs, ev.sets):
