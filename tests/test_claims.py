@@ -56,6 +56,10 @@ def test_the_ledger_reads_fold_runs_and_says_what_is_missing(tmp_path):
               features=["mfcc", "centroid", "chroma", "contrast", "rms", "flatness", "tonnetz"])
         _part(tmp_path, corpus="ravdess", scheme="ravdess_emotion7", model="sbcnn_small", fold=fold,
               macro_f1=45 + rng.normal(0, 5))
+        # ResNet18 is the best CNN on every fold (so C4 tests its fusions); ZFNet leads on sentiment3
+        _part(tmp_path, corpus="ravdess", scheme="ravdess_emotion7", model="sbcnn_resnet18", fold=fold,
+              macro_f1=50.0 + fold)
+        _part(tmp_path, corpus="ravdess", scheme="sentiment3", model="sbcnn_zfnet", fold=fold, macro_f1=60.0 + fold)
         # the fusion with ResNet18 (options) on every fold; its LSTM twin never ran
         _part(tmp_path, corpus="ravdess", scheme="ravdess_emotion7", model="affacrnn_staged", fold=fold,
               macro_f1=f1 - 2, options={"cnn": "resnet18"})
@@ -72,7 +76,7 @@ def test_the_ledger_reads_fold_runs_and_says_what_is_missing(tmp_path):
         {"scheme": "sentiment2", "n_types": 1, "features": "mfcc"},
         {"scheme": "sentiment2", "n_types": 4, "features": "mfcc,centroid,chroma,contrast"}]}))
     runs = fold_runs(tmp_path)
-    assert len(runs) == 30 and set(runs["commit"]) == {"0123456789ab"}
+    assert len(runs) == 38 and set(runs["commit"]) == {"0123456789ab"}
     df = claims(results_dir=tmp_path, evidence_dir=tmp_path)
     assert set(df["verdict"]) <= set(VERDICTS) and list(dict.fromkeys(df["id"])) == [c.id for c in CLAIMS]
     by = {(r["id"], r["test"], r["data"]): r for _, r in df.iterrows()}
@@ -83,6 +87,10 @@ def test_the_ledger_reads_fold_runs_and_says_what_is_missing(tmp_path):
     assert r18["verdict"] == "holds" and r18["difference"].startswith("+12.0")
     lstm = df[df["test"] == "UB-LSTM + ResNet18 (staged) vs UB-LSTM"].iloc[0]
     assert lstm["verdict"] == "not tested" and 'options=\'{"cnn": "resnet18", "recurrent": "lstm"}\'' in lstm["run"]
+    # on sentiment3 the fusions tested are those with that scheme's best CNN, against its SBCNN alone
+    zf = df[df["test"] == "UB-LSTM + ZFNet (staged) vs SBCNN (ZFNet)"].iloc[0]
+    assert zf["data"].startswith("ravdess sentiment3") and zf["verdict"] == "not tested"
+    assert 'options=\'{"cnn": "zfnet", "recurrent": "lstm"}\'' in zf["run"] and "models=sbcnn_zfnet" not in zf["run"]
     fewer = df[df["test"] == "UB-BiLSTM, the paper's 4 types vs UB-BiLSTM, mfcc alone"]
     assert len(fewer) == 2 and (fewer["verdict"] == "not tested").all()  # one row per scheme, never run here
     assert fewer["run"].str.contains('options=\'{"features": ["mfcc"]}\'', regex=False).all()

@@ -27,9 +27,8 @@ from affacrnn.experiments.paper import PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4,
 from affacrnn.features.frames import ALL_FEATURES, PAPER_FEATURES
 from affacrnn.settings import REPO_ROOT
 
-__all__ = ["LABELS", "PAPER4", "ALL7", "TABLE_CAPTIONS", "Evidence", "evidence", "fold_runs", "fold_tables", "per_fold", "select_runs",
-           "selected_sets",
-           "plus_minus", "table2_cells", "table2_folds"]
+__all__ = ["LABELS", "PAPER4", "ALL7", "TABLE_CAPTIONS", "Evidence", "best_cnns", "evidence", "fold_runs", "fold_tables",
+           "fusion_options", "per_fold", "select_runs", "selected_sets", "plus_minus", "table2_cells", "table2_folds"]
 
 #: How rows name the models.
 LABELS = {
@@ -236,8 +235,7 @@ def fold_tables(runs: pd.DataFrame, *, sets: dict[int, str] | None = None) -> di
             rows.append({"scheme": scheme, "model": LABELS[model], "options": "", **_summary(sel),
                          "paper acc.": paper[0], "paper F1": paper[1], "4 folds would take": ""})
         for rec, cnn in _table4_fusions(runs, scheme):
-            options = ",".join(f"{k_}={v}" for k_, v in sorted({"cnn": cnn, "recurrent": rec}.items())
-                               if (k_, v) not in (("cnn", "small"), ("recurrent", "bilstm")))
+            options = fusion_options(recurrent=rec, cnn=cnn)
             sel = select_runs(runs, corpus="ravdess", scheme=scheme, model="affacrnn_staged", options=options)
             paper = PAPER_TABLE4.get((rec, cnn), {}).get(k, (np.nan, np.nan))
             cost = "" if len(sel) else _minutes(scaled_minutes(runs, model="affacrnn_staged", scheme=scheme,
@@ -283,17 +281,33 @@ def _baseline_rows(runs: pd.DataFrame, scheme: str, **keys) -> list[dict]:
              **_summary(select_runs(runs, corpus="ravdess", scheme=scheme, model=m))} for m in ("svm", "svm_speaker")]
 
 
-def _table4_fusions(runs: pd.DataFrame, scheme: str) -> list[tuple[str, str]]:
-    """Table 4's fusions: UB-LSTM and UB-BiLSTM with the three best CNNs on our folds (by mean macro-F1 of the
-    SBCNN runs of ``scheme`` run on every fold, so a CNN half-way through its folds cannot move the choice;
-    too few such CNNs filled with the paper's ResNets), less our default fusion."""
+def best_cnns(runs: pd.DataFrame, *, scheme: str, n: int = 3) -> list[str]:
+    """The ``n`` best CNNs of Table 3 on our folds, best first (``["zfnet", "small", "alexnet"]``).
+
+    Ranked by the mean macro-F1 of the SBCNN runs of ``scheme`` on RAVDESS that were run on every fold,
+    so a CNN half-way through its folds cannot move the choice; too few such CNNs are filled with the
+    paper's ResNets.
+    """
     sb = runs[(runs["corpus"] == "ravdess") & (runs["scheme"] == scheme) & runs["model"].str.startswith("sbcnn_")
               & (runs["options"] == "") & (runs["cross"] == "")] if len(runs) else runs
     if len(sb):
         sb = sb[sb.groupby("model")["fold"].transform("nunique") == FOLDS["ravdess"]]
     ranked = list(sb.groupby("model")["macro_f1"].mean().sort_values(ascending=False).index.str[6:]) if len(sb) else []
-    best = list(dict.fromkeys(ranked + ["resnet18", "resnet50", "resnet152"]))[:3]
-    return [(rec, cnn) for cnn in best for rec in ("lstm", "bilstm") if (rec, cnn) != ("bilstm", "small")]
+    return list(dict.fromkeys(ranked + ["resnet18", "resnet50", "resnet152"]))[:n]
+
+
+def fusion_options(*, recurrent: str, cnn: str) -> str:
+    """The staged fusion's overrides as its fold runs record them (``"cnn=zfnet,recurrent=lstm"``; the
+    default UB-BiLSTM + small CNN is ``""``)."""
+    return ",".join(f"{k}={v}" for k, v in (("cnn", cnn), ("recurrent", recurrent))
+                    if (k, v) not in (("cnn", "small"), ("recurrent", "bilstm")))
+
+
+def _table4_fusions(runs: pd.DataFrame, scheme: str) -> list[tuple[str, str]]:
+    """Table 4's fusions: UB-LSTM and UB-BiLSTM with the three best CNNs on our folds (:func:`best_cnns`),
+    less our default fusion."""
+    return [(rec, cnn) for cnn in best_cnns(runs, scheme=scheme) for rec in ("lstm", "bilstm")
+            if (rec, cnn) != ("bilstm", "small")]
 
 
 def _minutes(cost: dict) -> str:
