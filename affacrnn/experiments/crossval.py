@@ -424,8 +424,7 @@ def crossval(
         raise ParameterError(f"`corpus` must be one of {', '.join(FOLDS)} (or pass folds=); got {corpus!r}.")
     options = dict(options or {})
     if options:
-        preset = settings.preset.replace(**options)  # validates the overrides now, before any work
-        del preset
+        settings.preset.replace(**options)  # validates the overrides now, before any work
     tasks = plan_tasks(corpus=corpus, schemes=schemes, models=list(models), seeds=seeds, mode=mode, folds=folds,
                        overrides=options, cross=cross)
     parts = _parts_dir(results_dir)
