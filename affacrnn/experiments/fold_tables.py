@@ -287,6 +287,20 @@ def best_cnns(runs: pd.DataFrame, *, scheme: str, n: int = 3) -> list[str]:
     Ranked by the mean macro-F1 of the SBCNN runs of ``scheme`` on RAVDESS that were run on every fold,
     so a CNN half-way through its folds cannot move the choice; too few such CNNs are filled with the
     paper's ResNets.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        Fold runs, as :func:`fold_runs` reads them.
+    scheme : str
+        The label scheme whose SBCNN runs are ranked (``"sentiment3"``).
+    n : int
+        How many CNNs.
+
+    Returns
+    -------
+    list of str
+        ``n`` keys of :data:`affacrnn.models.cnn_zoo.CNN_ZOO`, best mean macro-F1 first.
     """
     sb = runs[(runs["corpus"] == "ravdess") & (runs["scheme"] == scheme) & runs["model"].str.startswith("sbcnn_")
               & (runs["options"] == "") & (runs["cross"] == "")] if len(runs) else runs
