@@ -18,8 +18,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from affacrnn.experiments.fold_tables import fold_runs
+from affacrnn.experiments.fold_tables import fold_runs, per_fold, plus_minus
 from affacrnn.experiments.summary import ablation_table, comparisons_table, crossval_table
+from affacrnn.experiments.verdicts import paired
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
@@ -32,21 +33,17 @@ def _figures(text: str) -> set[str]:
     return {f.replace("−", "-").lstrip("+") for f in FIGURE.findall(text)}
 
 
-def _mean_sd(mean: float, sd: float) -> str:
-    return f"{mean:.1f} ± {sd:.1f}"
-
-
 def _fold_differences() -> set[str]:
-    """Every paired difference of macro-F1 over folds, ``mean ± sd``, of two series of one corpus and scheme."""
+    """Every paired difference of macro-F1 over folds, ``mean ± sd``, of two series of one corpus and scheme
+    (paired as the ledger pairs them: :func:`~affacrnn.experiments.verdicts.paired`)."""
     runs = fold_runs(RESULTS)
     out: set[str] = set()
-    keys = ["corpus", "scheme", "model", "options", "features", "cross"]
     for _, group in runs.groupby(["corpus", "scheme"]):
-        series = [g.groupby("fold")["macro_f1"].mean() for _, g in group.groupby(keys[2:])]
+        series = [per_fold(g, "macro_f1") for _, g in group.groupby(["model", "options", "features", "cross"])]
         for a, b in itertools.permutations(series, 2):
-            d = (a - b).dropna()
-            if len(d) > 1:
-                out.add(_mean_sd(d.mean(), d.std(ddof=1)))
+            test = paired(a, b)
+            if test is not None:
+                out.add(plus_minus(test["mean"], test["sd"]))
     return out
 
 
@@ -61,7 +58,7 @@ def committed_figures() -> set[str]:
         for metric in ("accuracy", "f1"):
             if {metric, f"{metric}_sd"} <= set(table.columns):
                 ok = table[[metric, f"{metric}_sd"]].dropna()
-                parts += [_mean_sd(m, s) for m, s in ok.itertuples(index=False)]
+                parts += [plus_minus(m, s) for m, s in ok.itertuples(index=False)]
     parts += sorted(_fold_differences())
     return _figures("\n".join(parts))
 
