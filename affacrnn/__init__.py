@@ -68,6 +68,8 @@ _LAZY = {
     # splits and contexts
     "speaker_split": "data.splits",
     "mosi_paper_split": "data.splits",
+    "mosi_bclstm_split": "data.splits",
+    "load_mosi_vectors": "data.corpora.mosi_vectors",
     "cross_corpus_split": "data.splits",
     "context_windows": "data.context",
     # models, training, evaluation (paper §3-4)

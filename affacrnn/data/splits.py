@@ -20,7 +20,7 @@ import pandas as pd
 
 from affacrnn.errors import ParameterError
 
-__all__ = ["SPLITS", "speaker_slice", "speaker_split", "mosi_paper_split", "cross_corpus_split", "check_disjoint", "MOSI_TRAIN_ROWS", "speaker_folds", "fold_split"]
+__all__ = ["SPLITS", "speaker_slice", "speaker_split", "mosi_paper_split", "mosi_bclstm_split", "cross_corpus_split", "check_disjoint", "MOSI_TRAIN_ROWS", "speaker_folds", "fold_split"]
 
 SPLITS = ("train", "validation", "test")
 #: The paper's MOSI training rows are 1..1616 of OpinionLevelSentiment.csv; the rest are test.
@@ -122,7 +122,41 @@ def mosi_paper_split(table: pd.DataFrame, *, val_size: float = 0.0, seed: int = 
         raise ParameterError("mosi_paper_split needs the MOSI table's `row` column; load it with load_corpus('mosi').")
     _check_fraction("val_size", val_size)
     split = np.where(table["row"] <= MOSI_TRAIN_ROWS, "train", "test").astype(object)
-    out = table.assign(split=split)
+    return _validation_videos(table.assign(split=split), table, val_size=val_size, seed=seed)
+
+
+def mosi_bclstm_split(table: pd.DataFrame, *, val_size: float = 0.0, seed: int = 0) -> pd.DataFrame:
+    """bc-LSTM's MOSI split (Poria et al. 2017): 62 training videos (1447 utterances), 31 test (752).
+
+    The split is the one bc-LSTM's published feature files were cut by, read from their
+    ``bclstm_part`` column (:func:`affacrnn.data.corpora.mosi_vectors.load_mosi_vectors`); like
+    the paper's split (:func:`mosi_paper_split`) it is disjoint by video, but it is another one
+    (617 of the paper's training rows are bc-LSTM test rows).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The MOSI table with its vectors' ``bclstm_part`` column.
+    val_size : float
+        Fraction of the training videos moved to validation (0: none).
+    seed : int
+        Seed for choosing validation videos.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with a ``split`` column.
+    """
+    if "bclstm_part" not in table:
+        raise ParameterError("mosi_bclstm_split needs the `bclstm_part` column of bc-LSTM's files; load the table "
+                             "with affacrnn.load_mosi_vectors().table.")
+    _check_fraction("val_size", val_size)
+    out = table.assign(split=table["bclstm_part"].astype(object).to_numpy())
+    return _validation_videos(out, table, val_size=val_size, seed=seed)
+
+
+def _validation_videos(out: pd.DataFrame, table: pd.DataFrame, *, val_size: float, seed: int) -> pd.DataFrame:
+    """Move ``val_size`` of the training videos (``session``) of ``out`` to validation; check disjointness."""
     if val_size > 0:
         train = out[out["split"] == "train"]
         part = _pick_groups(train["session"], None, sizes={"validation": val_size}, seed=seed)

@@ -11,7 +11,8 @@ module                              what
 :mod:`~affacrnn.experiments.runner`     modes, the CPU cost model, shared data, training runs, summaries
 :mod:`~affacrnn.experiments.results`    results files: write, read back with provenance
 :mod:`~affacrnn.experiments.paper`      the paper's figures, copied as printed
-``mosi_labels``, ``branches``,          one module per experiment
+``mosi_labels``, ``mosi_audio``,        one module per experiment
+``branches``,
 ``table2`` … ``table6``
 ==================================  =============================================================
 
@@ -56,6 +57,7 @@ from __future__ import annotations
 
 from affacrnn.experiments.branches import branches
 from affacrnn.experiments.claims import claims
+from affacrnn.experiments.mosi_audio import mosi_audio
 from affacrnn.experiments.mosi_labels import mosi_labels
 from affacrnn.experiments.paper import (
     PAPER_MOSI_BEST,
@@ -107,6 +109,7 @@ __all__ = [
     "estimate_minutes",
     "describe_experiments",
     "mosi_labels",
+    "mosi_audio",
     "branches",
     "table2",
     "table3",

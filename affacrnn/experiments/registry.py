@@ -4,6 +4,7 @@
 name             what (module)
 ================ ============================================================================
 ``mosi_labels``  Table 1 and the label schemes on the MOSI label file alone (:mod:`~affacrnn.experiments.mosi_labels`)
+``mosi_audio``   every vector model on MOSI's audio, through bc-LSTM's published vectors (:mod:`~affacrnn.experiments.mosi_audio`)
 ``branches``     UB-BiLSTM vs SBCNN vs their fusion, RAVDESS (:mod:`~affacrnn.experiments.branches`)
 ``crossval``     every model and the SVM baseline, speaker-disjoint k-fold (:mod:`~affacrnn.experiments.crossval`)
 ``table2``       feature combinations by number of types (1…7), UB-LSTM vs UB-BiLSTM (:mod:`~affacrnn.experiments.table2`)
@@ -32,6 +33,8 @@ from affacrnn.experiments.branches import branches
 from affacrnn.experiments.claims import claims
 from affacrnn.experiments.costs import fold_minutes
 from affacrnn.experiments.crossval import CROSSVAL_MODELS, DEFAULT_MODELS, FOLDS, crossval
+from affacrnn.evaluation.vectors import CONTEXT_MODELS
+from affacrnn.experiments.mosi_audio import MOSI_MODELS, mosi_audio
 from affacrnn.experiments.mosi_labels import mosi_labels
 from affacrnn.experiments.paper import TABLE3_CNNS
 from affacrnn.experiments.results import read_results, results_path, write_results
@@ -56,6 +59,7 @@ __all__ = ["EXPERIMENTS", "EXPERIMENT_CORPORA", "describe_experiments", "estimat
 #: Experiment name → function(*, mode, seeds, progress, **params) -> DataFrame.
 EXPERIMENTS: dict[str, Callable[..., pd.DataFrame]] = {
     "mosi_labels": mosi_labels,
+    "mosi_audio": mosi_audio,
     "branches": branches,
     "crossval": crossval,
     "table2": table2,
@@ -72,7 +76,7 @@ DEFAULT_SEEDS: dict[str, tuple[int, ...]] = {"crossval": (0,)}
 
 
 #: Experiment keywords that take a list of names; one name alone (``--param models=svm``) means a list of one.
-LIST_PARAMS = ("schemes", "models", "cnns", "recurrents")
+LIST_PARAMS = ("schemes", "models", "cnns", "recurrents", "splits")
 
 
 def _lists(params: dict) -> dict:
@@ -145,6 +149,13 @@ def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | No
                         skipped.append(f"{scheme}/{rec}/{cnn}")
                     else:
                         plan.append((cfg, scheme, n_seeds))
+    elif name == "mosi_audio":  # small Keras models on 73-value vectors: ≈ 10 s a fit in full mode, 3 s in smoke
+        models = params.get("models", MOSI_MODELS)
+        windows = params.get("windows", (3, 1))
+        fits = sum(len(windows) * n_seeds for m in models if m in CONTEXT_MODELS)
+        cells = len(params.get("splits", ("paper", "bc_lstm"))) * len(params.get("schemes", ("mosi2", "mosi5", "mosi7")))
+        return {"runs": cells * fits, "minutes": round(cells * (fits * (10 if mode == "full" else 3) + 5) / 60, 1),
+                "not_run": []}
     elif name == "table5":
         plan.append((base.replace(architecture="affacrnn"), "emodb", n_seeds))
     elif name == "table6":
@@ -171,7 +182,7 @@ def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | No
 
 #: Corpora each experiment reads; :func:`load_or_run` will not start a live run without them.
 EXPERIMENT_CORPORA: dict[str, tuple[str, ...]] = {
-    "mosi_labels": ("mosi",), "branches": ("ravdess",), "crossval": ("ravdess",), "table2": ("ravdess",), "table3": ("ravdess",),
+    "mosi_labels": ("mosi",), "mosi_audio": ("mosi",), "branches": ("ravdess",), "crossval": ("ravdess",), "table2": ("ravdess",), "table3": ("ravdess",),
     "table4": ("ravdess",), "table5": ("emodb",), "table6": ("ravdess", "emodb"), "claims": (),
 }
 

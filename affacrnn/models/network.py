@@ -58,7 +58,7 @@ from affacrnn.models.cnn_zoo import build_cnn
 if TYPE_CHECKING:
     from affacrnn.models.config import AFFConfig
 
-__all__ = ["build_model", "build_utterance_encoder", "build_fusion_head", "branch_state_size", "copy_weights",
+__all__ = ["build_model", "build_context_stage", "build_utterance_encoder", "build_fusion_head", "branch_state_size", "copy_weights",
            "embedding_model", "EMBEDDINGS", "make_optimizer"]
 
 #: ``which`` → (layer name, output index or None, what it is). See :func:`embedding_model`.
@@ -328,6 +328,43 @@ def build_model(config: "AFFConfig", *, n_classes: int | None = None, compile: b
             loss="sparse_categorical_crossentropy",
             metrics=["accuracy"],
         )
+    return model
+
+
+def build_context_stage(config: "AFFConfig", *, n_columns: int, n_classes: int) -> keras.Model:
+    """The UB branch's context stage alone, on given utterance vectors (AFF2 → attention → dropout → softmax).
+
+    The UB-BiLSTM of :func:`build_model` with AFF1 taken out: each utterance of the window arrives
+    as a ready vector (e.g. bc-LSTM's published MOSI audio features, where no frames exist) in
+    place of AFF1's Dense output, and the rest is the branch's own: the ``aff2`` BiLSTM over the
+    ``config.context`` utterances, the attention on the target slot (paper §3 equations), the
+    dropout that makes LASV, and the softmax. Layer names match :func:`build_model`'s UB model.
+
+    Parameters
+    ----------
+    config : AFFConfig
+        Uses ``context``, ``context_units``, ``recurrent``, ``attention_units``, ``dropout``,
+        ``optimizer`` and ``lr_lstm``.
+    n_columns : int
+        Values per utterance vector (MOSI's bc-LSTM vectors: 73).
+    n_classes : int
+
+    Returns
+    -------
+    keras.Model
+        Input ``"utterance_vectors"`` ``[shape=(batch, C, n_columns)]``; output the target's class
+        probabilities ``[shape=(batch, n_classes)]``. Compiled with ``lr_lstm``.
+    """
+    if not isinstance(config, AFFConfig):
+        raise ParameterError(
+            f"`config` must be an AFFConfig; got {type(config).__name__}. Pass e.g. affacrnn.models.presets.CPU."
+        )
+    n_classes = _resolve_n_classes(config, n_classes)
+    config = config.replace(architecture="ub")  # the UB branch's learning rate
+    inp = keras.Input(shape=(config.context, n_columns), name="utterance_vectors")
+    states = _recurrent(config.context_units, config.recurrent, return_sequences=True, name="aff2")(inp)
+    model = keras.Model(inp, _attention_top(states, config, n_classes=n_classes), name="context_stage")
+    model.compile(optimizer=make_optimizer(config), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
 

@@ -27,7 +27,45 @@ from affacrnn.evaluation.baselines.base import FrameBaseline, check_int
 from affacrnn.evaluation.baselines.statistics import utterance_statistics
 from affacrnn.features.frames import PAPER_FEATURES
 
-__all__ = ["BCLSTMBaseline"]
+__all__ = ["BCLSTMBaseline", "build_bc_lstm"]
+
+
+def build_bc_lstm(*, window: int, d: int, n_classes: int, units: int, hidden_units: int, dropout: float,
+                  learning_rate: float):
+    """bc-LSTM's network (Poria et al. 2017), compiled: utterance vectors → BiLSTM → dense (tanh) → softmax.
+
+    Parameters
+    ----------
+    window : int
+        Utterances per window (odd; the target is the middle one).
+    d : int
+        Values per utterance vector.
+    n_classes, units, hidden_units, dropout, learning_rate
+        As in :class:`BCLSTMBaseline`.
+
+    Returns
+    -------
+    keras.Model
+        Input ``"utterance_vectors"`` ``[shape=(batch, window, d)]``; output the target's class
+        probabilities ``[shape=(batch, n_classes)]``; Adam, sparse categorical cross-entropy.
+    """
+    keras = load_keras()  # lazy: TensorFlow / Keras load on first use (see the imports above)
+    from keras import layers
+
+    inputs = keras.Input(shape=(window, d), name="utterance_vectors")
+    h = layers.Bidirectional(layers.LSTM(units, return_sequences=True), name="bc_lstm")(inputs)
+    h = layers.Dropout(dropout)(h)
+    h = layers.Dense(hidden_units, activation="tanh", name="hidden")(h)
+    h = layers.Dropout(dropout)(h)
+    target = h[:, window // 2, :]  # the middle utterance's contextual representation
+    outputs = layers.Dense(n_classes, activation="softmax", name="softmax")(target)
+    model = keras.Model(inputs, outputs, name="bc_lstm")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
 
 
 class BCLSTMBaseline(FrameBaseline):
@@ -143,23 +181,8 @@ class BCLSTMBaseline(FrameBaseline):
         return V.reshape(n, window, -1)
 
     def _build(self, window: int, d: int, n_classes: int):
-        keras = load_keras()  # lazy: TensorFlow / Keras load on first use (see the imports above)
-        from keras import layers
-
-        inputs = keras.Input(shape=(window, d), name="utterance_vectors")
-        h = layers.Bidirectional(layers.LSTM(self.units, return_sequences=True), name="bc_lstm")(inputs)
-        h = layers.Dropout(self.dropout)(h)
-        h = layers.Dense(self.hidden_units, activation="tanh", name="hidden")(h)
-        h = layers.Dropout(self.dropout)(h)
-        target = h[:, window // 2, :]  # the middle utterance's contextual representation
-        outputs = layers.Dense(n_classes, activation="softmax", name="softmax")(target)
-        model = keras.Model(inputs, outputs, name="bc_lstm")
-        model.compile(
-            optimizer=keras.optimizers.Adam(self.learning_rate),
-            loss="sparse_categorical_crossentropy",
-            metrics=["accuracy"],
-        )
-        return model
+        return build_bc_lstm(window=window, d=d, n_classes=n_classes, units=self.units,
+                             hidden_units=self.hidden_units, dropout=self.dropout, learning_rate=self.learning_rate)
 
     def fit(self, X: Any, y: Any) -> "BCLSTMBaseline":
         """Train on ``X`` [shape=(n, window, n_frames, D) or (n, n_frames, D)] and ``y`` [shape=(n,)]."""
