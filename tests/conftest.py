@@ -58,6 +58,18 @@ def mosi_root() -> Path:
 
 
 @pytest.fixture(scope="session")
+def mosi_vectors_root() -> Path:
+    """The data root holding MOSI's label file and bc-LSTM's published audio vectors (``mosi/bc-lstm/``)."""
+    root = _need("mosi")
+    if not (root / "mosi" / "bc-lstm" / "audio_train0.csv").is_file():
+        msg = f"bc-LSTM's MOSI vectors not found under {root / 'mosi' / 'bc-lstm'} (CI uses ../shared/data)"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return root
+
+
+@pytest.fixture(scope="session")
 def speech_clip(ravdess_root):
     """A real RAVDESS utterance (angry, strong, actor 12), path and 22050 Hz samples."""
     from affacrnn.data.audio import load_audio

@@ -52,7 +52,7 @@ def _check_trained(df: pd.DataFrame, out, name: str) -> dict:
 
 
 def test_registry_and_errors(tmp_path):
-    assert set(EXPERIMENTS) == {"mosi_labels", "branches", "crossval", "table2", "table3", "table4", "table5", "table6", "claims"}
+    assert set(EXPERIMENTS) == {"mosi_labels", "mosi_audio", "branches", "crossval", "table2", "table3", "table4", "table5", "table6", "claims"}
     with pytest.raises(ParameterError, match="unknown experiment"):
         run_experiment("table9", out_dir=tmp_path)
     with pytest.raises(ParameterError, match="mode"):

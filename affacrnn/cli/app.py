@@ -68,10 +68,15 @@ def _summary(table) -> dict:
 
 def _run_corpora(args: argparse.Namespace) -> int:
     from affacrnn.data.corpora import available_corpora, default_corpus, load_corpus
+    from affacrnn.data.corpora.mosi_vectors import has_mosi_vectors, load_mosi_vectors
     from affacrnn.settings import data_root
 
     names = args.names or available_corpora(root=args.root) or [default_corpus(root=args.root)]
     rows = [_summary(load_corpus(n, root=args.root)) for n in names]
+    for r in rows:
+        if r["corpus"] == "mosi" and has_mosi_vectors(root=args.root):
+            vectors = load_mosi_vectors(root=args.root)
+            r["vectors"] = {"source": "bc-lstm", "utterances": len(vectors), "values": int(vectors.X.shape[1])}
     if args.json:
         print(strict_json({"data_root": str(data_root(args.root)), "corpora": rows}))
         return 0
@@ -84,6 +89,10 @@ def _run_corpora(args: argparse.Namespace) -> int:
             f"{r['corpus']:<10} {r['utterances']:>6} {r['speakers']:>4} {r['sessions']:>5} {r['hours']:>6.2f}  "
             f"{','.join(r['languages']):<6} {'yes' if r['audio'] else 'no':<6} {labels}"
         )
+        if "vectors" in r:
+            v = r["vectors"]
+            print(f"{'':<10} audio vectors published with bc-LSTM: {v['utterances']} utterances × {v['values']} "
+                  "values (`affacrnn experiment mosi_audio`)")
     return 0
 
 

@@ -31,6 +31,7 @@ from affacrnn.experiments.fold_tables import (
     select_runs,
     table2_cells,
 )
+from affacrnn.experiments.mosi_audio import per_video_accuracy, run_key
 from affacrnn.experiments.paper import (
     PAPER_TABLE2,
     PAPER_TABLE3,
@@ -254,7 +255,25 @@ def _c6(ev: Evidence) -> list[dict]:
     paper = (f"MOSI: {p[('affacrnn', 'in_corpus')]} vs {p[('bc_lstm', 'in_corpus')]} % acc. "
              f"(+{margin:.2f})")
     return [_versus(ev, corpus=c, scheme="sentiment2", model="affacrnn_staged", other="bc_lstm", paper=paper)
-            for c in ("ravdess", "emodb")]
+            for c in ("ravdess", "emodb")] + [_c6_mosi(ev, split=s, paper=paper) for s in ("paper", "bc_lstm")]
+
+
+def _c6_mosi(ev: Evidence, *, split: str, paper: str) -> dict:
+    """C6 on MOSI itself: the part of AFF-ACRNN that runs on bc-LSTM's vectors against bc-LSTM, paired over test videos."""
+    record = ev.mosi_audio or {}
+    kept = record.get("extra", {}).get("predictions", {}).get(split, {}).get("mosi2", {})
+    a, b = (per_video_accuracy(kept, run_key(m, 3)) if kept else pd.Series(dtype=float)
+            for m in ("context_stage", "bc_lstm"))
+    n_seeds = len(kept.get("runs", {}).get(run_key("bc_lstm", 3), {})) if kept else 0
+    name = {"paper": "the paper's split", "bc_lstm": "bc-LSTM's split"}[split]
+    note = ("Only AFF-ACRNN's context stage (UB-BiLSTM's AFF2 BiLSTM + attention + dropout, 3-utterance windows) "
+            "can run on MOSI: its librosa encoder (AFF1) and CNN branch need the audio, which is not published; "
+            "bc-LSTM's own vectors stand in for AFF1's output. Paired over test videos (speakers): each video's "
+            f"accuracy, averaged over {n_seeds or 'the'} seeds; accuracy because the paper's Table 6 reports it "
+            "(a video of a few utterances has no stable macro-F1).")
+    return _paired_row(a, b, test=f"AFF-ACRNN context stage vs bc-LSTM on MOSI (bc-LSTM's audio vectors, {name})",
+                       data=f"mosi mosi2, {name} ({a.size or '?'} test videos)", corpus="mosi", metric="accuracy per test video", paper=paper,
+                       note=note, command=lambda k: "affacrnn experiment mosi_audio --mode full --out results")
 
 
 def _c7(ev: Evidence) -> list[dict]:

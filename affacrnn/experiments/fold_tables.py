@@ -365,6 +365,8 @@ class Evidence:
     latency: dict | None
     #: Table 2's selected feature set of each size (:func:`selected_sets`); empty when none is committed.
     sets: dict = dataclasses.field(default_factory=dict)
+    #: ``results/mosi_audio.json`` (the vector models on MOSI), or None when not committed.
+    mosi_audio: dict | None = None
 
 
 def _read_json(path: Path) -> dict | None:
@@ -377,9 +379,12 @@ def _read_json(path: Path) -> dict | None:
 
 
 def evidence(results_dir: str | Path | None = None, *, mode: str = "full") -> Evidence:
-    """The committed fold runs, MOSI label audit, latency record and Table 2's selected sets under ``results_dir``."""
+    """The committed fold runs, MOSI label audit and audio runs, latency record and Table 2's selected sets under
+    ``results_dir`` (the MOSI audio runs only when made in ``mode``)."""
     root = Path(results_dir) if results_dir is not None else REPO_ROOT / "results"
     mosi = _read_json(root / "mosi_labels.json")
+    audio = _read_json(root / "mosi_audio.json")
     return Evidence(runs=fold_runs(root, mode=mode),
                     mosi=None if mosi is None else pd.DataFrame(mosi["rows"], columns=mosi.get("columns")),
-                    latency=_read_json(root / "latency.json"), sets=selected_sets(root / "table2.json"))
+                    latency=_read_json(root / "latency.json"), sets=selected_sets(root / "table2.json"),
+                    mosi_audio=audio if audio is not None and audio.get("mode") == mode else None)

@@ -37,7 +37,8 @@ from affacrnn.evaluation.vectors import CONTEXT_MODELS, VECTOR_LABELS, make_vect
 from affacrnn.experiments.paper import PAPER_MOSI_BEST, PAPER_TABLE2, PAPER_TABLE5, PAPER_TABLE6
 from affacrnn.experiments.runner import finish, mean_sd, mode_settings, progress_bar, report, resolve_seeds
 
-__all__ = ["MOSI_SPLITS", "MOSI_MODELS", "RECIPE", "SMOKE_RECIPE", "mosi_audio", "run_key", "video_of_each"]
+__all__ = ["MOSI_SPLITS", "MOSI_MODELS", "RECIPE", "SMOKE_RECIPE", "mosi_audio", "run_key", "video_of_each",
+           "per_video_accuracy"]
 
 #: Split name → function adding the ``split`` column (both disjoint by video).
 MOSI_SPLITS = {"paper": mosi_paper_split, "bc_lstm": mosi_bclstm_split}
@@ -85,6 +86,31 @@ def _video_runs(test: pd.DataFrame) -> list[list]:
 def video_of_each(kept: dict) -> np.ndarray:
     """The video of each test utterance of one ``predictions[split][scheme]`` entry, in order."""
     return np.concatenate([[video] * n for video, _, n in kept["videos"]]) if kept["videos"] else np.array([])
+
+
+def per_video_accuracy(kept: dict, key: str) -> pd.Series:
+    """Accuracy (%) on each test video of one run key, the mean over its seeds; indexed by video.
+
+    Parameters
+    ----------
+    kept : dict
+        One ``predictions[split][scheme]`` entry of :func:`mosi_audio`'s ``attrs["extra"]`` (or of
+        ``results/mosi_audio.json``'s ``extra``).
+    key : str
+        A run key (:func:`run_key`), e.g. ``"context_stage/w3"``.
+
+    Returns
+    -------
+    pandas.Series [shape=(n_test_videos,)]
+        Empty when the key was not run.
+    """
+    runs = kept.get("runs", {}).get(key)
+    if not runs:
+        return pd.Series(dtype=float)
+    videos = video_of_each(kept)
+    y = np.frombuffer(kept["y"].encode(), dtype=np.uint8)
+    hits = np.mean([np.frombuffer(p.encode(), dtype=np.uint8) == y for p in runs.values()], axis=0)
+    return 100 * pd.Series(hits, index=videos).groupby(level=0, sort=False).mean()
 
 
 def _check(name: str, values: Iterable[str], valid: Iterable[str]) -> tuple[str, ...]:

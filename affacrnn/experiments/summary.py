@@ -7,7 +7,8 @@ the majority rate. :func:`ablation_table` reads every ``results/ablation-<option
 same model on the same fold: the change in macro-F1, mean ± sd over folds, and on how many folds
 it helped. :func:`readme_block` renders both as Markdown; ``python -m affacrnn.experiments.summary``
 rewrites the README's block between its markers, and a test checks that the two agree.
-:func:`ledger` shows the committed claims ledger (``results/claims.json``) in a chapter, as a
+:func:`mosi_table` summarises the vector models on MOSI's own audio features
+(``results/mosi_audio.json``) for the README. :func:`ledger` shows the committed claims ledger (``results/claims.json``) in a chapter, as a
 Markdown table whose chapter column links to the chapter holding each claim's evidence.
 
 Notebook: book/08_fusion_attention.ipynb
@@ -26,7 +27,7 @@ from affacrnn.experiments.results import read_results
 from affacrnn.provenance import atomic_write_text
 from affacrnn.settings import REPO_ROOT
 
-__all__ = ["MODEL_LABELS", "crossval_table", "ablation_table", "paired_difference", "comparisons_table",
+__all__ = ["MODEL_LABELS", "crossval_table", "mosi_table", "ablation_table", "paired_difference", "comparisons_table",
            "ledger", "ledger_table", "readme_block", "update_readme"]
 
 #: Crossval model name → how the book and README write it.
@@ -254,6 +255,42 @@ def ledger_table(*, results_dir: str | Path | None = None, chapter: str | None =
                          "verdict": df["verdict"], "chapter": df["chapter"]}).reset_index(drop=True)
 
 
+def mosi_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
+    """The vector models on CMU-MOSI (``results/mosi_audio.json``): accuracy and macro-F1 on both splits, per scheme.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scheme × model (× window for the recurrent ones), then the test majority rate of
+        each scheme; columns ``classes, model``, then accuracy and macro-F1 (mean ± sd over seeds) on
+        the paper's split and on bc-LSTM's. Empty when nothing is committed.
+    """
+    df = _rows(results_dir, "mosi_audio")
+    if df is None or df.empty:
+        return pd.DataFrame()
+    label = {"context_stage": "AFF-ACRNN context stage", "bc_lstm": "bc-LSTM", "svm": "SVM",
+             "naive_bayes": "Naive Bayes", "gmm": "GMM", "majority": "training majority"}
+    df = df.assign(run=[label.get(m, m) + (f", window {w}" if m in ("bc_lstm", "context_stage") else "")
+                        for m, w in zip(df["model"], df["window"])])
+    splits = {"paper": "paper's split", "bc_lstm": "bc-LSTM's split"}
+    out = []
+    for (scheme, run), grp in df.groupby(["scheme", "run"], sort=False):
+        row = {"classes": int(grp["classes"].iloc[0]), "model": run}
+        for split, name in splits.items():
+            hit = grp[grp["split"] == split]
+            for metric, head in (("accuracy", "accuracy"), ("macro_f1", "macro-F1")):
+                row[f"{head}, {name}"] = (_pm(hit[metric].iloc[0], hit[f"{metric}_sd"].iloc[0]) if len(hit) else "–")
+        out.append(row)
+    for scheme, grp in df.groupby("scheme", sort=False):
+        row = {"classes": int(grp["classes"].iloc[0]), "model": "test majority rate"}
+        for split, name in splits.items():
+            hit = grp[grp["split"] == split]
+            row[f"accuracy, {name}"] = f"{hit['majority_baseline'].iloc[0]:.1f}" if len(hit) else "–"
+            row[f"macro-F1, {name}"] = "–"
+        out.append(row)
+    return pd.DataFrame(out).sort_values("classes", kind="stable").reset_index(drop=True)
+
+
 def readme_block(*, results_dir: str | Path | None = None) -> str:
     """The README's generated results block: the claims ledger, the crossval table and the ablations, Markdown."""
     table = crossval_table(results_dir=results_dir)
@@ -278,6 +315,13 @@ def readme_block(*, results_dir: str | Path | None = None) -> str:
     if not ablations.empty:
         lines += ["Ablations (`results/ablation-*/`: one option changed, the same folds, paired with the "
                   "default recipe's run of the same model and fold):", "", _markdown(ablations), ""]
+    mosi = mosi_table(results_dir=results_dir)
+    if not mosi.empty:
+        lines += ["**On the paper's own data**: CMU-MOSI through the audio vectors bc-LSTM published "
+                  "(`results/mosi_audio.json`, from `affacrnn experiment mosi_audio`; 73 values per utterance, so only "
+                  "the models that read one vector per utterance run: AFF-ACRNN's context stage, not its librosa or "
+                  "CNN branches; mean ± sd over seeds 0–2 where the model has randomness; percent):", "",
+                  _markdown(mosi), ""]
     lines.append(END)
     return "\n".join(lines)
 
