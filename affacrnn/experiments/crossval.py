@@ -44,8 +44,9 @@ from affacrnn.features.cache import featurize_corpus
 from affacrnn.features.dataset import prepare
 from affacrnn.errors import ParameterError
 from affacrnn.evaluation.baselines import BASELINES, make_baseline
-from affacrnn.evaluation.metrics import evaluate_predictions
+from affacrnn.experiments.fold_scores import score_parts
 from affacrnn.experiments.runner import check_schemes, mode_settings, resolve_seeds
+from affacrnn.experiments.yardstick import FUNCTIONALS_MODELS, fill_opensmile_cache, run_functionals
 from affacrnn.provenance import environment
 
 __all__ = ["BASELINE_MODELS", "CROSS_COLUMNS", "CROSSVAL_MODELS", "DEFAULT_MODELS", "FOLDS", "METRIC_COLUMNS", "Task", "crossval", "plan_tasks", "run_task", "summarize_folds"]
@@ -69,6 +70,7 @@ CROSSVAL_MODELS: dict[str, dict | None] = {
     "hmm": None,
     "dtw": None,
     "bc_lstm": None,
+    **{name: None for name in FUNCTIONALS_MODELS},  # the field's yardstick (affacrnn.experiments.yardstick)
 }
 #: The models of a crossval run that names none.
 DEFAULT_MODELS = ("svm", "svm_speaker", "ub_bilstm", "sbcnn_small", "sbcnn_resnet18", "affacrnn_staged",
@@ -167,19 +169,6 @@ def _limit_threads() -> None:
         pass
 
 
-def _scores(y_true, y_pred, classes, y_train) -> dict:
-    m = evaluate_predictions(y_true, y_pred, classes=classes, y_train=y_train)
-    return {
-        "accuracy": 100 * m["weighted_accuracy"],
-        "balanced_accuracy": 100 * m["balanced_accuracy"],
-        "macro_f1": 100 * m["macro_f1"],
-        "weighted_f1": 100 * m["weighted_f1"],
-        "positive_f1": 100 * m["positive_f1"],
-        "majority": 100 * m["majority_train_accuracy"],
-        "n_test": int(m["n"]),
-    }
-
-
 def _task_table(task: Task) -> pd.DataFrame:
     """The fold's split of its corpus; with ``task.cross``, every utterance of that corpus added as test."""
     table = fold_split(_table(task.corpus, task.mode), fold=task.fold, k=task.k, val_size=VAL_SIZE, seed=0)
@@ -189,21 +178,6 @@ def _task_table(task: Task) -> pd.DataFrame:
     out = pd.concat([table, other], ignore_index=True)
     out.attrs["corpus"] = f"{task.corpus}->{task.cross}"
     return out
-
-
-def _score_parts(task: Task, data, y_pred: np.ndarray, y_train: np.ndarray) -> dict:
-    """Scores on the fold's own test speakers and, with ``task.cross``, on the other corpus (``cross_``)."""
-    test = data.rows("test")
-    y = data.table["y"].to_numpy()[test]
-    if not task.cross:
-        return _scores(y, y_pred, data.classes, y_train)
-    corpus = data.table["corpus"].to_numpy()[test]
-    own, other = corpus == task.corpus, corpus == task.cross
-    row = _scores(y[own], y_pred[own], data.classes, y_train)
-    cross = _scores(y[other], y_pred[other], data.classes, y_train)
-    row.update({f"cross_{k}": v for k, v in cross.items()})
-    row["cross_test_majority"] = 100 * float(np.bincount(y[other]).max() / len(y[other]))
-    return row
 
 
 def _run_baseline(task: Task, table: pd.DataFrame, cache_dir) -> dict:
@@ -233,7 +207,7 @@ def _run_baseline(task: Task, table: pd.DataFrame, cache_dir) -> dict:
         import keras
 
         keras.backend.clear_session()
-    return _score_parts(task, data, pred, y[fit_rows])
+    return score_parts(task, data, pred, y[fit_rows])
 
 
 def run_task(task: Task, *, cache_dir: str | None = None) -> dict:
@@ -250,7 +224,7 @@ def run_task(task: Task, *, cache_dir: str | None = None) -> dict:
     if task.cross:
         row["cross"] = task.cross
     if task.config is None:
-        row.update(_run_baseline(task, table, cache_dir))
+        row.update((run_functionals if task.model in FUNCTIONALS_MODELS else _run_baseline)(task, table, cache_dir))
         row.update({"best_epoch": np.nan, "epochs_run": np.nan, "history": None})
     else:
         import keras
@@ -261,7 +235,7 @@ def run_task(task: Task, *, cache_dir: str | None = None) -> dict:
         result = train(task.config, table=table, progress=False, cache_dir=cache_dir)
         data = result.data
         y_pred, _ = predict_classes(result.model, data.inputs("test"))
-        row.update(_score_parts(task, data, np.asarray(y_pred), data.labels("train")))
+        row.update(score_parts(task, data, np.asarray(y_pred), data.labels("train")))
         row.update({"best_epoch": result.best_epoch, "epochs_run": int(len(result.history)),
                     "seconds_per_epoch": round(result.seconds_per_epoch, 2),
                     "history": json.loads(result.history.to_json(orient="index")),
@@ -299,7 +273,7 @@ def summarize_folds(rows: pd.DataFrame) -> pd.DataFrame:
     """
     metrics = [*METRIC_COLUMNS, *(c for c in CROSS_COLUMNS if c in rows.columns)]
     keys = [c for c in rows.columns if c not in (*metrics, "fold", "seed", "n_test", "cross_n_test", "best_epoch",
-                                                  "epochs_run", "seconds", "seconds_per_epoch", "history", "stages")]
+                                                  "epochs_run", "seconds", "seconds_per_epoch", "history", "stages", "svm_params")]
     per_fold = rows.groupby(keys + ["fold"], dropna=False)[metrics].mean().reset_index()
     out = []
     for key, group in per_fold.groupby(keys, dropna=False, sort=False):
@@ -474,7 +448,8 @@ def crossval(
         "class's F1 for 2 classes, and the accuracy of always answering the fold's training majority class. "
         "svm / svm_speaker: SVC(C=10, balanced) on each clip's mean and sd of the same features, plain or after "
         "per-speaker z-scoring, fitted on the fold's training and validation speakers; the other baselines "
-        "(naive_bayes, gmm, hmm, dtw, bc_lstm) take their documented defaults, fitted the same way."
+        "(naive_bayes, gmm, hmm, dtw, bc_lstm) take their documented defaults, fitted the same way; *_svm(_speaker): "
+        "openSMILE functionals, an SVM tuned on the training speakers (affacrnn.experiments.yardstick)."
         + (f" cross_*: the same fold's model scored on every utterance of {cross} (cross_test_majority: the share "
            f"of {cross}'s most frequent class)." if cross else "")
     )
@@ -489,6 +464,7 @@ def _featurize_once(corpus: str, mode: str, schemes: Sequence[str], tasks: list[
     if not tasks:
         return
     table = _table(corpus, mode)
+    fill_opensmile_cache(table, {t.model for t in tasks}, progress=progress)
     preset = mode_settings(mode).preset
     graphs = {(t.config.image_size, t.config.graph_scale) for t in tasks
               if t.config is not None and t.config.uses_graphs}

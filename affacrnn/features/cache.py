@@ -61,7 +61,7 @@ from affacrnn.settings import cache_dir as _default_cache_dir
 
 __all__ = [
     "featurize_corpus",
-    "featurize_files",
+    "featurize_files", "content_hash", "entry_path", "load_entry", "save_entry", "table_paths",
     "FeaturizeReport",
     "GRAPH_VERSION",
     "clear_cache",
@@ -194,11 +194,12 @@ def content_hash(path: str | os.PathLike, *, row: int | None = None) -> str:
     return h.hexdigest()
 
 
-def _entry_path(root: Path, key: str) -> Path:
+def entry_path(root: Path, key: str) -> Path:
+    """The cache file of ``key`` under ``root`` (sub-folders by the key's first two characters)."""
     return root / key[:2] / f"{key}.npy"
 
 
-def _load_entry(path: Path, shape: tuple[int, ...]) -> np.ndarray | None:
+def load_entry(path: Path, shape: tuple[int, ...]) -> np.ndarray | None:
     """Load a cached array; ``None`` if absent, unreadable, or not a finite float32 ``shape`` array."""
     try:
         arr = np.load(path, allow_pickle=False)
@@ -213,7 +214,7 @@ def _load_entry(path: Path, shape: tuple[int, ...]) -> np.ndarray | None:
     return arr
 
 
-def _save_entry(path: Path, arr: np.ndarray) -> None:
+def save_entry(path: Path, arr: np.ndarray) -> None:
     """Write ``arr`` to ``path`` atomically: a temporary file in the same folder, then :func:`os.replace`."""
     try:
         with atomic_path(path, suffix=".npy") as tmp, open(tmp, "wb") as f:
@@ -265,14 +266,14 @@ def _compute_batch(
         for arr, entry in ((feats, it.feat_entry), (graph, it.graph_entry), (length_arr, it.length_entry)):
             if arr is not None and entry is not None and problem is None:
                 try:
-                    _save_entry(Path(entry), arr)
+                    save_entry(Path(entry), arr)
                 except CacheError as exc:  # e.g. a full disk: stop writing, keep computing
                     problem = str(exc)
         out.append((it.index, feats, graph, length, problem))
     return out
 
 
-def _table_paths(table: Any) -> list[str]:
+def table_paths(table: Any) -> list[str]:
     if isinstance(table, (str, os.PathLike)):
         raise ParameterError(
             f"`table` must be a corpus table (DataFrame with a 'path' column) or a list of paths; "
@@ -402,7 +403,7 @@ def featurize_corpus(
     n_jobs = _check_n_jobs(n_jobs)
     if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
         raise ParameterError(f"`batch_size` must be an int >= 1 or None; got {batch_size!r}. Pass e.g. 8.")
-    paths = _table_paths(table)
+    paths = table_paths(table)
     n = len(paths)
     root = resolve_cache_dir(cache_dir)
 
@@ -427,17 +428,17 @@ def featurize_corpus(
         if root is not None:
             ident = {"content": content_hash(path, row=i)}
             if return_lengths:
-                length_entry = _entry_path(root, _digest({**length_common, **ident}))
-                cached = _load_entry(length_entry, (1,))
+                length_entry = entry_path(root, _digest({**length_common, **ident}))
+                cached = load_entry(length_entry, (1,))
                 if cached is not None:
                     L[i], have_length = int(cached[0]), True
-            feat_entry = _entry_path(root, _digest({**feat_common, **ident}))
-            cached = _load_entry(feat_entry, cfg.shape)
+            feat_entry = entry_path(root, _digest({**feat_common, **ident}))
+            cached = load_entry(feat_entry, cfg.shape)
             if cached is not None:
                 X[i], have_feat = cached, True
             if size is not None:
-                graph_entry = _entry_path(root, _digest({**graph_common, **ident}))
-                cached = _load_entry(graph_entry, (size, size))
+                graph_entry = entry_path(root, _digest({**graph_common, **ident}))
+                cached = load_entry(graph_entry, (size, size))
                 if cached is not None:
                     G[i], have_graph = cached, True
             else:

@@ -1,0 +1,58 @@
+"""The scores of one fold run: on the fold's own test speakers and, for a cross-corpus task, on the other corpus.
+
+Every model of :mod:`affacrnn.experiments.crossval` — networks, baselines and the yardstick of
+:mod:`affacrnn.experiments.yardstick` — is scored by these two functions, so their rows have the
+same columns (:data:`affacrnn.experiments.crossval.METRIC_COLUMNS`, ``cross_*``).
+
+Notebook: book/08_fusion_attention.ipynb
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from affacrnn.evaluation.metrics import evaluate_predictions
+
+__all__ = ["fold_scores", "score_parts"]
+
+
+def fold_scores(y_true: Any, y_pred: Any, classes: Any, y_train: Any) -> dict:
+    """Percent scores of one test set: accuracy, balanced accuracy, macro-, weighted and positive F1, and the
+    accuracy of always answering the training majority (``majority``); ``n_test``."""
+    m = evaluate_predictions(y_true, y_pred, classes=classes, y_train=y_train)
+    return {
+        "accuracy": 100 * m["weighted_accuracy"],
+        "balanced_accuracy": 100 * m["balanced_accuracy"],
+        "macro_f1": 100 * m["macro_f1"],
+        "weighted_f1": 100 * m["weighted_f1"],
+        "positive_f1": 100 * m["positive_f1"],
+        "majority": 100 * m["majority_train_accuracy"],
+        "n_test": int(m["n"]),
+    }
+
+
+def score_parts(task: Any, data: Any, y_pred: np.ndarray, y_train: np.ndarray) -> dict:
+    """Scores on the fold's own test speakers and, with ``task.cross``, on the other corpus (``cross_``).
+
+    Parameters
+    ----------
+    task : affacrnn.experiments.crossval.Task
+    data : affacrnn.features.dataset.Prepared
+        The fold's prepared data (its ``"test"`` rows, labels ``y``, ``corpus`` and ``classes``).
+    y_pred : np.ndarray [shape=(n_test,)]
+        Predicted class indices of the test rows, in order.
+    y_train : np.ndarray
+        Training labels (for the majority rate).
+    """
+    test = data.rows("test")
+    y = data.table["y"].to_numpy()[test]
+    if not task.cross:
+        return fold_scores(y, y_pred, data.classes, y_train)
+    corpus = data.table["corpus"].to_numpy()[test]
+    own, other = corpus == task.corpus, corpus == task.cross
+    row = fold_scores(y[own], y_pred[own], data.classes, y_train)
+    cross = fold_scores(y[other], y_pred[other], data.classes, y_train)
+    row.update({f"cross_{k}": v for k, v in cross.items()})
+    row["cross_test_majority"] = 100 * float(np.bincount(y[other]).max() / len(y[other]))
+    return row
