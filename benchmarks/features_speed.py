@@ -12,6 +12,11 @@ Usage::
    one BLAS thread (as inside each parallel worker).
 2. Featurise ``N`` RAVDESS files (default all 1440: features + spectrum graphs) into a fresh
    temporary cache ("cold"), then again from that cache ("warm").
+3. The field's standard features beside ours, when the optional extra ``affacrnn[opensmile]`` is
+   installed: openSMILE's eGeMAPS (88) and ComParE (6373) functionals on the same 10 s clip
+   (best of ``R``, one thread) and on the same ``N`` files (cold cache, same workers), each against
+   our four feature types alone (no spectrum graphs), as ratios ``opensmile_*_vs_ours``
+   (above 1: openSMILE is slower).
 
 Prints a table, then, as the last line of standard output, one JSON object with the figures.
 Needs the shared corpora (``AFFACRNN_DATA``, default ``../shared/data`` beside the repository).
@@ -35,6 +40,7 @@ sys.path.insert(0, str(REPO))
 from affacrnn.data.audio import load_audio  # noqa: E402
 from affacrnn.features.frames import ALL_FEATURES, PAPER_FEATURES, extract_features, extract_features_naive  # noqa: E402
 from affacrnn.features.cache import featurize_corpus  # noqa: E402
+from affacrnn.features.opensmile import opensmile_available, opensmile_features, require_opensmile  # noqa: E402
 from affacrnn.settings import data_root  # noqa: E402
 
 SR = 22050
@@ -76,6 +82,36 @@ def best_ms(funcs: dict[str, callable], repeat: int, number: int = 3) -> dict[st
 
 def max_rel_diff(a: np.ndarray, b: np.ndarray, atol: float = 1e-6) -> float:
     return float(np.max(np.abs(a - b) / (np.abs(b) + atol)))
+
+
+def opensmile_rows(y: np.ndarray, paths: list[str], args, figures: dict) -> list[tuple]:
+    """openSMILE's functionals against our four feature types, on the same clip and the same files."""
+    opensmile = require_opensmile()
+    rows = []
+    with threadpool_limits(limits=1):
+        smiles = {name: opensmile.Smile(feature_set=getattr(opensmile.FeatureSet, fs))
+                  for name, fs in (("egemaps", "eGeMAPSv02"), ("compare", "ComParE_2016"))}
+        t = best_ms({"ours": lambda: extract_features(y, sr=SR, features=PAPER_FEATURES),
+                     **{name: (lambda sm=sm: sm.process_signal(y, SR)) for name, sm in smiles.items()}}, args.repeat)
+    for name in smiles:
+        figures[f"opensmile_{name}_clip_ms"] = round(t[name], 2)
+        figures[f"opensmile_{name}_clip_vs_ours"] = round(t[name] / t["ours"], 2)
+        rows.append((f"openSMILE {name} functionals, the same 10 s clip", t[name],
+                     f"{t[name] / t['ours']:.2f}x our four types ({t['ours']:.1f} ms)"))
+    with tempfile.TemporaryDirectory(prefix="affacrnn-bench-") as cache:
+        t0 = time.perf_counter()
+        featurize_corpus(paths, image_size=None, cache_dir=cache, n_jobs=args.jobs, progress=False)
+        ours = (time.perf_counter() - t0) * 1000
+        for name in smiles:
+            t0 = time.perf_counter()
+            opensmile_features(paths, feature_set=name, cache_dir=cache, n_jobs=args.jobs, progress=False)
+            ms = (time.perf_counter() - t0) * 1000
+            figures[f"opensmile_{name}_corpus_cold_ms"] = round(ms, 1)
+            figures[f"opensmile_{name}_corpus_vs_ours"] = round(ms / ours, 2)
+            rows.append((f"openSMILE {name}, RAVDESS {len(paths)} files, cold", ms,
+                         f"{ms / ours:.2f}x our four types alone ({ours:.0f} ms)"))
+    figures["ours_features_only_corpus_cold_ms"] = round(ours, 1)
+    return rows
 
 
 def main() -> None:
@@ -137,6 +173,11 @@ def main() -> None:
     rows.append((f"RAVDESS {len(paths)} files, features + {args.image_size}² graphs, cold", cold,
                  f"{cold / len(paths):.1f} ms/file, {args.jobs} jobs"))
     rows.append((f"RAVDESS {len(paths)} files, from the cache (warm)", warm, f"{cold / warm:.0f}x faster"))
+
+    if opensmile_available():
+        rows += opensmile_rows(y, paths, args, figures)
+    else:
+        rows.append(("openSMILE: not installed (pip install 'affacrnn[opensmile]')", float("nan"), "skipped"))
 
     print(f"{'what':<58} {'ms':>10}  notes")
     print("-" * 100)

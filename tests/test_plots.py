@@ -50,6 +50,20 @@ def _cv_rows():
     return pd.DataFrame(rows)
 
 
+def test_folds_chart_draws_the_yardstick_as_a_line_not_a_row():
+    rows = pd.concat([_cv_rows(), pd.DataFrame([{"scheme": s, "model": "stick", "fold": f, "macro_f1": 70.0 + 2 * (s == "y"),
+                                                 "majority": 40.0} for s in ("x", "y") for f in range(4)])])
+    ax = plots.plot_folds(rows, scheme="x", yardstick="stick", names={"stick": "the yardstick"})
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
+    assert any(len(line.get_xdata()) and np.all(np.asarray(line.get_xdata()) == 70.0) for line in ax.get_lines())
+    assert "the yardstick (70.0)" in [t.get_text() for t in ax.get_legend().get_texts()] or any(
+        line.get_label() == "the yardstick (70.0)" for line in ax.get_lines())
+    _, fresh = plt.subplots()
+    ax = plots.plot_folds(_cv_rows(), scheme="x", yardstick="absent", ax=fresh)  # no such runs: no line, no error
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
+    assert not any(len(line.get_xdata()) and np.all(np.asarray(line.get_xdata()) == 70.0) for line in ax.get_lines())
+
+
 def test_folds_chart_draws_each_fold_and_the_majority_line():
     ax = plots.plot_folds(_cv_rows(), scheme="x", names={"a": "Model A"})
     labels = [t.get_text() for t in ax.get_yticklabels()]

@@ -140,8 +140,8 @@ def plot_attention_map(alpha: np.ndarray, *, slots: Sequence[str] | None = None,
 
 def plot_folds(rows: pd.DataFrame, *, metric: str = "macro_f1", scheme: str | None = None,
                models: Sequence[str] | None = None, names: Mapping[str, str] | None = None, ax=None,
-               title: str | None = None):
-    """Per-fold scores of each model (points, one colour per fold) with their mean and the majority rate.
+               title: str | None = None, yardstick: str | None = None):
+    """Per-fold scores of each model (points, one colour per fold) with their mean, the majority rate and a yardstick.
 
     Parameters
     ----------
@@ -158,6 +158,9 @@ def plot_folds(rows: pd.DataFrame, *, metric: str = "macro_f1", scheme: str | No
         Model name → label (e.g. :data:`affacrnn.experiments.summary.MODEL_LABELS`).
     ax : matplotlib.axes.Axes, optional
     title : str, optional
+    yardstick : str, optional
+        A model of ``rows`` drawn as a solid vertical line at its mean over folds instead of a row
+        (e.g. ``"compare_svm_speaker"``, the field's openSMILE + per-speaker SVM); skipped if absent.
 
     Returns
     -------
@@ -166,6 +169,8 @@ def plot_folds(rows: pd.DataFrame, *, metric: str = "macro_f1", scheme: str | No
     import seaborn as sns
 
     runs = rows[rows["fold"].astype(str) != "mean"].copy()
+    stick = runs[(runs["model"] == yardstick) & ((runs["scheme"] == scheme) if scheme is not None else True)]
+    runs = runs[runs["model"] != yardstick] if yardstick is not None else runs
     if scheme is not None:
         runs = runs[runs["scheme"] == scheme]
     elif "scheme" in runs and runs["scheme"].nunique() > 1:
@@ -191,6 +196,9 @@ def plot_folds(rows: pd.DataFrame, *, metric: str = "macro_f1", scheme: str | No
     if "majority" in runs and runs["majority"].notna().any():
         majority = float(runs["majority"].mean())
         ax.axvline(majority, color="0.5", linestyle="--", linewidth=1, label=f"majority ({majority:.1f})")
+    if yardstick is not None and len(stick):
+        level = float(stick.groupby("fold")[metric].mean().mean())
+        ax.axvline(level, color="tab:red", linewidth=1.2, label=f"{(names or {}).get(yardstick, yardstick)} ({level:.1f})")
     ax.set(ylabel="", xlabel=metric.replace("_", " ") + " (%)")
     _title(ax, title or (f"{scheme}: " if scheme else "") + "each fold (dots), mean ± sd (bars)")
     ax.legend(title="fold", fontsize=8, title_fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))

@@ -369,7 +369,19 @@ def _c10(ev: Evidence) -> list[dict]:
     return [row]
 
 
+def _c11(ev: Evidence) -> list[dict]:
+    """AFF-ACRNN against the field's yardstick: openSMILE functionals, each speaker z-normalised, a tuned SVM."""
+    paper = ("not in the paper: its §4 compares with an SVM only on MOUD (Table 5), not with the field's standard "
+             "features")
+    note = ("The yardstick a speech-emotion reader knows (affacrnn.experiments.yardstick): ComParE 2016 functionals "
+            "(6373 per clip), each speaker z-scored by their own statistics, an SVM whose kernel and C are chosen by "
+            "speaker-grouped cross-validation on the training speakers only.")
+    return [_versus(ev, corpus="ravdess", scheme=scheme, model="affacrnn_staged", other="compare_svm_speaker",
+                    paper=paper, note=note) for scheme in ("sentiment3", "ravdess_emotion7")]
+
+
 #: Each claim's row builder, by claim id (the claims themselves: :data:`affacrnn.experiments.claims.CLAIMS`).
 ROWS: dict[str, Callable[[Evidence], list[dict]]] = {
     "C1": _c1, "C2": _c2, "C3": _c3, "C4": _c4, "C5": _c5, "C6": _c6, "C7": _c7, "C8": _c8, "C9": _c9, "C10": _c10,
+    "C11": _c11,
 }

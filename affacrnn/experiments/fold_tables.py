@@ -23,6 +23,7 @@ import pandas as pd
 from affacrnn.errors import ParameterError
 from affacrnn.experiments.costs import scaled_minutes
 from affacrnn.experiments.crossval import FOLDS
+from affacrnn.experiments.yardstick import FUNCTIONALS_LABELS
 from affacrnn.experiments.paper import PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4, PAPER_TABLE5, PAPER_TABLE6
 from affacrnn.features.frames import ALL_FEATURES, PAPER_FEATURES
 from affacrnn.settings import REPO_ROOT
@@ -38,6 +39,7 @@ LABELS = {
     "sbcnn_vgg16": "SBCNN (VGG16)", "affacrnn_staged": "AFF-ACRNN (staged)",
     "affacrnn_end_to_end": "AFF-ACRNN (end to end)", "svm": "SVM", "svm_speaker": "SVM (per-speaker)",
     "naive_bayes": "Naive Bayes", "gmm": "GMM", "hmm": "HMM", "dtw": "DTW", "bc_lstm": "bc-LSTM",
+    **FUNCTIONALS_LABELS,
 }
 PAPER4 = ",".join(PAPER_FEATURES)
 ALL7 = ",".join(ALL_FEATURES)

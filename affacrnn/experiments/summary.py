@@ -24,6 +24,7 @@ from tabulate import tabulate
 
 from affacrnn.errors import ParameterError
 from affacrnn.experiments.results import read_results
+from affacrnn.experiments.yardstick import FUNCTIONALS_LABELS
 from affacrnn.provenance import atomic_write_text
 from affacrnn.settings import REPO_ROOT
 
@@ -39,6 +40,7 @@ MODEL_LABELS = {
     "sbcnn_resnet18": "SBCNN (ResNet18)",
     "affacrnn_staged": "AFF-ACRNN (staged)",
     "affacrnn_end_to_end": "AFF-ACRNN (end to end)",
+    **FUNCTIONALS_LABELS,
 }
 #: The metric columns shown, in order, with their headings.
 SHOWN = {"macro_f1": "macro-F1", "accuracy": "accuracy", "balanced_accuracy": "balanced acc.",

@@ -11,6 +11,8 @@ module                                   chapter and what it holds
 :mod:`affacrnn.book.widgets.fusion`      8, fusion and attention: :func:`attention_viewer`,
                                          :func:`plot_attention`, :func:`asv_projection`,
                                          :func:`plot_projection`
+:mod:`affacrnn.book.widgets.yardstick`   9, baselines: :func:`yardstick_widget` (the field's openSMILE
+                                         + SVM on our folds), :func:`yardstick_folds`
 :mod:`affacrnn.book.widgets.voice`       11, inference: :func:`voice_classifier` (your own voice:
                                          microphone or upload), :class:`Microphone`
 =======================================  ===========================================================
@@ -35,6 +37,7 @@ _WHERE = {
     "ablation_widget": "ablation", "AblationWidget": "ablation",
     "attention_viewer": "fusion", "AttentionViewer": "fusion", "plot_attention": "fusion", "asv_projection": "fusion",
     "plot_projection": "fusion",
+    "yardstick_widget": "yardstick", "yardstick_folds": "yardstick",
     "voice_classifier": "voice", "VoiceClassifier": "voice", "Microphone": "voice",
 }
 
