@@ -103,3 +103,16 @@ def lessons_of(path) -> list[dict]:
     nb = nbformat.read(path, as_version=4)
     return [out["metadata"][mime][LESSON_METADATA] for cell in nb.cells for out in cell.get("outputs", [])
             for mime in ("text/plain",) if LESSON_METADATA in out.get("metadata", {}).get(mime, {})]
+
+
+#: A Markdown table that reached a page as text: a row of cells, then its rule (``|---|`` or, after
+#: typographic replacements, ``|—|``), on consecutive lines of a paragraph or a text output.
+RAW_TABLE = re.compile(r"^\s*\|[^\n]*\|\s*\n\s*\|(?:\s*:?[-—–]+:?\s*\|)+\s*$", re.M)
+
+
+def raw_markdown_tables(page_html: str) -> list[str]:
+    """The first line of every Markdown table of ``page_html`` that was printed instead of rendered."""
+    from html import unescape
+
+    text = unescape(re.sub(r"<[^>]+>", "", page_html))
+    return [m.group(0).strip().splitlines()[0][:80] for m in RAW_TABLE.finditer(text)]

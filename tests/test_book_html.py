@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from affacrnn.book import build as book
-from book_support import ensure_html
+from book_support import ensure_html, raw_markdown_tables
 
 
 class _Refs(HTMLParser):
@@ -79,3 +79,20 @@ def test_the_claims_ledger_links_each_claim_to_its_chapter_page(html):
     for chapter in ("06_ub_bilstm", "08_fusion_attention", "09_baselines"):
         assert f'href="{chapter}.html"' in page, chapter
     assert 'href="06_ub_bilstm.ipynb"' not in page
+
+
+def test_the_raw_table_check_sees_a_printed_table_and_passes_a_rendered_one():
+    printed = "<p>| claim | test |\n|—|—|\n| C1 | a |</p>"
+    assert raw_markdown_tables(printed) == ["| claim | test |"]
+    assert raw_markdown_tables("<pre>| a | b |\n|---|:---:|</pre>") == ["| a | b |"]
+    rendered = "<table><tr><th>claim</th><th>test</th></tr><tr><td>C1</td><td>a</td></tr></table>"
+    assert raw_markdown_tables(rendered) == [] and raw_markdown_tables("<p>a | b</p>") == []
+
+
+@pytest.mark.slow
+def test_no_page_prints_a_markdown_table_as_text(html):
+    """Every Markdown table a chapter shows (the claims ledger of chapters 6-11) is a table on its page."""
+    bad = {page.name: found for page in sorted(html.glob("*.html"))
+           if (found := raw_markdown_tables(page.read_text(encoding="utf-8")))}
+    assert not bad, bad
+    assert "<table" in (html / "10_reproduction_audit.html").read_text(encoding="utf-8")
