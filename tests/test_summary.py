@@ -57,3 +57,16 @@ def test_comparisons_pair_the_folds_and_pick_the_best_branch():
     assert table.loc["the staged fusion against its better branch", "other"] == "SBCNN (small CNN)"  # 57.0 > 55.0
     assert table.loc["the best network against the per-speaker SVM", "ahead on"] == "0 of 3 folds"
     assert "staged against end-to-end training" not in table.index  # not run: no row
+
+
+def test_the_readme_quotes_the_committed_latency_measurement():
+    """One measured source (results/latency.json) for the latency the README, chapter 11 and C9 quote."""
+    import json
+    import re
+
+    record = json.loads((REPO_ROOT / "results" / "latency.json").read_text())
+    row = next(line for line in (REPO_ROOT / "README.md").read_text().splitlines()
+               if line.startswith("| `python benchmarks/latency.py`"))
+    median, p95, speedup = (float(v) for v in re.search(r"median ([\d.]+) ms, p95 ([\d.]+) ms: ([\d.]+)×", row).groups())
+    assert (median, p95) == (round(record["cpu_median_ms"], 1), round(record["cpu_p95_ms"], 1))
+    assert speedup == round(record["paper_ms"] / record["cpu_median_ms"], 1)

@@ -64,8 +64,20 @@ def test_upload_is_the_fallback_and_bad_files_are_named(model_path):
     sf.write(buf, np.stack([_speech(2.5, 16000)] * 2, axis=1), 16000, format="WAV", subtype="PCM_16")  # stereo
     vc._on_upload({"new": ({"name": "me.wav", "content": memoryview(buf.getvalue())},)})
     assert vc.last["source"] == "me.wav" and vc.last["sr"] == 16000
+    cleared = []
+    vc.output.clear_output = lambda *args, **kwargs: cleared.append(True)  # outside a kernel Output captures nothing
     vc._on_upload({"new": ({"name": "notes.txt", "content": memoryview(b"not audio")},)})
     assert "Cannot read notes.txt" in vc.info.value and vc.last["source"] == "me.wav"
+    assert "BytesIO" not in vc.info.value and "not a recording this widget can decode" in vc.info.value
+    assert cleared  # me.wav's report is cleared: it is not the answer for notes.txt
+
+
+def test_the_microphone_says_which_failure_it_met():
+    from affacrnn.book.widgets.voice import _ESM
+
+    for name, words in (("NotFoundError", "No microphone was found"), ("NotAllowedError", "was not allowed"),
+                        ("NotReadableError", "busy in another program")):
+        assert name in _ESM and words in _ESM
 
 
 def test_a_too_short_recording_is_refused_in_the_widget(model_path):

@@ -21,7 +21,9 @@ Notebook: book/11_inference.ipynb
 """
 from __future__ import annotations
 
+import html
 import io
+import re
 from typing import Any
 
 import numpy as np
@@ -59,7 +61,12 @@ function render({ model, el }) {
       stream = await navigator.mediaDevices.getUserMedia(
         { audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
     } catch (err) {
-      say("The microphone was not allowed (" + err.name + "). Allow it in the browser, or upload a file below.");
+      const why = {
+        NotFoundError: "No microphone was found on this computer. Connect one, or upload a file below.",
+        NotAllowedError: "The microphone was not allowed. Allow it in the browser's site settings, or upload a file below.",
+        NotReadableError: "The microphone is busy in another program. Close it there, or upload a file below.",
+      };
+      say(why[err.name] || ("The microphone could not be opened (" + err.name + "). Upload a file below."));
       return;
     }
     ctx = new AudioContext();
@@ -218,7 +225,11 @@ class VoiceClassifier:
         try:
             y, sr = sf.read(io.BytesIO(content), dtype="float32", always_2d=True)
         except Exception as exc:  # soundfile raises LibsndfileError / RuntimeError: say it, do not crash the widget
-            self.info.value = f"<span style='color:#cf222e'>Cannot read {name}: {exc}. Upload a WAV, FLAC or OGG file.</span>"
+            # libsndfile names the in-memory buffer ("Error opening <_io.BytesIO object at 0x...>: "); keep its reason
+            reason = re.sub(r"^Error opening <[^>]*>:\s*", "", str(exc)).strip().rstrip(".") or type(exc).__name__
+            self.info.value = (f"<span style='color:#cf222e'>Cannot read {html.escape(name)}: it is not a recording "
+                               f"this widget can decode ({html.escape(reason)}). Upload a WAV, FLAC or OGG file.</span>")
+            self.output.clear_output()  # the previous file's report is not this file's answer
             return
         self.classify(y.mean(axis=1), sr=int(sr), source=name)
 
