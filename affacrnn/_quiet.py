@@ -15,6 +15,7 @@ Notebook: book/01_preface.ipynb
 """
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import sys
@@ -30,10 +31,22 @@ class _NoRetracingWarning(logging.Filter):
 logging.getLogger("tensorflow").addFilter(_NoRetracingWarning())  # this module is imported once
 
 
+def _opensmile_first() -> None:
+    """Load openSMILE's native library before TensorFlow's, when the optional extra is installed: loaded
+    after TensorFlow, its first extraction aborts the process (see :mod:`affacrnn.features.opensmile`)."""
+    if "opensmile" in sys.modules or importlib.util.find_spec("opensmile") is None:
+        return
+    try:
+        import opensmile  # noqa: F401
+    except Exception:  # noqa: BLE001 - a broken optional extra must not stop TensorFlow; using it says why
+        pass
+
+
 def import_tensorflow() -> None:
-    """Import tensorflow and keras (once per process) with native stderr muted."""
+    """Import tensorflow and keras (once per process) with native stderr muted (openSMILE's library first)."""
     if "tensorflow" in sys.modules:
         return
+    _opensmile_first()
     if "ipykernel" in sys.modules:
         # Inside a Jupyter kernel descriptor 2 is a pipe that ipykernel watches and synchronises
         # through; pointing it elsewhere, even briefly, can leave the notebook client waiting

@@ -48,7 +48,8 @@ def test_both_splits_have_the_published_sizes_and_are_disjoint_by_video(vectors)
     for table, sizes, videos in ((paper, (1616, 583), (65, 28)), (bc, (1447, 752), (62, 31))):
         assert tuple((table["split"] == p).sum() for p in ("train", "test")) == sizes
         assert tuple(table.loc[table["split"] == p, "session"].nunique() for p in ("train", "test")) == videos
-        assert not set(table.loc[table["split"] == "train", "session"]) & set(table.loc[table["split"] == "test", "session"])
+        train, test = (set(table.loc[table["split"] == p, "session"]) for p in ("train", "test"))
+        assert not train & test
     with_val = mosi_bclstm_split(vectors.table, val_size=0.15, seed=0)
     val = with_val[with_val["split"] == "validation"]
     assert len(val) and not set(val["session"]) & set(with_val.loc[with_val["split"] != "validation", "session"])

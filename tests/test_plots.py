@@ -51,8 +51,9 @@ def _cv_rows():
 
 
 def test_folds_chart_draws_the_yardstick_as_a_line_not_a_row():
-    rows = pd.concat([_cv_rows(), pd.DataFrame([{"scheme": s, "model": "stick", "fold": f, "macro_f1": 70.0 + 2 * (s == "y"),
-                                                 "majority": 40.0} for s in ("x", "y") for f in range(4)])])
+    stick = [{"scheme": s, "model": "stick", "fold": f, "macro_f1": 70.0 + 2 * (s == "y"), "majority": 40.0}
+             for s in ("x", "y") for f in range(4)]
+    rows = pd.concat([_cv_rows(), pd.DataFrame(stick)])
     ax = plots.plot_folds(rows, scheme="x", yardstick="stick", names={"stick": "the yardstick"})
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
     assert any(len(line.get_xdata()) and np.all(np.asarray(line.get_xdata()) == 70.0) for line in ax.get_lines())

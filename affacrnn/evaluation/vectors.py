@@ -50,12 +50,11 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.svm import SVC
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from affacrnn._quiet import load_keras
 from affacrnn.errors import ParameterError
-from affacrnn.evaluation.baselines.base import check_choice, check_int
+from affacrnn.evaluation.baselines.base import check_choice, check_int, class_codes
 from affacrnn.evaluation.baselines.bc_lstm import build_bc_lstm
 from affacrnn.models.config import AFFConfig
 
@@ -99,17 +98,6 @@ def target_vectors(X: Any) -> np.ndarray:
     return X
 
 
-def _codes(est: BaseEstimator, y: Any, n: int) -> np.ndarray:
-    y = column_or_1d(y, warn=True)
-    check_classification_targets(y)
-    if len(y) != n:
-        raise ParameterError(f"`y` must hold one label per utterance ({n}); got {len(y)}.")
-    est.classes_, codes = np.unique(y, return_inverse=True)
-    if len(est.classes_) < 2:
-        raise ParameterError(f"`y` must hold at least 2 classes; got {list(est.classes_)!r}.")
-    return codes
-
-
 class GMMVectorClassifier(ClassifierMixin, BaseEstimator):
     """One Gaussian mixture per class on standardised utterance vectors; the most probable class wins.
 
@@ -146,7 +134,7 @@ class GMMVectorClassifier(ClassifierMixin, BaseEstimator):
         """Fit on ``X`` [shape=(n, d) or (n, window, d)] and ``y`` [shape=(n,)]."""
         check_int("n_components", self.n_components, low=1, example="4")
         V = target_vectors(X)
-        codes = _codes(self, y, len(V))
+        codes = class_codes(self, y, len(V))
         self.scaler_ = StandardScaler().fit(V)
         Z = self.scaler_.transform(V)
         self.mixtures_ = [
@@ -249,7 +237,7 @@ class KerasVectorClassifier(ClassifierMixin, BaseEstimator):
         keras = load_keras()  # lazy: TensorFlow starts only when a Keras model is trained
         self._check()
         W = self._windows(X)
-        codes = _codes(self, y, len(W))
+        codes = class_codes(self, y, len(W))
         n, self.window_, d = W.shape
         self.scaler_ = StandardScaler().fit(W[:, self.window_ // 2])
         W = self._scaled(W)
@@ -377,7 +365,8 @@ _TARGET = FunctionTransformer(target_vectors)
 
 def _svm(random_state: int | None = None, **params: Any) -> Pipeline:
     params = {"kernel": "rbf", "C": 1.0, "gamma": "scale", "class_weight": "balanced", **params}
-    return Pipeline([("target", _TARGET), ("scale", StandardScaler()), ("svm", SVC(random_state=random_state, **params))])
+    return Pipeline([("target", _TARGET), ("scale", StandardScaler()),
+                     ("svm", SVC(random_state=random_state, **params))])
 
 
 def _naive_bayes(random_state: int | None = None, **params: Any) -> Pipeline:

@@ -259,7 +259,8 @@ def _c6(ev: Evidence) -> list[dict]:
 
 
 def _c6_mosi(ev: Evidence, *, split: str, paper: str) -> dict:
-    """C6 on MOSI itself: the part of AFF-ACRNN that runs on bc-LSTM's vectors against bc-LSTM, paired over test videos."""
+    """C6 on MOSI itself: the part of AFF-ACRNN that runs on bc-LSTM's vectors against bc-LSTM, paired over
+    test videos."""
     record = ev.mosi_audio or {}
     kept = record.get("extra", {}).get("predictions", {}).get(split, {}).get("mosi2", {})
     a, b = (per_video_accuracy(kept, run_key(m, 3)) if kept else pd.Series(dtype=float)
@@ -272,7 +273,8 @@ def _c6_mosi(ev: Evidence, *, split: str, paper: str) -> dict:
             f"accuracy, averaged over {n_seeds or 'the'} seeds; accuracy because the paper's Table 6 reports it "
             "(a video of a few utterances has no stable macro-F1).")
     return _paired_row(a, b, test=f"AFF-ACRNN context stage vs bc-LSTM on MOSI (bc-LSTM's audio vectors, {name})",
-                       data=f"mosi mosi2, {name} ({a.size or '?'} test videos)", corpus="mosi", metric="accuracy per test video", paper=paper,
+                       data=f"mosi mosi2, {name} ({a.size or '?'} test videos)", corpus="mosi",
+                       metric="accuracy per test video", paper=paper,
                        note=note, command=lambda k: "affacrnn experiment mosi_audio --mode full --out results")
 
 

@@ -168,7 +168,8 @@ def mosi_audio(
     schemes = (schemes,) if isinstance(schemes, str) else tuple(schemes)
     for s in schemes:
         if get_scheme(s).kind != "score":
-            raise ParameterError(f"`schemes`: {s!r} reads emotions; MOSI has sentiment scores. Pass e.g. mosi2, mosi5, mosi7.")
+            raise ParameterError(f"`schemes`: {s!r} reads emotions; MOSI has sentiment scores. "
+                                 "Pass e.g. mosi2, mosi5, mosi7.")
     windows = tuple(int(w) if isinstance(w, str) and w.isdigit() else w  # `--param windows=3,1` gives strings
                     for w in ((windows,) if isinstance(windows, (int, str)) else windows))
     if not windows or any(not isinstance(w, (int, np.integer)) or w < 1 or w % 2 == 0 for w in windows):

@@ -24,6 +24,13 @@ Low-level descriptors (``"llds"``, 10 ms hop) are an alternative frame matrix to
 librosa columns: each clip's first ``n_frames`` frames, shorter clips padded with zero rows (which
 :func:`affacrnn.evaluation.baselines.frame_lengths` recognises as padding).
 
+openSMILE and TensorFlow in one process
+    openSMILE's native library must be loaded before TensorFlow's: loaded after it, its first
+    extraction aborts the process with a corrupted heap (``malloc(): invalid size``; measured
+    with opensmile 2.6.0 and TensorFlow 2.21). :func:`affacrnn._quiet.import_tensorflow` loads it
+    first when the extra is installed; where TensorFlow got in first anyway (a notebook's own
+    ``import keras``), :func:`opensmile_features` extracts in fresh worker processes instead.
+
 Audio is decoded by :func:`affacrnn.data.audio.load_audio` at ``sr`` (default 16 kHz, the rate of
 the corpora here) and handed to openSMILE as samples, so every format affacrnn reads works.
 Results are cached like the librosa features (:mod:`affacrnn.features.cache`): one entry per
@@ -35,7 +42,9 @@ Notebook: book/09_baselines.ipynb
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
+import sys
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -126,7 +135,8 @@ def _compute(paths: Sequence[str], entries: Sequence[str | None], feature_set: s
         else:
             arr = np.zeros((n_frames, values.shape[1]), np.float32)
             arr[: min(n_frames, len(values))] = values[:n_frames]
-        arr = np.nan_to_num(arr, nan=0.0, posinf=0.0, neginf=0.0)  # openSMILE leaves NaN where a descriptor is undefined
+        # openSMILE leaves NaN where a descriptor is undefined
+        arr = np.nan_to_num(arr, nan=0.0, posinf=0.0, neginf=0.0)
         if entry is not None:
             save_entry(Path(entry), arr)
         out.append(arr)
@@ -186,7 +196,11 @@ def opensmile_features(
     (1440, 88)
     """
     _check(feature_set, level, n_frames)
-    require_opensmile()
+    isolate = "tensorflow" in sys.modules and "opensmile" not in sys.modules  # see the module docstring
+    if not isolate:
+        require_opensmile()
+    elif not opensmile_available():
+        raise FeatureError(_EXTRA + ".")
     paths = table_paths(table)
     shape = _shape(feature_set, level, n_frames)
     root = resolve_cache_dir(cache_dir)
@@ -205,6 +219,8 @@ def opensmile_features(
     batches = [todo[k:k + _BATCH] for k in range(0, len(todo), _BATCH)]
     if batches:
         jobs = n_jobs if n_jobs is not None else (1 if len(batches) == 1 else -1)
+        if isolate:  # at least two workers: joblib runs a single job in this process
+            jobs = max(2, joblib.cpu_count() if jobs < 0 else jobs)
         bar = tqdm(total=len(todo), desc=f"openSMILE {feature_set}", unit="file", disable=not progress)
         calls = (joblib.delayed(_compute)([p for _, p, _ in b], [e for *_, e in b], feature_set, level, sr, n_frames)
                  for b in batches)

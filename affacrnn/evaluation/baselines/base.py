@@ -41,7 +41,7 @@ from sklearn.utils.validation import check_array, column_or_1d
 from affacrnn.errors import ParameterError
 from affacrnn.features.frames import column_blocks, n_columns, normalize_feature_set
 
-__all__ = ["frame_lengths", "check_int", "check_choice", "FrameBaseline"]
+__all__ = ["frame_lengths", "check_int", "check_choice", "class_codes", "FrameBaseline"]
 
 
 def frame_lengths(X: np.ndarray) -> np.ndarray:
@@ -95,6 +95,19 @@ def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
     return value
 
 
+def class_codes(estimator: BaseEstimator, y: Any, n: int) -> np.ndarray:
+    """Check ``y`` (one label per sample of ``n``, at least two classes), set ``estimator.classes_`` and
+    return each label's index into it."""
+    y = column_or_1d(y, warn=True)
+    check_classification_targets(y)
+    if len(y) != n:
+        raise ParameterError(f"`y` must hold one label per utterance ({n}); got {len(y)}.")
+    estimator.classes_, codes = np.unique(y, return_inverse=True)
+    if len(estimator.classes_) < 2:
+        raise ParameterError(f"`y` must hold at least 2 classes; got {list(estimator.classes_)!r}.")
+    return codes
+
+
 class FrameBaseline(ClassifierMixin, BaseEstimator):
     """Validation and column selection shared by every baseline (scikit-learn glue)."""
 
@@ -131,14 +144,7 @@ class FrameBaseline(ClassifierMixin, BaseEstimator):
         return np.concatenate([X[..., blocks[u]] for u in use], axis=-1)
 
     def _targets(self, y: Any, n: int) -> np.ndarray:
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        if len(y) != n:
-            raise ParameterError(f"`y` must hold one label per utterance ({n}); got {len(y)}.")
-        self.classes_, codes = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ParameterError(f"`y` must hold at least 2 classes; got {list(self.classes_)!r}.")
-        return codes
+        return class_codes(self, y, n)
 
     def _lengths(self, F: np.ndarray) -> np.ndarray:
         return frame_lengths(F) if self.ignore_padding else np.full(len(F), F.shape[1], dtype=np.int64)

@@ -128,7 +128,8 @@ class FunctionalsSVM(ClassifierMixin, BaseEstimator):
         groups = np.asarray(groups)
         n_groups = len(np.unique(groups))
         if n_groups < 2:
-            raise ParameterError(f"`groups` must name at least 2 speakers; got {n_groups}. Pass the speaker of each row.")
+            raise ParameterError(f"`groups` must name at least 2 speakers; got {n_groups}. "
+                                 "Pass the speaker of each row.")
         pipe = Pipeline([("scale", StandardScaler()), ("svm", SVC(class_weight=self.class_weight))])
         grid = [{"svm__kernel": [k], "svm__C": list(self.Cs)} for k in self.kernels]
         self.search_ = GridSearchCV(pipe, grid, scoring=self.scoring, cv=GroupKFold(min(self.inner_folds, n_groups)),
