@@ -145,6 +145,8 @@ COMPARISONS = (
     ("affacrnn_staged", "affacrnn_end_to_end", "staged against end-to-end training"),
     ("best network", "svm", "the best network against the plain SVM"),
     ("best network", "svm_speaker", "the best network against the per-speaker SVM"),
+    ("best network", "compare_svm_speaker", "the best network against the field's yardstick (openSMILE ComParE, "
+                                            "per-speaker SVM)"),
 )
 BRANCHES = ("ub_bilstm", "sbcnn_small", "sbcnn_resnet18")
 NETWORKS = (*BRANCHES, "affacrnn_staged", "affacrnn_end_to_end")
@@ -309,6 +311,11 @@ def readme_block(*, results_dir: str | Path | None = None) -> str:
     else:
         lines += ["Speaker-disjoint cross-validation (`results/crossval.json`; RAVDESS, 4 folds of 6 actors; "
                   "mean ± sd over folds, percent):", "", _markdown(table), ""]
+    emodb = crossval_table(results_dir=Path(results_dir or REPO_ROOT / "results") / "crossval-emodb")
+    if not emodb.empty:
+        lines += ["EmoDB, the same protocol (`results/crossval-emodb/crossval.json`, 5 folds of 2 speakers: the "
+                  "field's yardstick; the networks' EmoDB folds are in `results/crossval-parts/` and the ledger):", "",
+                  _markdown(emodb), ""]
     pairs = comparisons_table(results_dir=results_dir)
     if not pairs.empty:
         lines += ["Paired over the same folds (macro-F1 points, mean ± sd of the per-fold differences):", "",
