@@ -237,3 +237,15 @@ def test_the_ledger_pairs_the_context_stage_with_bc_lstm_over_test_videos(tmp_pa
     (tmp_path / "mosi_audio.json").write_text(json.dumps(_record(mode="smoke")))  # smoke runs are no evidence
     df = claims(results_dir=None, evidence_dir=tmp_path)
     assert (df[(df["id"] == "C6") & df["data"].str.startswith("mosi")]["verdict"] == "not tested").all()
+
+
+def test_affacrnn_corpora_lists_the_vectors(mosi_vectors_root, capsys):
+    import json as _json
+
+    from affacrnn.cli import main
+
+    assert main(["corpora", "mosi", "--root", str(mosi_vectors_root), "--json"]) == 0
+    mosi = _json.loads(capsys.readouterr().out)["corpora"][0]
+    assert mosi["corpus"] == "mosi" and mosi["vectors"] == {"source": "bc-lstm", "utterances": 2199, "values": 73}
+    assert main(["corpora", "mosi", "--root", str(mosi_vectors_root)]) == 0
+    assert "audio vectors published with bc-LSTM: 2199 utterances × 73 values" in capsys.readouterr().out
