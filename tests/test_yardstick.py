@@ -115,14 +115,20 @@ def test_chapter_9s_widget_switches_the_pipeline():
     assert "compare_svm</code>" in out.value
 
 
-@pytest.mark.parametrize("first", ["import tensorflow", "from affacrnn._quiet import import_tensorflow; import_tensorflow()"])
+@pytest.mark.parametrize("first", [
+    "import tensorflow",
+    "from affacrnn._quiet import import_tensorflow; import_tensorflow()",
+    "import tensorflow\nimport opensmile",  # openSMILE imported after TensorFlow: still extracted in a worker
+])
 def test_opensmile_survives_tensorflow_in_the_same_process(ravdess_clips, first):
     """openSMILE's library loaded after TensorFlow's aborts at its first extraction (``malloc(): invalid size``):
     affacrnn loads it first, or extracts in fresh worker processes when TensorFlow came first."""
     import subprocess
 
     code = (f"{first}\nfrom affacrnn.features.opensmile import opensmile_features\n"
-            f"X = opensmile_features({ravdess_clips[:2]!r}, cache_dir=False, progress=False)\nprint(X.shape)")
+            f"X = opensmile_features({ravdess_clips[:2]!r}, cache_dir=False, progress=False)\n"
+            f"Y = opensmile_features({ravdess_clips[:2]!r}, feature_set='compare', cache_dir=False, progress=False)\n"
+            "print(X.shape)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip().splitlines()[-1] == "(2, 88)"

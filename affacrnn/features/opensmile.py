@@ -29,7 +29,8 @@ openSMILE and TensorFlow in one process
     extraction aborts the process with a corrupted heap (``malloc(): invalid size``; measured
     with opensmile 2.6.0 and TensorFlow 2.21). :func:`affacrnn._quiet.import_tensorflow` loads it
     first when the extra is installed; where TensorFlow got in first anyway (a notebook's own
-    ``import keras``), :func:`opensmile_features` extracts in fresh worker processes instead.
+    ``import keras``, a test module), :func:`opensmile_features` extracts in fresh worker processes
+    instead, however openSMILE was imported afterwards.
 
 Audio is decoded by :func:`affacrnn.data.audio.load_audio` at ``sr`` (default 16 kHz, the rate of
 the corpora here) and handed to openSMILE as samples, so every format affacrnn reads works.
@@ -91,6 +92,15 @@ def require_opensmile():
         return importlib.import_module("opensmile")
     except ImportError:
         raise FeatureError(_EXTRA + ".") from None
+
+
+def _safe_in_process() -> bool:
+    """Whether openSMILE can extract in this process: TensorFlow is not loaded, or openSMILE was loaded before it
+    (``sys.modules`` keeps first-import order, and each package loads its native library when imported)."""
+    if "tensorflow" not in sys.modules:
+        return True
+    order = list(sys.modules)
+    return "opensmile" in sys.modules and order.index("opensmile") < order.index("tensorflow")
 
 
 def _check(feature_set: str, level: str, n_frames: int) -> None:
@@ -196,7 +206,7 @@ def opensmile_features(
     (1440, 88)
     """
     _check(feature_set, level, n_frames)
-    isolate = "tensorflow" in sys.modules and "opensmile" not in sys.modules  # see the module docstring
+    isolate = not _safe_in_process()
     if not isolate:
         require_opensmile()
     elif not opensmile_available():
