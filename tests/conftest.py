@@ -18,6 +18,7 @@ CORPUS_MARKERS = {
     "ravdess": "ravdess",
     "emodb": "emodb/wav",
     "mosi": "mosi/OpinionLevelSentiment.csv",
+    "mosi_vectors": "mosi/bc-lstm/audio_train0.csv",  # bc-LSTM's published MOSI audio vectors
 }
 
 
@@ -36,7 +37,7 @@ def _need(name: str) -> Path:
 
 @pytest.fixture(scope="session")
 def data_root() -> Path:
-    """The data root holding all three shared corpora."""
+    """The data root holding every shared corpus (and MOSI's published vectors)."""
     for name in CORPUS_MARKERS:
         _need(name)
     return _data_root()
@@ -60,13 +61,8 @@ def mosi_root() -> Path:
 @pytest.fixture(scope="session")
 def mosi_vectors_root() -> Path:
     """The data root holding MOSI's label file and bc-LSTM's published audio vectors (``mosi/bc-lstm/``)."""
-    root = _need("mosi")
-    if not (root / "mosi" / "bc-lstm" / "audio_train0.csv").is_file():
-        msg = f"bc-LSTM's MOSI vectors not found under {root / 'mosi' / 'bc-lstm'} (CI uses ../shared/data)"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    return root
+    _need("mosi")
+    return _need("mosi_vectors")
 
 
 @pytest.fixture(scope="session")
