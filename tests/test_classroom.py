@@ -58,14 +58,46 @@ def test_check_by_key_right_wrong_unanswered_and_bad_calls():
     assert exercises.check(1.0, expected=1).ok  # the plain comparison still works
 
 
-def test_checks_are_logged_for_grading_but_solutions_are_not(tmp_path, monkeypatch):
-    log = tmp_path / "log.jsonl"
-    monkeypatch.setenv(exercises.GRADE_LOG_ENV, str(log))
-    exercises.check("ch07-1", 81)
-    exercises.check("ch07-2", None)
-    exercises.check("ch07-1", 81, strict=True)
-    lines = [pd.read_json(log, lines=True)]
-    assert lines[0][["exercise", "status"]].values.tolist() == [["ch07-1", "right"], ["ch07-2", "not answered"]]
+def test_reference_run_logs_right_answers_and_a_grading_kernel_computes_nothing(tmp_path, monkeypatch):
+    log = tmp_path / "reference.jsonl"
+    monkeypatch.setenv(exercises.REFERENCE_ENV, str(log))
+    exercises.check("ch07-1", None)  # the teacher's chapter runs with its answers unset
+    exercises.check("ch07-1", 81, strict=True)  # solution cells are not the reference
+    lines = pd.read_json(log, lines=True)
+    assert lines["exercise"].tolist() == ["ch07-1"]
+    assert exercises.decode(lines["expected"][0]) == 81
+    monkeypatch.delenv(exercises.REFERENCE_ENV)
+    monkeypatch.setenv(exercises.GRADING_ENV, "1")
+    monkeypatch.setattr(exercises, "EXERCISES", {})  # as in the sandbox: no answers module
+    result = exercises.check("ch07-1", 80)
+    assert result.ok is None and "grader" in str(result)
+
+
+@pytest.mark.parametrize("value", [3, 2.5, "angry", None, {1, 2}, {"a": 1.5}, [1.0, 2.0], pd.Series({"x": 1.0}),
+                                   float("nan")])
+def test_answers_survive_the_trip_back_to_the_grader(value):
+    import json
+
+    import numpy as np
+
+    back = exercises.decode(json.loads(json.dumps(exercises.encode(value))))
+    if value is None:
+        assert back is None
+    elif isinstance(value, float) and np.isnan(value):
+        assert np.isnan(back)
+    else:
+        assert exercises.compare(back, expected=value).ok
+
+
+def test_an_object_that_equals_everything_is_read_back_as_wrong():
+    class Always:
+        def __eq__(self, other):
+            return True
+
+    back = exercises.decode(exercises.encode(Always()))
+    assert isinstance(back, exercises.Unreadable) and not exercises.compare(back, expected=81).ok
+    with pytest.raises(ValueError, match="not an encoded answer"):
+        exercises.decode({"status": "right"})
 
 
 def test_student_edition_has_no_solutions_and_keeps_the_checks(tmp_path):

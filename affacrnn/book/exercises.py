@@ -13,9 +13,13 @@ cell passes ``strict=True`` so a wrong *solution* fails the chapter's test run. 
 are tagged ``solution``; the student edition (``affacrnn book --student OUT``,
 :mod:`affacrnn.book.classroom`) removes them.
 
-When the environment variable ``AFFACRNN_GRADE_LOG`` names a file, every reader's check
-(not the strict solution checks) appends one JSON line there: exercise, outcome, answer. That is
-how ``affacrnn book --grade`` learns what each submitted notebook answered.
+Grading (``affacrnn book --grade``, :mod:`affacrnn.book.classroom`) never trusts what a
+submission's kernel says about itself. It runs the teacher's chapter once as a *reference*: with
+``AFFACRNN_GRADE_REFERENCE`` naming a file, every reader's check appends the right answer there
+(:func:`encode` d, one JSON line). Each submission then runs in a sandbox where
+``AFFACRNN_GRADING`` is set: its checks compute and record nothing (the answers module is not
+there); after the last cell the grader reads the answer variables back (:func:`export_answers`)
+and compares them with the reference in its own process (:func:`decode`, :func:`compare`).
 
 :func:`compare` is the plain comparison (an answer against an expected value you pass);
 ``check(answer, expected=...)`` still works and means the same.
@@ -35,10 +39,15 @@ import numpy as np
 
 from affacrnn.errors import AffacrnnError, ParameterError
 
-__all__ = ["EXERCISES", "GRADE_LOG_ENV", "CheckResult", "Exercise", "bank", "check", "compare", "exercise", "solution_hidden"]
+__all__ = ["EXERCISES", "REFERENCE_ENV", "GRADING_ENV", "ANSWERS_MARK", "CheckResult", "Exercise", "bank", "check", "compare",
+           "Unreadable", "decode", "encode", "exercise", "export_answers", "solution_hidden"]
 
-#: The environment variable naming the file a grading run collects the checks' outcomes in.
-GRADE_LOG_ENV = "AFFACRNN_GRADE_LOG"
+#: Names the file a grading run's reference run collects the right answers in.
+REFERENCE_ENV = "AFFACRNN_GRADE_REFERENCE"
+#: Set in a submission's sandboxed kernel: checks compute and record nothing there.
+GRADING_ENV = "AFFACRNN_GRADING"
+#: The line :func:`export_answers` prints starts with this.
+ANSWERS_MARK = "AFFACRNN-ANSWERS "
 
 
 @dataclass(frozen=True)
@@ -214,6 +223,8 @@ def check(*args: Any, strict: bool = False, expected: Any = ..., tol: float | No
     if len(args) == 1 and expected is not ...:
         return compare(args[0], expected=expected, tol=1e-6 if tol is None else tol,
                        what=what or "your answer", hint=hint or "", strict=strict)
+    if len(args) == 2 and isinstance(args[0], str) and os.environ.get(GRADING_ENV) and not strict:
+        return CheckResult(None, "Recorded for grading: the grader compares your answer after the last cell.")
     if len(args) != 2 or not isinstance(args[0], str):
         raise ParameterError("call exercises.check(key, answer, **inputs), e.g. exercises.check(\"ch04-1\", answer_1, "
                              "labelled=labelled, seed=SEED); or exercises.check(answer, expected=value).")
@@ -228,21 +239,88 @@ def check(*args: Any, strict: bool = False, expected: Any = ..., tol: float | No
             from exc
     result = compare(answer, expected=right, tol=ex.tol if tol is None else tol, what=what or ex.what,
                      hint=ex.hint if hint is None else hint, strict=strict)
-    if not strict:
-        _log(key, result, answer)
+    if not strict and os.environ.get(REFERENCE_ENV):
+        line = json.dumps({"exercise": key, "expected": encode(right)}) + "\n"
+        with open(os.environ[REFERENCE_ENV], "a", encoding="utf-8") as fh:  # one write: whole lines only
+            fh.write(line)
     return result
 
 
-def _log(key: str, result: CheckResult, answer: Any) -> None:
-    """Append the outcome to ``$AFFACRNN_GRADE_LOG`` (one JSON line, one ``write`` on an O_APPEND file:
-    lines from one kernel never interleave, and a killed run leaves whole lines)."""
-    path = os.environ.get(GRADE_LOG_ENV)
-    if not path:
-        return
-    status = {True: "right", False: "wrong", None: "not answered"}[result.ok]
-    line = json.dumps({"exercise": key, "status": status, "answer": _show(answer)}) + "\n"
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(line)
+def encode(value: Any) -> Any:
+    """A JSON-able form of an answer that :func:`decode` turns back into something :func:`compare` reads.
+
+    Numbers, strings, ``None``, sets, dicts, pandas Series and arrays keep their meaning; anything
+    else becomes its ``repr`` (which never equals a right answer).
+    """
+    if value is None or value is Ellipsis:
+        return {"none": True}
+    if isinstance(value, (np.generic,)):
+        value = value.item()
+    if isinstance(value, bool) or isinstance(value, (int, str)) or (isinstance(value, float) and np.isfinite(value)):
+        return {"value": value}
+    if isinstance(value, float):
+        return {"float": repr(value)}
+    if isinstance(value, (set, frozenset)):
+        return {"set": [encode(v) for v in sorted(value, key=repr)]}
+    if hasattr(value, "to_dict") and hasattr(value, "index"):  # pandas Series
+        value = value.to_dict()
+    if isinstance(value, dict):
+        return {"dict": [[str(k), encode(v)] for k, v in value.items()]}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        try:
+            array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            return {"list": [encode(v) for v in value]}
+        return {"array": [repr(float(v)) for v in array.ravel()], "shape": list(array.shape)}
+    return {"repr": repr(value)[:200]}
+
+
+def decode(data: Any) -> Any:
+    """The answer :func:`encode` wrote (raises ``ValueError`` on anything it did not write)."""
+    if not isinstance(data, dict) or len(data) not in (1, 2):
+        raise ValueError(f"not an encoded answer: {str(data)[:80]}")
+    if "none" in data:
+        return None
+    if "value" in data and isinstance(data["value"], (bool, int, float, str)):
+        return data["value"]
+    if "float" in data:
+        return float(data["float"])
+    if "set" in data:
+        return {decode(v) for v in data["set"]}
+    if "dict" in data:
+        return {str(k): decode(v) for k, v in data["dict"]}
+    if "list" in data:
+        return [decode(v) for v in data["list"]]
+    if "array" in data:
+        return np.array([float(v) for v in data["array"]], dtype=float).reshape(data["shape"])
+    if "repr" in data:
+        return Unreadable(str(data["repr"]))
+    raise ValueError(f"not an encoded answer: {str(data)[:80]}")
+
+
+class Unreadable:
+    """An answer of a type no check knows, read back as its ``repr``: equal to nothing, so never right."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def export_answers(names: dict[str, str], namespace: dict[str, Any]) -> None:
+    """Print the answer variables ``names`` (exercise -> variable) of ``namespace`` for the grader.
+
+    One line, :data:`ANSWERS_MARK` then JSON: ``{exercise: encoded answer}``; an exercise whose
+    variable is not defined is left out (its cell did not run).
+    """
+    found = {key: encode(namespace[name]) for key, name in names.items() if name in namespace}
+    print(ANSWERS_MARK + json.dumps(found), flush=True)
 
 
 # The answers register themselves with `exercise` (defined above), so they are imported last.

@@ -69,6 +69,14 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
                         "chapter's parameters cell (for maintainers; run every chapter, smoke or --full)")
     p.add_argument("--out", metavar="DIR", help="with --grade: folder for grades.csv, grades.md and the executed "
                                                 "notebooks (default FOLDER/_grades)")
+    p.add_argument("--time-limit", type=float, metavar="SECONDS",
+                   help="with --grade: seconds one whole submission may run before it is stopped (default 900 in "
+                        "smoke mode, 14400 with --full)")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="with --grade: run submissions with your rights even where bubblewrap could sandbox them")
+    p.add_argument("--force", action="store_true",
+                   help="with --student: overwrite notebooks already in OUT that differ from the handout "
+                        "(a student's answers)")
     p.set_defaults(handler=run)
     return p
 
@@ -88,19 +96,29 @@ def run(args: argparse.Namespace) -> int:
     parameters = dict(args.parameter)
     if args.record_times and not args.run:
         raise ParameterError("--record-times goes with --run (the times are those of the chapters it executes).")
-    if args.out and not args.grade:
+    if args.out is not None and not args.grade:
         raise ParameterError("--out goes with --grade (the folder for the grades). Drop --out, or add --grade FOLDER.")
+    for flag, value in (("--time-limit", args.time_limit), ("--no-sandbox", args.no_sandbox)):
+        if value not in (None, False) and not args.grade:
+            raise ParameterError(f"{flag} goes with --grade. Drop {flag}, or add --grade FOLDER.")
+    if args.force and args.student is None:
+        raise ParameterError("--force goes with --student (overwrite answered notebooks). Drop --force.")
+    for flag, value in (("--student", args.student), ("--grade", args.grade), ("--out", args.out),
+                        ("--run", args.run), ("--html", args.html)):
+        if value is not None and not str(value).strip():
+            raise ParameterError(f"{flag} needs a folder; got an empty string.")
     if args.student:
         from affacrnn.book.classroom import student_edition
 
-        written = student_edition(args.student, only=args.chapter)
+        written = student_edition(args.student, only=args.chapter, force=args.force)
         if not quiet:
             print(f"{len(written)} chapters without solutions written into {Path(args.student).resolve()}")
         return 0
     if args.grade:
         from affacrnn.book.classroom import grade
 
-        table = grade(args.grade, out_dir=args.out, smoke=args.smoke, parameters=parameters, progress=not quiet)
+        table = grade(args.grade, out_dir=args.out, smoke=args.smoke, parameters=parameters, progress=not quiet,
+                      only=args.chapter, time_limit=args.time_limit, isolate=not args.no_sandbox)
         if not quiet:
             print(Path(table.attrs["md_path"]).read_text(encoding="utf-8"))
         print(table.attrs["csv_path"])
