@@ -116,3 +116,25 @@ def raw_markdown_tables(page_html: str) -> list[str]:
 
     text = unescape(re.sub(r"<[^>]+>", "", page_html))
     return [m.group(0).strip().splitlines()[0][:80] for m in RAW_TABLE.finditer(text)]
+
+
+# --------------------------------------------------------------- classroom submissions (chapter 4)
+
+ALICE = {  # right answers, worked out as a student would
+    "answer_1": 'int((speaker_split(labelled, test_size=0.25, val_size=0.0, seed=SEED)["split"] == "test").sum())',
+    "answer_2": ('neighbour_agreement(*(lambda t: (t["y"], context_windows(t)))(labelled.assign(position=labelled.groupby('
+                 '"session")["utterance_id"].rank(method="first", ascending=False).astype(int))))'),
+}
+BOB = {"answer_1": "0", "answer_2": "1 / 0"}  # a wrong answer, and a cell that raises
+
+
+def submit(handout: Path, folder: Path, student: str, answers: dict[str, str]) -> Path:
+    """Write ``handout`` answered with ``answers`` (variable -> code) as ``folder/student/<name>``."""
+    nb = nbformat.read(handout, as_version=4)
+    for cell in nb.cells:
+        for name, code in answers.items():
+            if cell.source.startswith(f"{name} = None"):
+                cell.source = f"{name} = {code}"
+    (folder / student).mkdir(parents=True)
+    nbformat.write(nb, folder / student / handout.name)
+    return folder / student / handout.name

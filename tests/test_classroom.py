@@ -12,6 +12,7 @@ import pytest
 from affacrnn.book import build as book
 from affacrnn.book import classroom, exercises
 from affacrnn.errors import AffacrnnError, ParameterError
+from book_support import ALICE, BOB, submit as _submit
 
 CHAPTERS = book.chapters()
 
@@ -124,24 +125,6 @@ def test_submissions_layout_is_checked(tmp_path):
     (tmp_path / "04_data_labels_splits.ipynb").write_text("{}")
     with pytest.raises(ParameterError, match="folder named after the student"):
         classroom.find_submissions(tmp_path)
-
-
-ALICE = {  # right answers, worked out as a student would
-    "answer_1": 'int((speaker_split(labelled, test_size=0.25, val_size=0.0, seed=SEED)["split"] == "test").sum())',
-    "answer_2": ('neighbour_agreement(*(lambda t: (t["y"], context_windows(t)))(labelled.assign(position=labelled.groupby('
-                 '"session")["utterance_id"].rank(method="first", ascending=False).astype(int))))'),
-}
-BOB = {"answer_1": "0", "answer_2": "1 / 0"}  # a wrong answer, and a cell that raises
-
-
-def _submit(handout, folder, student, answers):
-    nb = nbformat.read(handout, as_version=4)
-    for cell in nb.cells:
-        for name, code in answers.items():
-            if cell.source.startswith(f"{name} = None"):
-                cell.source = f"{name} = {code}"
-    (folder / student).mkdir(parents=True)
-    nbformat.write(nb, folder / student / handout.name)
 
 
 def test_grade_two_students_one_right_one_wrong(tmp_path):

@@ -28,7 +28,9 @@ status             meaning
 =================  ==========================================================================
 
 A cell that raises does not stop the grading of the rest of the notebook (the run continues, as
-"Run all" with errors allowed would). Outputs: ``grades.csv`` (every row), ``grades.md`` (one line
+"Run all" with errors allowed would); a cell that runs past the cell limit, or a notebook past
+its time limit, is stopped there (its processes killed) and the exercises it had not reached are
+"not run". Outputs: ``grades.csv`` (every row), ``grades.md`` (one line
 per student: right / total, and each exercise's mark) and the executed copies, whose error
 tracebacks are the feedback, under the output folder (default ``FOLDER/_grades``).
 
@@ -200,8 +202,7 @@ def _client(nb: Any, *, workdir: Path, kernel_name: str, cell_timeout: float | N
     from nbclient import NotebookClient
 
     return NotebookClient(nb, km=km, timeout=cell_timeout, kernel_name=kernel_name, allow_errors=True,
-                          interrupt_on_timeout=True, resources={"metadata": {"path": str(workdir)}},
-                          error_on_timeout={"ename": "TimeoutError", "evalue": f"the cell ran past {cell_timeout} s"})
+                          resources={"metadata": {"path": str(workdir)}})
 
 
 def _parameterized(path: Path, parameters: Mapping[str, Any]) -> Any:
@@ -250,15 +251,15 @@ def reference_answers(chapter: str | os.PathLike, *, parameters: Mapping[str, An
         log.touch()
         nb = _parameterized(path, parameters)
         with book_kernel(), _env(**{REFERENCE_ENV: str(log)}):
-            _run(_client(nb, workdir=path.parent, kernel_name="python3", cell_timeout=cell_timeout),
-                 time_limit=time_limit)
+            stopped = _run(_client(nb, workdir=path.parent, kernel_name="python3", cell_timeout=cell_timeout),
+                           time_limit=time_limit)
         found = {}
         for line in log.read_text(encoding="utf-8").splitlines():
             entry = json.loads(line)
             found[entry["exercise"]] = decode(entry["expected"])
     errors = _errors(nb)
-    if errors or set(expected) - set(found):
-        what = f"{errors[0].get('ename')}: {errors[0].get('evalue')}" if errors else \
+    if stopped or errors or set(expected) - set(found):
+        what = stopped or f"{errors[0].get('ename')}: {errors[0].get('evalue')}" if stopped or errors else \
             f"its checks {sorted(set(expected) - set(found))} did not run"
         raise AffacrnnError(f"the reference run of the teacher's {path.name} failed ({what}); grading needs the "
                             f"chapter to run: run `affacrnn book --run OUT --chapters {path.name[:2]}` and fix it.")
@@ -279,36 +280,40 @@ def _read_back(nb: Any) -> dict[str, Any] | None:
         return None
 
 
-def _run(client: Any, *, time_limit: float) -> bool:
-    """Execute ``client``'s notebook; return True when the time limit stopped it.
+def _run(client: Any, *, time_limit: float) -> str:
+    """Execute ``client``'s notebook; return why it was stopped early ("" when it ran to the end).
 
     The notebook runs in a worker thread (nbclient then installs no signal handlers of its own), so
-    this thread keeps the clock and the signals: past ``time_limit``, or on Ctrl-C / SIGTERM, every
-    process the kernel started is killed; an interruption is then raised again for the CLI.
+    this thread keeps the clock and the signals: past ``time_limit``, when a cell runs past the
+    cell limit (an interrupt cannot be trusted to stop a cell that ignores it), or on Ctrl-C /
+    SIGTERM, every process the kernel started is killed; an interruption is raised again for the CLI.
     """
-    from nbclient.exceptions import DeadKernelError
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     failure: list[BaseException] = []
+    reason: list[str] = []
 
     def run() -> None:
         try:
             client.execute()
         except DeadKernelError:
             pass  # the time limit, or the notebook killed its own kernel: what ran is graded
+        except CellTimeoutError:
+            reason.append(f"TimeLimit: a cell ran past the cell limit of {client.timeout:g} s; the notebook was "
+                          "stopped there")
         except BaseException as exc:  # noqa: BLE001 - handed to the grading thread
             failure.append(exc)
 
     worker = threading.Thread(target=run, name="affacrnn grading", daemon=True)
     seen = box.ProcessTree()
-    stopped = False
     deadline = time.monotonic() + time_limit
     worker.start()
     try:
         while worker.is_alive():
             worker.join(0.5)
             seen.watch(getattr(getattr(client.km, "provisioner", None), "pid", None))
-            if not stopped and time.monotonic() > deadline:
-                stopped = True
+            if not reason and time.monotonic() > deadline:
+                reason.append(f"TimeLimit: the notebook ran past {time_limit:g} s and was stopped")
                 seen.kill()
     finally:  # also on Ctrl-C / SIGTERM: nothing the notebook started outlives its grading
         seen.kill()
@@ -316,7 +321,7 @@ def _run(client: Any, *, time_limit: float) -> bool:
             client.kc.stop_channels()
     if failure:
         raise failure[0]
-    return stopped
+    return reason[0] if reason else ""
 
 
 def _execute(path: Path, target: Path, *, names: Mapping[str, str], parameters: Mapping[str, Any],
@@ -339,13 +344,13 @@ def _execute(path: Path, target: Path, *, names: Mapping[str, str], parameters: 
     nb.cells.pop()  # the grader's cell is not the student's feedback
     errors = _errors(nb)
     if stopped:
-        first = f"TimeLimit: the notebook ran past {time_limit:g} s and was stopped"
+        first = stopped
     elif answers is None and not errors:
         first = "the notebook's kernel stopped before its last cell"
     else:
         first = f"{errors[0].get('ename', '')}: {errors[0].get('evalue', '')}"[:200] if errors else ""
     atomic_write_text(target, nbformat.writes(nb))
-    return {"answers": answers or {}, "errors": len(errors) + stopped, "first_error": first}
+    return {"answers": answers or {}, "errors": len(errors) + bool(stopped), "first_error": first}
 
 
 def _status(key: str, answers: Mapping[str, Any], present: list[str], expected: Mapping[str, Any]) -> str:
@@ -390,8 +395,8 @@ def grade(folder: str | os.PathLike, *, out_dir: str | os.PathLike | None = None
     progress : bool
         Print a line per notebook on stderr.
     cell_timeout : float, optional
-        Seconds a cell may run before it is interrupted (its error is recorded, the run goes on);
-        default the book's smoke limit in smoke mode, none in full mode.
+        Seconds a cell may run before the notebook is stopped there (the exercises it had not
+        reached are "not run"); default the book's smoke limit in smoke mode, none in full mode.
     time_limit : float, optional
         Seconds a whole submission may run before its processes are killed (the exercises it
         had not reached are "not run"); default :data:`TIME_LIMITS` by mode.
@@ -477,6 +482,7 @@ def grade_summary(table: pd.DataFrame) -> str:
     """A readable Markdown summary of :func:`grade`'s table: one line per student, one column per exercise."""
     if table.empty:
         return "# Grades\n\nNo exercises were found in the submissions.\n"
+    table = table.assign(student=table["student"].astype(str).map(_student_name))  # one line per student
     marks = table.assign(mark=table["status"].map(_MARK)).pivot_table(
         index="student", columns="exercise", values="mark", aggfunc="first", fill_value="")
     right = table.groupby("student")["status"].apply(lambda s: f"{int((s == 'right').sum())} / {len(s)}")
