@@ -85,6 +85,7 @@ def test_mosi_labels_prototype_numbers(mosi_root, tmp_path):
     assert record["rows"][5]["paper"] is None  # proto3: no paper figure, NaN → null
 
 
+@pytest.mark.slow
 def test_branches_smoke(ravdess_root, tmp_path):
     df = run_experiment("branches", out_dir=tmp_path, progress=False, cnns=("small",))
     assert list(df["model"]) == ["UB-BiLSTM", "SBCNN (small)", "AFF-ACRNN (UB-BiLSTM + small)"]
@@ -97,6 +98,7 @@ def test_branches_smoke(ravdess_root, tmp_path):
     _check_trained(df, tmp_path, "branches")
 
 
+@pytest.mark.slow
 def test_table2_smoke(ravdess_root, tmp_path):
     df = run_experiment("table2", out_dir=tmp_path, progress=False, sizes=(1, 7))
     assert list(zip(df["recurrent"], df["n_types"])) == [("lstm", 1), ("lstm", 7), ("bilstm", 1), ("bilstm", 7)]
@@ -128,6 +130,7 @@ def test_read_results_round_trip_and_refusals(tmp_path, monkeypatch):
         load_or_run("table9")
 
 
+@pytest.mark.slow
 def test_table3_and_table4_smoke(ravdess_root, tmp_path):
     df3 = run_experiment("table3", out_dir=tmp_path, progress=False, cnns=("lenet", "resnet152"))
     assert list(df3["cnn"]) == ["lenet", "resnet152"]
@@ -151,6 +154,7 @@ def test_table3_and_table4_smoke(ravdess_root, tmp_path):
     assert table2 is None and "affacrnn experiment table2 --mode full" in why
 
 
+@pytest.mark.slow
 def test_table5_smoke(emodb_root, tmp_path):
     df = run_experiment("table5", out_dir=tmp_path, progress=False)
     assert list(df["model"]) == ["svm", "naive_bayes", "gmm", "hmm", "dtw", "affacrnn"]
@@ -160,6 +164,7 @@ def test_table5_smoke(emodb_root, tmp_path):
     _check_trained(df, tmp_path, "table5")
 
 
+@pytest.mark.slow
 def test_table6_smoke(ravdess_root, emodb_root, tmp_path):
     df = run_experiment("table6", out_dir=tmp_path, progress=False)
     assert list(zip(df["condition"], df["model"])) == [

@@ -151,7 +151,7 @@ def test_window_batches_gather_the_right_utterances(smoke_data):
     assert sorted(seen) == list(range(len(smoke_data.rows("train"))))
 
 
-@pytest.mark.parametrize("architecture", ["ub", "sbcnn", "affacrnn"])
+@pytest.mark.parametrize("architecture", ["ub", "sbcnn", pytest.param("affacrnn", marks=pytest.mark.slow)])
 def test_indexed_network_equals_the_window_network(smoke_data, architecture):
     from affacrnn.models import build_model
     from affacrnn.models.batches import window_batches
@@ -185,6 +185,7 @@ def test_all_targets_attention_equals_one_call_per_slot():
 
 
 # ------------------------------------------------------------------ staged training
+@pytest.mark.slow
 @pytest.mark.parametrize("attention", ["shared", "per_position"])
 def test_staged_fusion_trains_saves_and_serves(smoke_data, small, tmp_path, attention):
     from affacrnn.inference.predictor import Predictor
@@ -203,6 +204,7 @@ def test_staged_fusion_trains_saves_and_serves(smoke_data, small, tmp_path, atte
     assert out["summary"]["sentiment"] in result.classes and predictor.split
 
 
+@pytest.mark.slow
 def test_speaker_normalised_model_serves_a_recording(small, tmp_path):
     from affacrnn.inference.predictor import Predictor
 
@@ -283,7 +285,8 @@ def test_crossval_scores_each_fold_on_the_other_corpus_and_runs_the_classic_base
 
 
 # ------------------------------------------------------------------ the models can learn
-@pytest.mark.parametrize("architecture", ["ub", "sbcnn", "affacrnn"])
+@pytest.mark.parametrize("architecture", [pytest.param("ub", marks=pytest.mark.slow), "sbcnn",
+                                          pytest.param("affacrnn", marks=pytest.mark.slow)])
 def test_each_architecture_overfits_32_real_windows(smoke_data, architecture):
     """At smoke size, 32 real training windows reach >= 95 % training accuracy within 150 steps (one per epoch)."""
     table = smoke_data.table.copy()
@@ -316,6 +319,7 @@ def test_each_architecture_overfits_32_real_windows(smoke_data, architecture):
 
 
 # ------------------------------------------------------------------ the protocol on dask
+@pytest.mark.slow
 def test_crossval_on_a_two_worker_local_cluster(ravdess_root, tmp_path):
     from affacrnn.experiments import run_experiment
 
