@@ -386,6 +386,51 @@ def test_edited_feature_set_in_model_file_is_refused(trained, tmp_path):
         read_metadata(edited)
 
 
+def _edit_metadata(model: Path, out: Path, change: Callable[[dict], None]) -> Path:
+    import zipfile
+
+    from affacrnn.models.io import META_MEMBER
+
+    with zipfile.ZipFile(model) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == META_MEMBER:
+                meta = json.loads(data)
+                change(meta)
+                data = json.dumps(meta).encode()  # NaN written as JSON's NaN, as a text editor would
+            dst.writestr(item, data)
+    return out
+
+
+METADATA_EDITS = {
+    "NaN in the scaler": lambda m: m["scaler"]["mean"].__setitem__(0, float("nan")),
+    "scaler mean 1e30": lambda m: m["scaler"]["mean"].__setitem__(0, 1e30),
+    "label_classes reversed": lambda m: m["label_classes"].reverse(),
+    "label_classes renamed": lambda m: m["label_classes"].__setitem__(0, "furious"),
+    "feature_layout deleted": lambda m: m.pop("feature_layout"),
+    "label_scheme edited": lambda m: m["config"].__setitem__("label_scheme", "proto3"),
+    "digest deleted": lambda m: m.pop("digest"),
+}
+
+
+@pytest.mark.parametrize("edit", list(METADATA_EDITS))
+def test_edited_model_metadata_is_refused_on_load(trained, tmp_path, edit):
+    from affacrnn.models.io import read_metadata
+
+    edited = _edit_metadata(trained, tmp_path / "edited.keras", METADATA_EDITS[edit])
+    with pytest.raises(affacrnn.ModelError, match="edited or damaged"):
+        read_metadata(edited)
+
+
+@pytest.mark.slow
+def test_predict_refuses_an_edited_model_in_one_line(trained, tmp_path):
+    edited = _edit_metadata(trained, tmp_path / "edited.keras", METADATA_EDITS["NaN in the scaler"])
+    wav = tmp_path / "a.wav"
+    sf.write(wav, _tone(200.0, seconds=1.5), SR)
+    msg = one_error(cli("predict", str(wav), "--model", str(edited), cwd=tmp_path, cache=tmp_path / "cache"), "predict")
+    assert "edited or damaged" in msg
+
+
 # ---------------------------------------------------------------------------------- faults
 @pytest.fixture
 def small_disk(tmp_path):

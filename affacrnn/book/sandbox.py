@@ -137,16 +137,14 @@ def _python_paths() -> list[Path]:
     """Where this Python, its libraries and the package live (mounted read-only in the sandbox)."""
     paths = [Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), Path(os.path.realpath(sys.executable)).parent.parent]
     paths += [Path(p) for p in sys.path if p and Path(p).is_dir() and Path(p).resolve() != Path.cwd().resolve()]
-    import affacrnn
-    paths.append(Path(affacrnn.__file__).resolve().parent)
+    paths.append(Path(__file__).resolve().parents[1])  # the package itself
     if (REPO_ROOT / "pyproject.toml").is_file():  # a checkout: the chapters read results/ and book/
         paths += [REPO_ROOT / "results", REPO_ROOT / "book", REPO_ROOT / "data"]
     return paths
 
 
 def _answers_files() -> list[Path]:
-    from affacrnn.book import answers
-    source = Path(answers.__file__)
+    source = Path(__file__).resolve().with_name("answers.py")  # affacrnn.book.answers
     return [source, source.parent / "__pycache__"]
 
 

@@ -47,6 +47,11 @@ def _as_2d(X: Any, *, what: str) -> tuple[np.ndarray, tuple[int, ...]]:
     return X.reshape(-1, X.shape[-1]), X.shape
 
 
+#: The largest mean or scale a fitted scaler may hold: no acoustic feature comes near it (Hz, dB
+#: and MFCCs stay below 1e5), so a larger one is a damaged or edited file, not statistics.
+MAX_STATISTIC = 1e8
+
+
 class FeatureScaler(TransformerMixin, BaseEstimator):
     """Standardise each feature column: ``(X - mean_) / scale_``, statistics from training data.
 
@@ -213,6 +218,13 @@ class FeatureScaler(TransformerMixin, BaseEstimator):
                 raise ParameterError(
                     f"FeatureScaler.from_dict: 'mean' and 'scale' must be equal-length lists with "
                     f"scale > 0; got lengths {mean.size} and {scale.size}. Save with to_dict()."
+                )
+            bad = ~np.isfinite(mean) | ~np.isfinite(scale) | (np.abs(mean) > MAX_STATISTIC) | (scale > MAX_STATISTIC)
+            if bad.any():
+                j = int(np.flatnonzero(bad)[0])
+                raise ParameterError(
+                    f"FeatureScaler.from_dict: column {j} has mean {mean[j]!r} and scale {scale[j]!r}; statistics "
+                    f"of features are finite and below {MAX_STATISTIC:g} in size. Save with to_dict()."
                 )
             scaler.mean_, scaler.scale_ = mean, scale
             scaler.n_features_in_ = int(mean.size)

@@ -34,7 +34,7 @@ __all__ = ["save_model", "load_model", "read_metadata", "feature_layout", "META_
 #: Name of the affacrnn member inside the .keras zip.
 META_MEMBER = "affacrnn.json"
 #: Version of the ``affacrnn.json`` layout.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the metadata carries its own digest
 GET_ONE = "Train one with `affacrnn train ...`, or pass the path of a .keras file it saved."
 
 
@@ -115,6 +115,7 @@ def save_model(
         "corpus": dict(corpus) if corpus is not None else None,
     }
     try:
+        meta["digest"] = metadata_digest(meta)
         meta_text = json.dumps(meta, indent=1, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise ParameterError(f"`scaler_dict` must hold plain numbers, strings, lists or arrays; {exc}. Convert it first.") from None
@@ -162,12 +163,17 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
             f"model file {str(path)!r} has format version {meta.get('format_version')!r}; this affacrnn reads "
             f"{FORMAT_VERSION}. {GET_ONE}"
         )
+    digest = metadata_digest(meta)
     try:
         meta["config"] = AFFConfig.from_dict(meta.get("config"))
     except ParameterError as exc:
         raise ModelError(f"model file {str(path)!r} holds a config this affacrnn cannot use ({exc}) {GET_ONE}") from None
+    if meta.get("digest") != digest:
+        raise ModelError(f"model file {str(path)!r} is inconsistent: its {META_MEMBER} does not match the digest "
+                         f"written with it, so the metadata was edited or damaged after it was saved. {GET_ONE}")
+    _check_fields(meta, path)
     stored = meta.get("feature_layout")
-    if stored is not None and stored != feature_layout(meta["config"]):
+    if stored != feature_layout(meta["config"]):
         raise ModelError(
             f"model file {str(path)!r} is inconsistent: its {META_MEMBER} names the feature set "
             f"{','.join(meta['config'].features)} ({meta['config'].n_frames} frames), but the network was "
@@ -176,6 +182,62 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
             f"damaged. {GET_ONE}"
         )
     return meta
+
+
+def _check_fields(meta: dict[str, Any], path: Path) -> None:
+    """Refuse metadata whose fields disagree with each other (the field named): an edited or damaged file."""
+    from affacrnn.features.normalize import FeatureScaler
+
+    config = meta["config"]
+
+    def refuse(field: str, why: str) -> None:
+        raise ModelError(f"model file {str(path)!r}: {META_MEMBER} field `{field}` {why}; the metadata was edited or "
+                         f"damaged. {GET_ONE}")
+
+    if not isinstance(meta.get("feature_layout"), dict):
+        refuse("feature_layout", "is missing (every model file affacrnn writes has one)")
+    classes = meta.get("label_classes")
+    if classes is not None and (not isinstance(classes, list) or not all(isinstance(c, str) for c in classes)
+                                or len(set(classes)) != len(classes)):
+        refuse("label_classes", f"must be a list of distinct class names; got {str(classes)[:80]}")
+    scaler = meta.get("scaler")
+    if not _finite(scaler):
+        refuse("scaler", "holds a number that is not finite")
+    if isinstance(scaler, dict) and scaler.get("class") == "FeatureScaler":
+        try:
+            fitted = FeatureScaler.from_dict(scaler)
+        except ParameterError as exc:
+            refuse("scaler", str(exc).replace("FeatureScaler.from_dict: ", "").split(". Save with")[0])
+        width = config.n_feature_columns() if config.uses_features else None
+        if width is not None and getattr(fitted, "n_features_in_", width) != width:
+            refuse("scaler", f"holds {fitted.n_features_in_} columns; the config's features have {width}")
+    if meta.get("corpus") is not None and not isinstance(meta["corpus"], dict):
+        refuse("corpus", "must be an object {name, fingerprint, utterances}")
+
+
+def _finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return bool(np.isfinite(value))
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return True
+
+
+def metadata_digest(meta: Mapping[str, Any]) -> str:
+    """SHA-256 of the metadata's JSON (keys sorted, ``digest`` left out): written at save, checked at load.
+
+    It catches any change to ``affacrnn.json`` after saving (a hand edit, a damaged archive): a
+    scaler with other statistics, class names reordered, a deleted field. It is a checksum, not
+    a signature: someone who recomputes it can still pass off a file, so only load models from
+    people you trust.
+    """
+    import hashlib
+
+    body = {k: v for k, v in meta.items() if k != "digest"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def feature_layout(config) -> dict[str, Any]:
