@@ -38,6 +38,7 @@ from affacrnn.models.batches import WindowBatches, window_batches
 from affacrnn.models.network import build_fusion_head, build_model, copy_weights
 from affacrnn.models.io import save_model
 from affacrnn.provenance import environment, peak_memory_mb, reset_peak_memory
+from affacrnn.resume import check_space, claim, run_identity
 
 import_tensorflow()  # before keras: mutes TensorFlow's native start-up logging
 import keras  # noqa: E402
@@ -242,6 +243,7 @@ def fit_model(
         if not resume and state.exists():
             shutil.rmtree(state)
         state.mkdir(parents=True, exist_ok=True)
+        check_space(state, n_params=model.count_params())
         # double_checkpoint: a kill while Keras writes its (non-atomic) checkpoint falls back on the previous one
         callbacks.append(
             keras.callbacks.BackupAndRestore(str(state / "backup"), delete_checkpoint=True, double_checkpoint=True)
@@ -345,7 +347,8 @@ def train(
     state = None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        state = out / "state"
+        state = out / "state"  # only this run's own state is resumed (refused otherwise, nothing changed)
+        claim(state, run_identity(config, corpus_fingerprint(data, name=config.corpus)), resume=resume)
     weights = _class_weights(data.labels("train"), n_classes) if class_weights else None
     common = dict(resume=resume, progress=progress, callbacks=tuple(callbacks))
     stages: dict[str, pd.DataFrame] = {}
@@ -379,6 +382,7 @@ def train(
             corpus=corpus_fingerprint(data, name=config.corpus),
         )
         result.results_path = atomic_write_json(out / "results.json", result_record(result))
+        shutil.rmtree(state, ignore_errors=True)  # finished: nothing to resume (a new run here starts clean)
     return result
 
 

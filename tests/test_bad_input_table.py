@@ -431,6 +431,56 @@ def test_predict_refuses_an_edited_model_in_one_line(trained, tmp_path):
     assert "edited or damaged" in msg
 
 
+# ------------------------------------------------------------------ one --out, one run
+def _interrupted(out: Path, manifest: Path) -> list[str]:
+    """Kill a smoke run of ``manifest`` into ``out`` after its first epoch; return the CLI arguments of that run."""
+    import keras
+
+    from affacrnn.resume import RUN_FILE
+    from affacrnn.training import train
+
+    class Killed(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            raise KeyboardInterrupt
+
+    cfg = presets.SMOKE.replace(corpus=str(manifest.resolve()), epochs=3)
+    with pytest.raises(KeyboardInterrupt):
+        train(cfg, out_dir=out, progress=False, cache_dir=out.parent / "cache", callbacks=[Killed()])
+    assert (out / "state" / RUN_FILE).is_file() and list((out / "state").rglob("*.h5"))
+    return ["train", "--preset", "smoke", "--epochs", "3", "--corpus", str(manifest.resolve()), "--out", str(out)]
+
+
+@pytest.mark.slow
+def test_out_holding_another_runs_state_is_refused_and_the_same_run_resumes(tmp_path):
+    a, b = make_corpus(tmp_path / "A"), make_corpus(tmp_path / "B", speakers=5, emotions=["angry", "sad", "happy"])
+    out = tmp_path / "X"
+    same = _interrupted(out, a)
+    before = snapshot(out)
+    for changed in (["--corpus", str(b)], ["--lstm-units", "16,8"]):
+        msg = one_error(cli(*same, *changed, cwd=tmp_path, cache=tmp_path / "cache"), "train")
+        assert "another configuration" in msg and "--no-resume" in msg, msg
+        assert snapshot(out) == before, changed  # nothing changed
+    proc = cli(*same, cwd=tmp_path, cache=tmp_path / "cache")  # the same run: resumed
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert not (out / "state").exists()
+    _interrupted(out, a)
+    proc = cli(*same, "--corpus", str(b), "--no-resume", cwd=tmp_path, cache=tmp_path / "cache")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads((out / "results.json").read_text())["config"]["corpus"] == str(b.resolve())
+
+
+@pytest.mark.slow
+def test_a_damaged_resume_state_names_the_file_and_the_fix(tmp_path):
+    out = tmp_path / "X"
+    same = _interrupted(out, make_corpus(tmp_path / "A"))
+    checkpoint = sorted((out / "state").rglob("*.h5"))[0]
+    checkpoint.write_bytes(checkpoint.read_bytes()[:200])  # cut short, as on a full disk
+    msg = one_error(cli(*same, cwd=tmp_path, cache=tmp_path / "cache"), "train")
+    assert "damaged" in msg and checkpoint.name in msg and "--no-resume" in msg
+    proc = cli(*same, "--no-resume", cwd=tmp_path, cache=tmp_path / "cache")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
 # ---------------------------------------------------------------------------------- faults
 @pytest.fixture
 def small_disk(tmp_path):
@@ -483,6 +533,16 @@ def test_feature_cache_on_a_full_disk_warns_and_goes_on(small_disk, tmp_path):
     assert json.loads(proc.stdout.splitlines()[-1])["utterances"] == 12
     warnings = [ln for ln in proc.stderr.splitlines() if ln.startswith("affacrnn features: warning: ")]
     assert len(warnings) == 1 and "going on without caching" in warnings[0]
+
+
+@pytest.mark.slow
+def test_training_into_a_full_disk_is_one_line_and_leaves_no_state(small_disk, tmp_path):
+    manifest = make_corpus(tmp_path / "A")
+    proc = cli("train", "--preset", "smoke", "--epochs", "1", "--corpus", str(manifest), "--out", str(small_disk / "run"),
+               cwd=tmp_path, cache=tmp_path / "cache")
+    msg = one_error(proc, "train")
+    assert "MiB free" in msg and "another --out" in msg
+    assert not list((small_disk / "run").rglob("*.h5"))
 
 
 @pytest.mark.slow

@@ -15,6 +15,7 @@ Notebook: book/11_inference.ipynb
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import warnings
@@ -27,6 +28,7 @@ import numpy as np
 from affacrnn._io import atomic_path
 from affacrnn.errors import ModelError, ParameterError
 from affacrnn.features.frames import FEATURES_VERSION, column_names
+from affacrnn.features.normalize import FeatureScaler
 from affacrnn.models.config import AFFConfig
 
 __all__ = ["save_model", "load_model", "read_metadata", "feature_layout", "META_MEMBER", "FORMAT_VERSION"]
@@ -186,8 +188,6 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
 
 def _check_fields(meta: dict[str, Any], path: Path) -> None:
     """Refuse metadata whose fields disagree with each other (the field named): an edited or damaged file."""
-    from affacrnn.features.normalize import FeatureScaler
-
     config = meta["config"]
 
     def refuse(field: str, why: str) -> None:
@@ -233,8 +233,6 @@ def metadata_digest(meta: Mapping[str, Any]) -> str:
     a signature: someone who recomputes it can still pass off a file, so only load models from
     people you trust.
     """
-    import hashlib
-
     body = {k: v for k, v in meta.items() if k != "digest"}
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
