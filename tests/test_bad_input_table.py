@@ -300,6 +300,25 @@ def test_feature_cache_keys_on_content(tmp_path):
     np.testing.assert_allclose(X2, X3, rtol=1e-5, atol=1e-5)
 
 
+def test_a_corrupted_cache_entry_is_recomputed_not_served(tmp_path):
+    """Exponent bits flipped in one cached array: the checksum fails, the entry is computed again."""
+    paths = []
+    for k in range(3):
+        paths.append(tmp_path / f"{k}.wav")
+        sf.write(paths[-1], _tone(200 + 50 * k), SR)
+    cache = tmp_path / "cache"
+    X1, _ = affacrnn.featurize_corpus(paths, cache_dir=cache, n_jobs=1, progress=False)
+    entry = max((p for p in cache.rglob("*.npy")), key=lambda p: p.stat().st_size)
+    raw = bytearray(entry.read_bytes())
+    for i in range(200, len(raw) - 40, 4):  # the high byte of float32 values: huge but finite numbers
+        raw[i + 3] ^= 0x30
+    entry.write_bytes(bytes(raw))
+    X2, _, report = affacrnn.featurize_corpus(paths, cache_dir=cache, n_jobs=1, progress=False, return_report=True)
+    assert report.n_cached == 2
+    np.testing.assert_array_equal(X1, X2)
+    assert np.abs(X2).max() < 1e6
+
+
 def test_strict_json_and_confusion_lists():
     from affacrnn._io import strict_json
 

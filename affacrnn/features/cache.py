@@ -23,7 +23,8 @@ Cache
     the cache, so stale features are never returned, even for a file replaced with its size and
     modification time kept; a corpus moved to another folder still hits. Entries are written to a temporary file in the same folder and renamed into
     place (:func:`os.replace`, atomic on POSIX and Windows), so a process killed mid-write leaves
-    no entry, only an ignored ``.tmp-*`` file. An entry that fails to load or has the wrong
+    no entry, only an ignored ``.tmp-*`` file. Each entry carries a checksum of its bytes
+    (:mod:`affacrnn.features.entries`); an entry that fails it, fails to load or has the wrong
     shape/dtype is recomputed and overwritten. The default folder is
     ``affacrnn.settings.cache_dir() / "features"`` (``$AFFACRNN_CACHE``).
 
@@ -50,10 +51,10 @@ import joblib
 import numpy as np
 from tqdm.auto import tqdm
 
-from affacrnn._io import atomic_path
 from affacrnn._numba import prepare as prepare_numba
 from affacrnn.data.audio import load_audio
-from affacrnn.errors import AffacrnnWarning, AudioError, CacheError, OutputError, ParameterError
+from affacrnn.errors import AffacrnnWarning, CacheError, ParameterError
+from affacrnn.features.entries import content_hash, entry_path, load_entry, save_entry
 from affacrnn.features.fastpath import check_input, features_from_magnitude, magnitude
 from affacrnn.features.layout import FEATURES_VERSION, FeatureConfig, real_frames
 from affacrnn.features.spectrogram import check_scale, check_size, graph_from_magnitude
@@ -169,61 +170,6 @@ def _librosa_version() -> str:
 
 def _digest(obj: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:40]
-
-
-def content_hash(path: str | os.PathLike, *, row: int | None = None) -> str:
-    """BLAKE2b-128 of a file's bytes: the feature cache's key for that recording.
-
-    On content, not on path, size and modification time: a recording replaced by another of the
-    same size with its time kept (``cp -p``, ``rsync -t``, ``tar``, ``touch -d``) must not be served
-    the old features. Measured on the 1,440 RAVDESS files here (51 MiB): 0.06–0.15 ms per file,
-    warm and cold page cache, against tens of milliseconds to extract its features.
-    """
-    h = hashlib.blake2b(digest_size=16)
-    try:
-        with open(path, "rb") as f:
-            while chunk := f.read(1 << 20):
-                h.update(chunk)
-    except FileNotFoundError:
-        where = "" if row is None else f" (row {row} of the table)"
-        raise AudioError(f"{path}: no such file{where}. Check the path and the data root (AFFACRNN_DATA).") from None
-    except PermissionError:
-        raise AudioError(f"{path}: cannot be read (permission denied). Give yourself read access (chmod +r).") from None
-    except IsADirectoryError:
-        raise AudioError(f"{path}: is a folder, not an audio file. Pass the path of one file.") from None
-    return h.hexdigest()
-
-
-def entry_path(root: Path, key: str) -> Path:
-    """The cache file of ``key`` under ``root`` (sub-folders by the key's first two characters)."""
-    return root / key[:2] / f"{key}.npy"
-
-
-def load_entry(path: Path, shape: tuple[int, ...]) -> np.ndarray | None:
-    """Load a cached array; ``None`` if absent, unreadable, or not a finite float32 ``shape`` array."""
-    try:
-        arr = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        return None
-    except Exception:  # noqa: BLE001 - truncated or garbage file: any load error means "recompute"
-        return None
-    if not isinstance(arr, np.ndarray) or arr.shape != shape or arr.dtype != np.float32:
-        return None
-    if not np.all(np.isfinite(arr)):
-        return None
-    return arr
-
-
-def save_entry(path: Path, arr: np.ndarray) -> None:
-    """Write ``arr`` to ``path`` atomically: a temporary file in the same folder, then :func:`os.replace`."""
-    try:
-        with atomic_path(path, suffix=".npy") as tmp, open(tmp, "wb") as f:
-            np.save(f, arr, allow_pickle=False)
-    except OutputError as exc:
-        raise CacheError(
-            f"cannot write feature cache entry {path} ({os.strerror(exc.errno)}). "
-            "Free disk space, pass cache_dir= a writable folder, or cache_dir=False."
-        ) from None
 
 
 # --------------------------------------------------------------------------------------------
