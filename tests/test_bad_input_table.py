@@ -196,6 +196,16 @@ def _unknown_scheme_kind(d: Path) -> list[str]:
             "--out", str(d / "run")]
 
 
+def _smoke_over_full(d: Path) -> list[str]:
+    (d / "results").mkdir()
+    (d / "results" / "table5.json").write_text(json.dumps({"name": "table5", "mode": "full", "rows": []}))
+    return ["experiment", "table5", "--out", str(d / "results")]
+
+
+def _experiment_out_empty(d: Path) -> list[str]:
+    return ["experiment", "table5", "--out", ""]
+
+
 #: id -> (build the bad input in a folder and return the CLI arguments, verb, words the error must hold)
 CASES: dict[str, tuple[Callable[[Path], list[str]], str, tuple[str, ...]]] = {
     "manifest header only": (_header_only, "corpora", ("m.csv", "no rows")),
@@ -214,6 +224,8 @@ CASES: dict[str, tuple[Callable[[Path], list[str]], str, tuple[str, ...]]] = {
     "train scheme of the wrong kind": (_unknown_scheme_kind, "train", ("mosi2",)),
     "features output under a file": (_output_parent_is_a_file, "features", ("afile", "is a file")),
     "features output empty": (_output_empty, "features", ("--output", "empty")),
+    "experiment smoke over a full result": (_smoke_over_full, "experiment", ("table5.json", "full-mode", "--force")),
+    "experiment out empty": (_experiment_out_empty, "experiment", ("--out", "empty")),
 }
 
 

@@ -38,7 +38,10 @@ def _param(text: str) -> tuple[str, object]:
     key, value = text.split("=", 1)
     try:
         parsed = json.loads(value)
-    except json.JSONDecodeError:
+    except json.JSONDecodeError as exc:
+        if value.lstrip().startswith(("{", "[")):
+            raise argparse.ArgumentTypeError(f"--param {key}: {value!r} is not valid JSON ({exc.msg} at character "
+                                             f"{exc.pos}); quote it whole, e.g. --param '{key}={{\"a\": 1}}'") from None
         parsed = tuple(v for v in value.split(",") if v) if "," in value else value
     return key.strip().replace("-", "_"), parsed
 
@@ -59,6 +62,8 @@ def add_parser(sub: Subparsers) -> None:
     p.add_argument("--out", default="results", help="output folder (default: results)")
     p.add_argument("--param", type=_param, action="append", default=[], metavar="KEY=VALUE",
                    help="experiment keyword, e.g. --param schemes=sentiment2,ravdess5 --param image_size=128")
+    p.add_argument("--force", action="store_true",
+                   help="let a smoke run overwrite a full-mode result in OUT (refused otherwise)")
     p.add_argument("--estimate", action="store_true", help="print the planned runs and minutes, do not run")
     p.add_argument("--json", action="store_true", help="print the rows as JSON instead of a table")
     p.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress bar or per-run lines")
@@ -84,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
         print(strict_json(estimate_minutes(args.name, mode=args.mode, seeds=args.seeds, **params)))
         return 0
     quiet = getattr(args, "quiet", False)
-    df = run_experiment(args.name, mode=args.mode, seeds=args.seeds, out_dir=args.out, progress=not quiet, **params)
+    df = run_experiment(args.name, mode=args.mode, seeds=args.seeds, out_dir=args.out, progress=not quiet,
+                        force=args.force, **params)
     if args.json:
         print(strict_json({"caption": df.attrs.get("caption"), "rows": json.loads(df.to_json(orient="records")),
                           "csv": df.attrs.get("csv_path"), "json": df.attrs.get("json_path")}))

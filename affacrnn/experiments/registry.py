@@ -20,6 +20,7 @@ Notebook: book/10_reproduction_audit.ipynb
 from __future__ import annotations
 
 import inspect
+import json
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -195,6 +196,7 @@ def run_experiment(
     seeds: Iterable[int] | None = None,
     out_dir: str | Path | None = "results",
     progress: bool = True,
+    force: bool = False,
     **params: Any,
 ) -> pd.DataFrame:
     """Run one experiment of :data:`EXPERIMENTS` and write its table.
@@ -211,6 +213,9 @@ def run_experiment(
         Folder for ``<name>.csv`` / ``<name>.json`` (default ``results``); None writes nothing.
     progress : bool
         A progress bar of finished training runs (tqdm, with its ETA) and one result line per run, on stderr.
+    force : bool
+        Let a smoke run replace a full-mode result in ``out_dir`` (refused otherwise, before any work:
+        the committed ``results/`` hold full runs).
     **params
         Experiment-specific keywords (e.g. ``schemes=``, ``cnns=``, ``image_size=``).
 
@@ -232,6 +237,9 @@ def run_experiment(
     if unknown:
         valid = [p for p in accepted if p not in ("mode", "seeds", "progress", "results_dir")]
         raise ParameterError(f"experiment {name!r} takes no parameter(s) {unknown!r}; it takes {', '.join(valid) or 'none'}.")
+    if out_dir is not None and not str(out_dir).strip():
+        raise ParameterError("`out_dir` (--out) is empty; pass a folder for the results, e.g. --out results.")
+    _refuse_smoke_over_full(name, mode, out_dir, force=force)
     if "results_dir" in accepted and "results_dir" not in params:
         params["results_dir"] = out_dir
     t0 = time.perf_counter()
@@ -244,6 +252,20 @@ def run_experiment(
                                             wall_seconds=wall, params=shown)
         df.attrs.update({"csv_path": str(csv_path), "json_path": str(json_path)})
     return df
+
+
+def _refuse_smoke_over_full(name: str, mode: str, out_dir: str | Path | None, *, force: bool) -> None:
+    if out_dir is None or mode == "full" or force:
+        return
+    existing = results_path(name, out_dir)
+    try:
+        old_mode = json.loads(existing.read_text(encoding="utf-8")).get("mode") if existing.is_file() else None
+    except (OSError, ValueError, AttributeError):
+        old_mode = None
+    if old_mode == "full":
+        raise ParameterError(f"{existing} holds a full-mode result, and a {mode} run would replace it with {mode} "
+                             "numbers; nothing was run. Pass --out another folder (e.g. --out /tmp/smoke), or --force "
+                             "to overwrite it.")
 
 
 def load_or_run(name: str, *, results_dir: str | Path | None = None, live: bool = True,
