@@ -17,7 +17,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["data_root", "cache_dir", "REPO_ROOT"]
+from affacrnn.errors import ParameterError
+
+__all__ = ["data_root", "check_data_root", "cache_dir", "REPO_ROOT"]
 
 #: The repository root when the package is used from a checkout (editable install).
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +47,24 @@ def data_root(root: str | os.PathLike | None = None) -> Path:
     if (REPO_ROOT / "pyproject.toml").is_file():
         return repo_data
     return Path.cwd() / "data"
+
+
+def check_data_root(root: str | os.PathLike | None) -> None:
+    """Refuse an explicit data root (``--root``) that is not a folder: no corpus is there, and the
+    demo corpus would be built in its place without a word.
+
+    Raises
+    ------
+    ParameterError
+        ``root`` is empty or not an existing folder.
+    """
+    if root is None:
+        return
+    if not str(root).strip():
+        raise ParameterError("`--root` is empty. Pass the folder that holds the corpora, or leave --root out.")
+    if not Path(root).expanduser().is_dir():
+        raise ParameterError(f"`--root` {root} is not a folder. Pass the folder that holds the corpora "
+                             "(ravdess/, emodb/, mosi/), or leave --root out to use $AFFACRNN_DATA.")
 
 
 def cache_dir(path: str | os.PathLike | None = None) -> Path:

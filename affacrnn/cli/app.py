@@ -18,6 +18,7 @@ from typing import Callable
 
 from affacrnn._io import strict_json
 from affacrnn.cli.subparsers import Subparsers
+from affacrnn.settings import check_data_root
 from affacrnn.errors import AffacrnnError, AffacrnnWarning
 
 __all__ = ["main", "build_parser"]
@@ -71,6 +72,7 @@ def _run_corpora(args: argparse.Namespace) -> int:
     from affacrnn.data.corpora.mosi_vectors import has_mosi_vectors, load_mosi_vectors
     from affacrnn.settings import data_root
 
+    check_data_root(args.root)
     names = args.names or available_corpora(root=args.root) or [default_corpus(root=args.root)]
     rows = [_summary(load_corpus(n, root=args.root)) for n in names]
     for r in rows:

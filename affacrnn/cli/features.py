@@ -15,6 +15,7 @@ from pathlib import Path
 
 from affacrnn._io import atomic_path, refuse_unwritable, strict_json
 from affacrnn.cli.subparsers import Subparsers
+from affacrnn.settings import check_data_root
 
 __all__ = ["add_parser", "run"]
 
@@ -63,6 +64,8 @@ def _output_path(text: str) -> Path:
     if not text.strip():
         raise ParameterError("`--output` is empty. Pass a file name, e.g. --output features.npz.")
     out = Path(text).expanduser()
+    if out.is_dir():
+        raise ParameterError(f"`--output` {out} is a folder. Name a file inside it, e.g. {out / 'features.npz'}.")
     if out.suffix != ".npz":
         out = out.with_name(out.name + ".npz")
     if out.is_dir():
@@ -81,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
     from affacrnn.features.frames import ALL_FEATURES, FeatureConfig
 
     out = _output_path(args.output) if args.output is not None else None  # refused before any work
+    check_data_root(args.root)
     features = ALL_FEATURES if args.features.strip().lower() == "all" else args.features
     config = FeatureConfig(sr=args.sr, n_frames=args.frames, features=features)
     table = load_corpus(args.corpus, root=args.root)

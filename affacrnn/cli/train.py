@@ -131,12 +131,15 @@ def _run_train(args: argparse.Namespace) -> int:
 
 def _run_evaluate(args: argparse.Namespace) -> int:
     from affacrnn.data.corpora import load_corpus
-    from affacrnn.errors import CorpusError
+    from affacrnn.errors import CorpusError, ParameterError
     from affacrnn.features.dataset import corpus_fingerprint, prepare
     from affacrnn.features.normalize import FeatureScaler
     from affacrnn.models.io import load_model
     from affacrnn.training import evaluate
 
+    if args.corpus is not None and not args.corpus.strip():
+        raise ParameterError("`--corpus` is empty. Name a corpus (ravdess, emodb, ...) or a manifest, or leave --corpus "
+                             "out to score the corpus the model was trained on.")
     model, meta = load_model(args.model)
     config = meta["config"]
     if args.corpus:

@@ -25,8 +25,11 @@ DEFAULT_SR = 22050
 #: amplitude (-80 dBFS) counts as silent.
 SILENCE_PEAK = 1e-4
 
-#: Samples beyond this amplitude are refused (float samples belong in [-1, 1]; +120 dB of headroom).
-MAX_PEAK = 1e6
+#: Samples beyond this amplitude are refused: float samples belong in [-1, 1], and a float file
+#: whose peak is above 16 (+24 dB) holds unscaled integers (32767 for 16-bit PCM), not sound.
+MAX_PEAK = 16.0
+#: The lowest native sampling rate accepted: speech needs at least telephone bandwidth (8 kHz).
+MIN_NATIVE_SR = 4000
 
 
 def open_sound(path: str | os.PathLike, *, name: str | None = None):
@@ -116,9 +119,10 @@ def check_signal(
             f"{name}: {bad} samples are NaN or Inf. Re-export the audio, or clean it with np.nan_to_num first."
         )
     peak = float(np.max(np.abs(y)))
-    if peak > MAX_PEAK:  # squared in the power spectrum, such values overflow float32 to Inf
+    if peak > MAX_PEAK:  # unscaled integer PCM in a float file; squared, such values can overflow float32
         raise AudioError(
-            f"{name}: peak amplitude {peak:.3g} is far outside [-1, 1]. Scale it first, e.g. divide integer PCM by 32768."
+            f"{name}: peak amplitude {peak:.3g} is far outside [-1, 1] (unscaled integer samples?). Scale it first, "
+            "e.g. divide 16-bit PCM by 32768."
         )
     duration = y.size / sr
     if duration < min_duration:
@@ -190,6 +194,13 @@ def load_audio(
 
     if sr is not None and (not isinstance(sr, (int, np.integer)) or isinstance(sr, bool) or sr <= 0):
         raise ParameterError(f"`sr` must be a positive int in Hz or None; got {sr!r}. Pass e.g. sr=22050.")
+    if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
+        raise ParameterError(f"`path` must be the path of an audio file (str or pathlib.Path); got {path!r}.")
+    for label, value in (("offset", offset), ("duration", duration)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float, np.number))
+                                  or not np.isfinite(value) or value < 0 or (label == "duration" and value == 0)):
+            raise ParameterError(f"`{label}` must be a positive number of seconds{' or None' if label == 'duration' else ''}"
+                                 f"; got {value!r}.")
     path = Path(path)
     if not path.exists():
         raise AudioError(f"{path}: no such file. Check the path (and the data root, AFFACRNN_DATA).")
@@ -210,6 +221,9 @@ def load_audio(
         raise AudioError(
             f"{path}: cannot be decoded as audio ({reason}). Pass a WAV/FLAC/OGG file, or convert it with ffmpeg or sox."
         ) from None
+    if native_sr < MIN_NATIVE_SR:
+        raise AudioError(f"{path}: is sampled at {native_sr} Hz; speech needs at least {MIN_NATIVE_SR} Hz (8 kHz for "
+                         "telephone quality). Check the file's header, or re-record it.")
     y = to_mono(y)
     check_signal(y, sr=native_sr, name=str(path), min_duration=min_duration, allow_silent=allow_silent)
     if sr is not None and native_sr != sr:

@@ -28,8 +28,9 @@ from affacrnn.data.context import context_windows
 from affacrnn.data.corpora import load_corpus
 from affacrnn.data.labels import apply_scheme, get_scheme
 from affacrnn.data.splits import SPLITS, mosi_paper_split, speaker_split
-from affacrnn.errors import ParameterError
+from affacrnn.errors import CorpusError, ParameterError
 from affacrnn.features.cache import featurize_corpus
+from affacrnn.features.entries import content_hash
 from affacrnn.features.frames import column_blocks, normalize_feature_set
 from affacrnn.features.normalize import FeatureScaler, real_rows, speaker_standardize, standardize_graphs, zero_padding
 
@@ -187,6 +188,20 @@ def _check_memory(n_utterances: int, config) -> None:
         )
 
 
+def _check_one_speaker_per_recording(table: pd.DataFrame) -> None:
+    """Refuse the same audio (by content) listed under two speakers: a speaker-disjoint split would
+    put a test speaker's recordings in training under the other name."""
+    digests = pd.Series([content_hash(p, row=i) for i, p in enumerate(table["path"])], index=table.index)
+    speakers = table.groupby(digests)["speaker"].nunique()
+    shared = speakers[speakers > 1]
+    if len(shared):
+        rows = table[digests == shared.index[0]]
+        pairs = ", ".join(f"{p} ({s})" for p, s in zip(rows["path"].astype(str)[:3], rows["speaker"].astype(str)[:3]))
+        raise CorpusError(f"corpus {table.attrs.get('corpus', '?')!r}: the same recording is listed under several "
+                          f"speakers: {pairs}{' and more' if len(shared) > 1 else ''}; a speaker-disjoint split would "
+                          "leak it into training. Keep each recording once, under its real speaker.")
+
+
 def prepare(
     config,
     *,
@@ -228,6 +243,7 @@ def prepare(
             "models need audio. Put the audio under the data root or pick a corpus with audio."
         )
     _check_memory(len(labelled), config)
+    _check_one_speaker_per_recording(labelled)
     X, G, lengths = featurize_corpus(
         labelled,
         config=config.feature_config(),

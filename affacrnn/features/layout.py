@@ -126,6 +126,10 @@ def normalize_feature_set(features: str | Iterable[str]) -> tuple[str, ...]:
             f"`features` must name at least one feature type; got {features!r}. "
             f"Valid names: {', '.join(FEATURE_DIMS)}."
         )
+    repeated = sorted({n for n in cleaned if cleaned.count(n) > 1})
+    if repeated:
+        raise ParameterError(f"`features` names {', '.join(repeated)} more than once; got {features!r}. Name each "
+                             "feature type once.")
     chosen = set(cleaned)
     return tuple(n for n in FEATURE_DIMS if n in chosen)
 

@@ -375,6 +375,12 @@ class AFFConfig:
             raise ParameterError(
                 f"`label_scheme` must be one of {', '.join(SCHEMES)}; got {self.label_scheme!r}. Pass one of these names."
             )
+        n_scheme = SCHEMES[self.label_scheme].n_classes
+        if self.n_classes is not None and self.n_classes != n_scheme:
+            raise ParameterError(
+                f"`n_classes` is {self.n_classes}, but the label scheme {self.label_scheme!r} has {n_scheme} classes. "
+                "Leave n_classes out (it follows the scheme), or pick a scheme with that many classes."
+            )
 
     # ------------------------------------------------------------------ derived values
     @property
