@@ -173,4 +173,9 @@ def refuse_unwritable(folder: str | os.PathLike, *, what: str, target: str | os.
         raise ParameterError(f"{what} {target}: {existing} is a file, not a folder. Choose another path.")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise ParameterError(f"{what} {target}: {existing} is not writable. Choose a folder you can write to.")
+    try:  # access() says yes for root everywhere, and for file systems such as /proc that take no new files
+        os.rmdir(tempfile.mkdtemp(prefix=".affacrnn-probe-", dir=existing))
+    except OSError as exc:
+        raise ParameterError(f"{what} {target}: nothing can be created in {existing} ({exc.strerror}). Choose a "
+                             "folder you can write to.") from None
 

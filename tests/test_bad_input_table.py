@@ -206,6 +206,45 @@ def _experiment_out_empty(d: Path) -> list[str]:
     return ["experiment", "table5", "--out", ""]
 
 
+def _root_not_a_folder(d: Path) -> list[str]:
+    return ["corpora", "--root", str(d / "nowhere")]
+
+
+def _features_output_is_a_folder(d: Path) -> list[str]:
+    m = make_corpus(d)
+    (d / "out").mkdir()
+    return ["features", str(m), "--output", str(d / "out")]
+
+
+def _n_classes_against_the_scheme(d: Path) -> list[str]:
+    return ["train", "--preset", "smoke", "--corpus", str(make_corpus(d)), "--label-scheme", "sentiment3",
+            "--n-classes", "7", "--out", str(d / "run")]
+
+
+def _feature_named_twice(d: Path) -> list[str]:
+    return ["train", "--preset", "smoke", "--corpus", str(make_corpus(d)), "--features", "mfcc,mfcc",
+            "--out", str(d / "run")]
+
+
+def _one_recording_two_speakers(d: Path) -> list[str]:
+    m = make_corpus(d)
+    df = pd.read_csv(m)
+    copies = df[df["speaker"] == "s0"].copy()
+    for name in copies["path"]:
+        (m.parent / f"copy_{name}").write_bytes((m.parent / name).read_bytes())
+    copies = copies.assign(path="copy_" + copies["path"], speaker="s9")
+    pd.concat([df, copies]).to_csv(m, index=False)
+    return ["train", "--preset", "smoke", "--corpus", str(m), "--out", str(d / "run")]
+
+
+def _evaluate_corpus_empty(d: Path) -> list[str]:
+    return ["evaluate", "--model", str(d / "m.keras"), "--corpus", ""]
+
+
+def _train_out_in_proc(d: Path) -> list[str]:
+    return ["train", "--preset", "smoke", "--corpus", str(make_corpus(d)), "--out", "/proc/affacrnn"]
+
+
 #: id -> (build the bad input in a folder and return the CLI arguments, verb, words the error must hold)
 CASES: dict[str, tuple[Callable[[Path], list[str]], str, tuple[str, ...]]] = {
     "manifest header only": (_header_only, "corpora", ("m.csv", "no rows")),
@@ -226,6 +265,13 @@ CASES: dict[str, tuple[Callable[[Path], list[str]], str, tuple[str, ...]]] = {
     "features output empty": (_output_empty, "features", ("--output", "empty")),
     "experiment smoke over a full result": (_smoke_over_full, "experiment", ("table5.json", "full-mode", "--force")),
     "experiment out empty": (_experiment_out_empty, "experiment", ("--out", "empty")),
+    "corpora root not a folder": (_root_not_a_folder, "corpora", ("--root", "nowhere", "not a folder")),
+    "features output is a folder": (_features_output_is_a_folder, "features", ("out", "is a folder")),
+    "train n_classes against the scheme": (_n_classes_against_the_scheme, "train", ("`n_classes`", "sentiment3")),
+    "train feature named twice": (_feature_named_twice, "train", ("mfcc", "more than once")),
+    "train one recording under two speakers": (_one_recording_two_speakers, "train", ("several speakers", "s9")),
+    "evaluate corpus empty": (_evaluate_corpus_empty, "evaluate", ("--corpus", "empty")),
+    "train out in /proc": (_train_out_in_proc, "train", ("/proc/affacrnn",)),
 }
 
 
@@ -329,6 +375,36 @@ def test_a_corrupted_cache_entry_is_recomputed_not_served(tmp_path):
     assert report.n_cached == 2
     np.testing.assert_array_equal(X1, X2)
     assert np.abs(X2).max() < 1e6
+
+
+def _write(path: Path, y: np.ndarray, sr: int, subtype: str | None = None) -> Path:
+    sf.write(path, y, sr, subtype=subtype)
+    return path
+
+
+AUDIO_CASES = {
+    "5 samples at 1 Hz": (lambda d: _write(d / "a.wav", _tone(200)[:5], 1), {}, affacrnn.AudioError, "1 Hz"),
+    "float file of unscaled 16-bit values": (
+        lambda d: _write(d / "a.wav", _tone(200) * 32767 / 0.32, SR, "FLOAT"), {}, affacrnn.AudioError, "unscaled"),
+    "duration -1": (lambda d: _write(d / "a.wav", _tone(200), SR), {"duration": -1}, affacrnn.ParameterError,
+                    "`duration`"),
+    "offset NaN": (lambda d: _write(d / "a.wav", _tone(200), SR), {"offset": float("nan")}, affacrnn.ParameterError,
+                   "`offset`"),
+    "path None": (lambda d: None, {}, affacrnn.ParameterError, "`path`"),
+}
+
+
+@pytest.mark.parametrize("case", list(AUDIO_CASES))
+def test_audio_that_is_not_speech_is_refused_by_name(tmp_path, case):
+    build, kwargs, error, words = AUDIO_CASES[case]
+    with pytest.raises(error, match=words):
+        affacrnn.load_audio(build(tmp_path), **kwargs)
+
+
+@pytest.mark.parametrize("bad", [42, None, "", 3.5])
+def test_load_corpus_of_a_non_name_is_a_parameter_error(bad):
+    with pytest.raises(affacrnn.ParameterError, match="`name_or_path`"):
+        affacrnn.load_corpus(bad)
 
 
 def test_strict_json_and_confusion_lists():

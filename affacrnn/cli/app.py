@@ -72,7 +72,8 @@ def _run_corpora(args: argparse.Namespace) -> int:
     from affacrnn.data.corpora.mosi_vectors import has_mosi_vectors, load_mosi_vectors
     from affacrnn.settings import data_root
 
-    check_data_root(args.root)
+    if not args.names or "demo" in args.names:  # the demo corpus would be built under a missing root
+        check_data_root(args.root)
     names = args.names or available_corpora(root=args.root) or [default_corpus(root=args.root)]
     rows = [_summary(load_corpus(n, root=args.root)) for n in names]
     for r in rows:

@@ -120,6 +120,9 @@ def load_corpus(
     >>> table = load_corpus("ravdess")  # doctest: +SKIP
     >>> table.groupby("emotion").size()  # doctest: +SKIP
     """
+    if not isinstance(name_or_path, (str, os.PathLike)) or not str(name_or_path).strip():
+        raise ParameterError(f"`name_or_path` must be a corpus name ({', '.join(CORPORA)}) or the path of a manifest "
+                             f"or folder; got {name_or_path!r}.")
     if isinstance(name_or_path, str) and name_or_path.lower() in CORPORA:
         name = name_or_path.lower()
         base = data_root(root)
