@@ -89,6 +89,7 @@ def atomic_path(path: str | os.PathLike, *, make_parents: bool = True, suffix: s
         yield tmp
         with open(tmp, "rb+") as f:  # the content is on disk before it gets the final name
             os.fsync(f.fileno())
+        os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; the file gets the mode `open` would give it
         os.replace(tmp, path)
     except OSError as exc:
         if isinstance(exc, OutputError):
@@ -97,6 +98,23 @@ def atomic_path(path: str | os.PathLike, *, make_parents: bool = True, suffix: s
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+def _mode_for(path: Path) -> int:
+    """The replaced file's own mode, or a new file's (0666 less the umask), as a plain ``open`` would leave."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_UMASK
+
+
+def _read_umask() -> int:
+    umask = os.umask(0)  # the only way to read it; done once, at import, before any thread starts
+    os.umask(umask)
+    return umask
+
+
+_UMASK = _read_umask()
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:

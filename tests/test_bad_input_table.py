@@ -407,6 +407,20 @@ def test_load_corpus_of_a_non_name_is_a_parameter_error(bad):
         affacrnn.load_corpus(bad)
 
 
+def test_atomic_writes_keep_the_replaced_files_mode(tmp_path):
+    from affacrnn._io import atomic_write_text
+
+    shared = tmp_path / "shared.json"
+    shared.write_text("{}")
+    shared.chmod(0o644)
+    atomic_write_text(shared, '{"a": 1}')
+    assert shared.stat().st_mode & 0o777 == 0o644
+    fresh = atomic_write_text(tmp_path / "new.json", "{}")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
 def test_strict_json_and_confusion_lists():
     from affacrnn._io import strict_json
 
