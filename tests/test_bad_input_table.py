@@ -407,6 +407,20 @@ def test_load_corpus_of_a_non_name_is_a_parameter_error(bad):
         affacrnn.load_corpus(bad)
 
 
+@pytest.mark.parametrize("verb", ["predict", "evaluate", "train"])
+def test_an_error_is_one_line_without_tensorflow_chatter(tmp_path, verb):
+    """A corrupt model (predict, evaluate) or a missing corpus (train, after TensorFlow started)."""
+    from book_support import TF_LOG_LINE
+
+    (tmp_path / "bad.keras").write_bytes(b"PK\x03\x04 not a model")
+    sf.write(tmp_path / "a.wav", _tone(200), SR)
+    args = {"predict": ["predict", "a.wav", "--model", "bad.keras"], "evaluate": ["evaluate", "--model", "bad.keras"],
+            "train": ["train", "--preset", "smoke", "--corpus", "gone.csv", "--out", "run"]}[verb]
+    proc = cli(*args, cwd=tmp_path, cache=tmp_path / "cache")
+    one_error(proc, verb)
+    assert not [line for line in proc.stderr.splitlines() if TF_LOG_LINE.search(line)], proc.stderr
+
+
 def test_atomic_writes_keep_the_replaced_files_mode(tmp_path):
     from affacrnn._io import atomic_write_text
 

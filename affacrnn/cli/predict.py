@@ -79,6 +79,9 @@ def run(args: argparse.Namespace) -> int:
     stop the verb (they propagate to ``affacrnn.cli.app.main``).
     """
     from affacrnn.errors import AudioError
+    from affacrnn.models.io import read_metadata
+
+    read_metadata(args.model)  # a missing, corrupt or edited model is refused before TensorFlow starts
     from affacrnn.inference.predictor import Predictor
 
     quiet = getattr(args, "quiet", False)

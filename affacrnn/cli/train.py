@@ -130,16 +130,19 @@ def _run_train(args: argparse.Namespace) -> int:
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
-    from affacrnn.data.corpora import load_corpus
     from affacrnn.errors import CorpusError, ParameterError
+    from affacrnn.models.io import read_metadata
+
+    if args.corpus is not None and not args.corpus.strip():
+        raise ParameterError("`--corpus` is empty. Name a corpus (ravdess, emodb, ...) or a manifest, or leave --corpus "
+                             "out to score the corpus the model was trained on.")
+    read_metadata(args.model)  # a missing, corrupt or edited model is refused before TensorFlow starts
+    from affacrnn.data.corpora import load_corpus
     from affacrnn.features.dataset import corpus_fingerprint, prepare
     from affacrnn.features.normalize import FeatureScaler
     from affacrnn.models.io import load_model
     from affacrnn.training import evaluate
 
-    if args.corpus is not None and not args.corpus.strip():
-        raise ParameterError("`--corpus` is empty. Name a corpus (ravdess, emodb, ...) or a manifest, or leave --corpus "
-                             "out to score the corpus the model was trained on.")
     model, meta = load_model(args.model)
     config = meta["config"]
     if args.corpus:

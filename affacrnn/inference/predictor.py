@@ -41,8 +41,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import keras  # noqa: E402  (after runtime's import_tensorflow)
 import numpy as np
+
+from affacrnn._quiet import import_tensorflow
+
+import_tensorflow()  # before keras: TensorFlow's native start-up lines stay out of the terminal
+
+import keras  # noqa: E402
 
 from affacrnn._numba import load_librosa
 from affacrnn.data.audio import SILENCE_PEAK
