@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from affacrnn._io import strict_json
 from affacrnn.cli.subparsers import Subparsers
@@ -81,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
     from affacrnn.errors import AudioError
     from affacrnn.models.io import read_metadata
 
-    read_metadata(args.model)  # a missing, corrupt or edited model is refused before TensorFlow starts
+    if not Path(args.model).is_dir():  # a missing, corrupt or edited file is refused before TensorFlow starts
+        read_metadata(args.model)
     from affacrnn.inference.predictor import Predictor
 
     quiet = getattr(args, "quiet", False)
