@@ -466,8 +466,9 @@ def _check_parts(data, config) -> None:
         raise ParameterError(
             f"corpus {table.attrs.get('corpus', config.corpus)!r} has {total} speaker(s); a speaker-disjoint split "
             f"needs at least one speaker in each of train, validation and test (val_size={config.val_size:g}, "
-            f"test_size={config.test_size:g}), and the {', '.join(empty)} part(s) got none. Use a corpus with at "
-            "least 3 speakers, or give a manifest a split column."
+            f"test_size={config.test_size:g}), and the {', '.join(empty)} part(s) got none. "
+            + ("Its split column must name each part for some rows." if table.attrs.get("split_given") else
+               "Use a corpus with at least 3 speakers, or give a manifest a split column.")
         )
     classes = sorted({str(data.classes[i]) for i in data.labels("train")})
     if len(classes) < 2:

@@ -401,6 +401,30 @@ def test_audio_that_is_not_speech_is_refused_by_name(tmp_path, case):
         affacrnn.load_audio(build(tmp_path), **kwargs)
 
 
+def test_a_symlink_loop_is_named_as_one(tmp_path):
+    loop = tmp_path / "loop.wav"
+    loop.symlink_to(tmp_path / "loop.wav")
+    with pytest.raises(affacrnn.AudioError, match="symbolic link that leads nowhere"):
+        affacrnn.load_audio(loop)
+    with pytest.raises(affacrnn.AudioError, match="symbolic link"):
+        affacrnn.featurize_corpus([loop], cache_dir=tmp_path / "cache", n_jobs=1, progress=False)
+
+
+def test_top_db_is_described_in_decibels():
+    from affacrnn.inference.segment import segmentation
+
+    with pytest.raises(affacrnn.ParameterError, match="decibels"):
+        segmentation(-3, 0.3, 0.5, 10, 0.1, 0.2)
+
+
+def test_a_manifest_split_without_a_part_is_not_told_to_add_a_split_column(tmp_path):
+    m = make_corpus(tmp_path)
+    edit_manifest(m, lambda df: df.assign(split=np.where(df["speaker"].isin(["s0", "s1"]), "test", "train")))
+    msg = one_error(cli("train", "--preset", "smoke", "--corpus", str(m), "--out", str(tmp_path / "run"), cwd=tmp_path,
+                        cache=tmp_path / "cache"), "train")
+    assert "validation" in msg and "give a manifest a split column" not in msg
+
+
 @pytest.mark.parametrize("bad", [42, None, "", 3.5])
 def test_load_corpus_of_a_non_name_is_a_parameter_error(bad):
     with pytest.raises(affacrnn.ParameterError, match="`name_or_path`"):

@@ -149,6 +149,24 @@ def test_grade_two_students_one_right_one_wrong(tmp_path):
     assert any(o.get("ename") == "ZeroDivisionError" for c in executed.cells for o in c.get("outputs", []))
 
 
+def test_grading_an_unknown_chapter_or_into_a_file_is_refused_before_anything_runs(tmp_path, capsys):
+    handout = classroom.student_edition(tmp_path / "handout", only=["04"])[0]
+    subs = tmp_path / "subs"
+    _submit(handout, subs, "alice", ALICE)
+    _submit(handout, subs, "_bob", ALICE)  # skipped, but said
+    with pytest.raises(ParameterError, match="matched no chapter"):
+        classroom.grade(subs, only=["99"], progress=False)
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ParameterError, match="is a file"):
+        classroom.grade(subs, out_dir=tmp_path / "afile", progress=False)
+    assert not (subs / "_grades").exists()
+    assert classroom.find_submissions(subs, progress=True) == {"alice": [subs / "alice" / handout.name]}
+    assert "_bob" in capsys.readouterr().err
+    with pytest.raises(ParameterError, match="changed since it was handed out"):
+        classroom.student_edition(subs / "alice", only=["04"])  # alice's answered notebook is there
+    assert "answer_1 = int(" in (subs / "alice" / handout.name).read_text()
+
+
 def test_a_file_that_is_not_a_notebook_is_graded_unreadable_not_a_traceback(tmp_path):
     (tmp_path / "subs" / "carol").mkdir(parents=True)
     (tmp_path / "subs" / "carol" / "04_data_labels_splits.ipynb").write_text("this is not json")

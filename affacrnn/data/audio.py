@@ -203,6 +203,9 @@ def load_audio(
                                  f"; got {value!r}.")
     path = Path(path)
     if not path.exists():
+        if path.is_symlink():
+            raise AudioError(f"{path}: is a symbolic link that leads nowhere (a loop, or its target is gone). Point it "
+                             "at the audio file, or pass the file itself.")
         raise AudioError(f"{path}: no such file. Check the path (and the data root, AFFACRNN_DATA).")
     if path.is_dir():
         raise AudioError(f"{path}: is a folder, not an audio file. Pass the path of one file.")

@@ -138,6 +138,8 @@ class Prepared:
 def split_table(table: pd.DataFrame, *, val_size: float, test_size: float, seed: int) -> pd.DataFrame:
     """The default split of a table: the paper's for MOSI, speaker-disjoint otherwise (kept if present)."""
     if "split" in table and table["split"].notna().all():
+        table = table.copy()
+        table.attrs["split_given"] = True  # the corpus's own split: its messages say so
         return table
     if "row" in table and str(table.attrs.get("corpus")) == "mosi":
         return mosi_paper_split(table, val_size=val_size, seed=seed)

@@ -13,6 +13,7 @@ Notebook: book/05_features.ipynb
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
@@ -49,6 +50,11 @@ def content_hash(path: str | os.PathLike, *, row: int | None = None) -> str:
     except FileNotFoundError:
         where = "" if row is None else f" (row {row} of the table)"
         raise AudioError(f"{path}: no such file{where}. Check the path and the data root (AFFACRNN_DATA).") from None
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise AudioError(f"{path}: is a symbolic link that leads nowhere (a loop). Point it at the audio file, or "
+                         "pass the file itself.") from None
     except PermissionError:
         raise AudioError(f"{path}: cannot be read (permission denied). Give yourself read access (chmod +r).") from None
     except IsADirectoryError:

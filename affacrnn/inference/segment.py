@@ -260,20 +260,20 @@ def split_source(source, *, config, top_db, min_silence, min_utterance, max_utte
     )
 
 
-def _check_seconds(name: str, value: Any, *, allow_zero: bool = False) -> float:
+def _check_seconds(name: str, value: Any, *, allow_zero: bool = False, unit: str = "seconds") -> float:
     try:
         v = float(value)
     except (TypeError, ValueError):
         v = float("nan")
     if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
         rule = ">= 0" if allow_zero else "> 0"
-        raise ParameterError(f"`{name}` must be a number of seconds {rule}; got {value!r}.")
+        raise ParameterError(f"`{name}` must be a number of {unit} {rule}; got {value!r}.")
     return v
 
 
 def segmentation(top_db, min_silence, min_utterance, max_utterance, edge_pad, min_voiced) -> dict:
     seg = {
-        "top_db": _check_seconds("top_db", top_db),
+        "top_db": _check_seconds("top_db", top_db, unit="decibels below the loudest frame"),
         "min_silence": _check_seconds("min_silence", min_silence, allow_zero=True),
         "min_utterance": _check_seconds("min_utterance", min_utterance),
         "max_utterance": _check_seconds("max_utterance", max_utterance),
