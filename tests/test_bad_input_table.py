@@ -245,6 +245,11 @@ def _train_out_in_proc(d: Path) -> list[str]:
     return ["train", "--preset", "smoke", "--corpus", str(make_corpus(d)), "--out", "/proc/affacrnn"]
 
 
+def _cnn_weights_missing(d: Path) -> list[str]:
+    return ["train", "--preset", "smoke", "--corpus", str(make_corpus(d)), "--cnn-weights", str(d / "gone.h5"),
+            "--out", str(d / "run")]
+
+
 #: id -> (build the bad input in a folder and return the CLI arguments, verb, words the error must hold)
 CASES: dict[str, tuple[Callable[[Path], list[str]], str, tuple[str, ...]]] = {
     "manifest header only": (_header_only, "corpora", ("m.csv", "no rows")),
@@ -272,6 +277,7 @@ CASES: dict[str, tuple[Callable[[Path], list[str]], str, tuple[str, ...]]] = {
     "train one recording under two speakers": (_one_recording_two_speakers, "train", ("several speakers", "s9")),
     "evaluate corpus empty": (_evaluate_corpus_empty, "evaluate", ("--corpus", "empty")),
     "train out in /proc": (_train_out_in_proc, "train", ("/proc/affacrnn",)),
+    "train cnn weights missing": (_cnn_weights_missing, "train", ("`cnn_weights`", "gone.h5", "not a file")),
 }
 
 

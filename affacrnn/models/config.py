@@ -27,8 +27,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Mapping
 
 from affacrnn.data.labels import SCHEMES
@@ -383,6 +384,17 @@ class AFFConfig:
             )
 
     # ------------------------------------------------------------------ derived values
+    def check_files(self) -> "AFFConfig":
+        """Refuse, before a run starts, files the config names that are not there (``cnn_weights``).
+
+        Not part of :meth:`validate`: a trained model's config keeps the path, and loading the
+        model elsewhere needs no weights file.
+        """
+        if self.cnn_weights is not None and self.uses_graphs and not Path(self.cnn_weights).expanduser().is_file():
+            raise ParameterError(f"`cnn_weights` {self.cnn_weights!r} is not a file. Pass the path of a local "
+                                 ".h5/.weights.h5 file, or leave it out for random initialisation.")
+        return self
+
     @property
     def target_index(self) -> int:
         """Slot of the target utterance in a window: the middle, ``context // 2``."""
