@@ -796,3 +796,57 @@ def test_sigint_during_training_stops_within_seconds(tmp_path):
     assert err.rstrip().splitlines()[-1] == "affacrnn train: interrupted"
     # generous: the point is that it stops mid-run (between batches), not after the remaining epochs
     assert stopped_s < 30, f"took {stopped_s:.1f} s to stop"
+
+
+# ------------------------------------------------------------------ cross-validation runs
+@pytest.mark.slow
+def test_crossval_twice_gives_the_same_numbers(ravdess_root, tmp_path):
+    """Same seed, same numbers on a Dask worker (Keras's layer seeds no longer race Dask's threads)."""
+    from affacrnn.experiments.crossval import crossval
+
+    runs = [crossval(mode="smoke", schemes=["sentiment3"], models=["ub_bilstm"], seeds=[0], folds=2, results_dir=None,
+                     progress=False, workers=1) for _ in range(2)]
+    first, second = (r[r["fold"].astype(str) != "mean"].reset_index(drop=True) for r in runs)
+    pd.testing.assert_series_equal(first["accuracy"], second["accuracy"])
+    assert "top_share" in first and first["top_share"].between(0, 100).all()
+
+
+@pytest.mark.parametrize("address, words", [("not-an-address", "tcp://HOST"), ("tcp://127.0.0.1:1", "cannot reach")])
+def test_a_scheduler_that_is_not_there_is_one_clean_error(address, words):
+    from affacrnn.experiments.crossval import crossval
+
+    start = time.monotonic()
+    with pytest.raises(affacrnn.ParameterError, match=words):
+        crossval(mode="smoke", schemes=["sentiment3"], models=["svm"], seeds=[0], results_dir=None, progress=False,
+                 scheduler=address)
+    assert time.monotonic() - start < 60
+
+
+def test_a_server_that_is_not_dask_is_one_clean_error():
+    """A port that answers with something else (here: an HTTP-like reply) instead of Dask's protocol."""
+    import socket
+    import threading
+
+    from affacrnn.experiments.crossval import crossval
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    port = server.getsockname()[1]
+
+    def answer():
+        for _ in range(4):
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            conn.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n" + b"\xff" * 64)
+            conn.close()
+
+    threading.Thread(target=answer, daemon=True).start()
+    try:
+        with pytest.raises(affacrnn.ParameterError, match="cannot reach"):
+            crossval(mode="smoke", schemes=["sentiment3"], models=["svm"], seeds=[0], results_dir=None,
+                     progress=False, scheduler=f"tcp://127.0.0.1:{port}")
+    finally:
+        server.close()

@@ -44,7 +44,8 @@ from affacrnn.features.cache import featurize_corpus
 from affacrnn.features.dataset import prepare
 from affacrnn.errors import ParameterError
 from affacrnn.evaluation.baselines import BASELINES, make_baseline
-from affacrnn.experiments.fold_scores import score_parts
+from affacrnn.experiments.fold_scores import collapsed, score_parts
+from affacrnn.experiments.isolation import run_isolated
 from affacrnn.experiments.runner import check_schemes, mode_settings, resolve_seeds
 from affacrnn.experiments.yardstick import FUNCTIONALS_MODELS, fill_opensmile_cache, run_functionals
 from affacrnn.provenance import environment
@@ -272,8 +273,9 @@ def summarize_folds(rows: pd.DataFrame) -> pd.DataFrame:
     Seeds are averaged within a fold first, so the spread is that of the speakers.
     """
     metrics = [*METRIC_COLUMNS, *(c for c in CROSS_COLUMNS if c in rows.columns)]
-    keys = [c for c in rows.columns if c not in (*metrics, "fold", "seed", "n_test", "cross_n_test", "best_epoch",
-                                                  "epochs_run", "seconds", "seconds_per_epoch", "history", "stages", "svm_params")]
+    keys = [c for c in rows.columns if c not in (*metrics, "fold", "seed", "n_test", "cross_n_test", "best_epoch", "top_share",
+                                                  "cross_top_share", "epochs_run", "seconds", "seconds_per_epoch",
+                                                  "history", "stages", "svm_params")]
     per_fold = rows.groupby(keys + ["fold"], dropna=False)[metrics].mean().reset_index()
     out = []
     for key, group in per_fold.groupby(keys, dropna=False, sort=False):
@@ -292,6 +294,25 @@ def _parts_dir(results_dir) -> Path | None:
     return None if results_dir is None else Path(results_dir) / "crossval-parts"
 
 
+def _ignore_sigint() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _connect(client_class, scheduler: str):
+    """A client of the Dask scheduler at ``scheduler``, or a ParameterError saying why there is none."""
+    if not isinstance(scheduler, str) or "://" not in scheduler:
+        raise ParameterError(f"`scheduler` must be a Dask scheduler address such as tcp://HOST:8786, or 'inline'; "
+                             f"got {scheduler!r}.")
+    try:
+        return client_class(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError, MemoryError) as exc:  # MemoryError: a server that is not Dask's
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise ParameterError(f"cannot reach a Dask scheduler at {scheduler} ({reason}). Start one (`dask scheduler`) "
+                             "and its workers, or leave scheduler out to run on a local cluster.") from None
+
+
 def _run_all(tasks: list[Task], *, scheduler: str | None, workers: int | None, progress: bool,
              on_done) -> None:
     """Run ``tasks`` through dask.distributed (or inline), calling ``on_done(task, row)`` as each finishes."""
@@ -302,7 +323,8 @@ def _run_all(tasks: list[Task], *, scheduler: str | None, workers: int | None, p
         bar.update(1)
         if progress:
             tqdm.write(f"[crossval {bar.n}/{bar.total}] {task.scheme} {task.model} fold {task.fold} seed {task.seed}: "
-                       f"acc {row['accuracy']:.1f}%, macro-F1 {row['macro_f1']:.1f} ({row['seconds']:.0f} s)")
+                       f"acc {row['accuracy']:.1f}%, macro-F1 {row['macro_f1']:.1f} ({row['seconds']:.0f} s)"
+                       + (f"  COLLAPSED: {row['top_share']:.0f}% of answers one class" if collapsed(row) else ""))
 
     try:
         if scheduler == "inline" or not tasks:
@@ -318,9 +340,11 @@ def _run_all(tasks: list[Task], *, scheduler: str | None, workers: int | None, p
             # dashboard_address ":0": a free port, so a second cluster on this machine does not clash
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                                    memory_limit=0, env={"AFFACRNN_WORKER_THREADS": str(threads)})
-        client = Client(cluster if cluster is not None else scheduler)
+        client = Client(cluster) if cluster is not None else _connect(Client, scheduler)
+        if cluster is not None:  # Ctrl-C reaches the whole process group: the workers leave it to this process
+            client.run(_ignore_sigint)
         try:
-            futures = {client.submit(run_task, t, key=t.key, pure=False): t for t in tasks}
+            futures = {client.submit(run_isolated, t, key=t.key, pure=False): t for t in tasks}  # seeds: isolation.py
             for future in as_completed(futures):
                 done(futures[future], future.result())
         finally:

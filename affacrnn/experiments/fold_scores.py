@@ -14,13 +14,19 @@ import numpy as np
 
 from affacrnn.evaluation.metrics import evaluate_predictions
 
-__all__ = ["fold_scores", "score_parts"]
+__all__ = ["COLLAPSED_SHARE", "collapsed", "fold_scores", "score_parts"]
+
+#: Percent of test answers in one class at which a fold run counts as collapsed.
+COLLAPSED_SHARE = 90.0
 
 
 def fold_scores(y_true: Any, y_pred: Any, classes: Any, y_train: Any) -> dict:
-    """Percent scores of one test set: accuracy, balanced accuracy, macro-, weighted and positive F1, and the
-    accuracy of always answering the training majority (``majority``); ``n_test``."""
+    """Percent scores of one test set: accuracy, balanced accuracy, macro-, weighted and positive F1, the
+    accuracy of always answering the training majority (``majority``), ``n_test``, and ``top_share``:
+    the percent of answers that are the most common one (at or above :data:`COLLAPSED_SHARE` the
+    model has collapsed onto one class, which the runner reports)."""
     m = evaluate_predictions(y_true, y_pred, classes=classes, y_train=y_train)
+    answers = np.asarray(y_pred)
     return {
         "accuracy": 100 * m["weighted_accuracy"],
         "balanced_accuracy": 100 * m["balanced_accuracy"],
@@ -29,7 +35,13 @@ def fold_scores(y_true: Any, y_pred: Any, classes: Any, y_train: Any) -> dict:
         "positive_f1": 100 * m["positive_f1"],
         "majority": 100 * m["majority_train_accuracy"],
         "n_test": int(m["n"]),
+        "top_share": 100 * float(np.bincount(answers.astype(int)).max() / answers.size) if answers.size else np.nan,
     }
+
+
+def collapsed(row: dict) -> bool:
+    """Whether a fold run answered (nearly) one class for its whole test set."""
+    return bool(row.get("top_share", 0) >= COLLAPSED_SHARE)
 
 
 def score_parts(task: Any, data: Any, y_pred: np.ndarray, y_train: np.ndarray) -> dict:

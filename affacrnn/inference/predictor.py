@@ -43,13 +43,8 @@ from typing import Any
 
 import numpy as np
 
-from affacrnn._quiet import import_tensorflow
-
-import_tensorflow()  # before keras: TensorFlow's native start-up lines stay out of the terminal
-
-import keras  # noqa: E402
-
 from affacrnn._numba import load_librosa
+from affacrnn._quiet import load_keras
 from affacrnn.data.audio import SILENCE_PEAK
 from affacrnn.data.labels import get_scheme
 from affacrnn.errors import ModelError, ParameterError
@@ -239,7 +234,7 @@ class Predictor:
         try:
             td = [self.model.get_layer({"features": "aff1", "graphs": "cnn"}[k]) for k in self._keys]
             encoders = [layer.layer for layer in td]
-            context = keras.Model([layer.output for layer in td], outputs, name=f"{self.model.name}_context")
+            context = load_keras().Model([layer.output for layer in td], outputs, name=f"{self.model.name}_context")
         except Exception:  # noqa: BLE001 - not laid out like build_model's network: run it whole
             self._use_whole_network()
             return
@@ -260,7 +255,7 @@ class Predictor:
         """Run the whole network on windows of raw inputs (3 encodings per utterance; slower)."""
 
         alpha = embedding_model(self.model, which="attention").output
-        whole = keras.Model(self.model.input, [self.model.output, alpha], name=f"{self.model.name}_predict")
+        whole = load_keras().Model(self.model.input, [self.model.output, alpha], name=f"{self.model.name}_predict")
         keys = list(self._keys)
         self.split = False
         self._whole = compiled(

@@ -385,11 +385,8 @@ class AFFConfig:
 
     # ------------------------------------------------------------------ derived values
     def check_files(self) -> "AFFConfig":
-        """Refuse, before a run starts, files the config names that are not there (``cnn_weights``).
-
-        Not part of :meth:`validate`: a trained model's config keeps the path, and loading the
-        model elsewhere needs no weights file.
-        """
+        """Refuse, before a run, a ``cnn_weights`` file that is not there (not in :meth:`validate`: a
+        trained model's config keeps the path, and loading the model elsewhere needs no weights)."""
         if self.cnn_weights is not None and self.uses_graphs and not Path(self.cnn_weights).expanduser().is_file():
             raise ParameterError(f"`cnn_weights` {self.cnn_weights!r} is not a file. Pass the path of a local "
                                  ".h5/.weights.h5 file, or leave it out for random initialisation.")
