@@ -850,3 +850,26 @@ def test_a_server_that_is_not_dask_is_one_clean_error():
                      progress=False, scheduler=f"tcp://127.0.0.1:{port}")
     finally:
         server.close()
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_crossval_is_130_without_tracebacks(ravdess_root, tmp_path):
+    import psutil
+
+    env = {**os.environ, "AFFACRNN_CACHE": str(tmp_path / "cache"), "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, "-m", "affacrnn.cli", "experiment", "crossval", "--param",
+                             "schemes=sentiment3", "--param", "models=ub_bilstm", "--out", str(tmp_path / "cv")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:  # wait until a fold trains in its own process
+        if any("affacrnn.experiments.isolation" in " ".join(c.cmdline()) for c in psutil.Process(proc.pid).children(True)):
+            break
+        time.sleep(1)
+    time.sleep(3)
+    os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C in a terminal: the whole foreground group
+    _, err = proc.communicate(timeout=180)
+    assert proc.returncode == 130, err[-2000:]
+    assert "Traceback" not in err, err[-3000:]
+    time.sleep(2)
+    assert not [q for q in psutil.process_iter(["cmdline"]) if "affacrnn.experiments.isolation" in " ".join(q.info["cmdline"] or [])]
