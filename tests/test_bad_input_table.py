@@ -423,6 +423,7 @@ def test_top_db_is_described_in_decibels():
         segmentation(-3, 0.3, 0.5, 10, 0.1, 0.2)
 
 
+@pytest.mark.slow
 def test_a_manifest_split_without_a_part_is_not_told_to_add_a_split_column(tmp_path):
     m = make_corpus(tmp_path)
     edit_manifest(m, lambda df: df.assign(split=np.where(df["speaker"].isin(["s0", "s1"]), "test", "train")))
@@ -437,6 +438,7 @@ def test_load_corpus_of_a_non_name_is_a_parameter_error(bad):
         affacrnn.load_corpus(bad)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("verb", ["predict", "evaluate", "train"])
 def test_an_error_is_one_line_without_tensorflow_chatter(tmp_path, verb):
     """A corrupt model (predict, evaluate) or a missing corpus (train, after TensorFlow started)."""
@@ -533,6 +535,7 @@ def test_evaluate_refuses_a_changed_corpus(trained, tmp_path):
         manifest.write_text(original)
 
 
+@pytest.mark.slow
 def test_edited_feature_set_in_model_file_is_refused(trained, tmp_path):
     import zipfile
 
@@ -578,6 +581,7 @@ METADATA_EDITS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("edit", list(METADATA_EDITS))
 def test_edited_model_metadata_is_refused_on_load(trained, tmp_path, edit):
     from affacrnn.models.io import read_metadata
@@ -811,6 +815,7 @@ def test_crossval_twice_gives_the_same_numbers(ravdess_root, tmp_path):
     assert "top_share" in first and first["top_share"].between(0, 100).all()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("address, words", [("not-an-address", "tcp://HOST"), ("tcp://127.0.0.1:1", "cannot reach")])
 def test_a_scheduler_that_is_not_there_is_one_clean_error(address, words):
     from affacrnn.experiments.crossval import crossval
@@ -822,6 +827,7 @@ def test_a_scheduler_that_is_not_there_is_one_clean_error(address, words):
     assert time.monotonic() - start < 60
 
 
+@pytest.mark.slow
 def test_a_server_that_is_not_dask_is_one_clean_error():
     """A port that answers with something else (here: an HTTP-like reply) instead of Dask's protocol."""
     import socket

@@ -127,6 +127,7 @@ def test_submissions_layout_is_checked(tmp_path):
         classroom.find_submissions(tmp_path)
 
 
+@pytest.mark.slow
 def test_grade_two_students_one_right_one_wrong(tmp_path):
     """The `book --grade` verb on two fake submissions of chapter 4 (labels only: seconds per run)."""
     handout = classroom.student_edition(tmp_path / "handout", only=["04"])[0]

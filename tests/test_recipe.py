@@ -285,8 +285,8 @@ def test_crossval_scores_each_fold_on_the_other_corpus_and_runs_the_classic_base
 
 
 # ------------------------------------------------------------------ the models can learn
-@pytest.mark.parametrize("architecture", [pytest.param("ub", marks=pytest.mark.slow), "sbcnn",
-                                          pytest.param("affacrnn", marks=pytest.mark.slow)])
+@pytest.mark.slow
+@pytest.mark.parametrize("architecture", ["ub", "sbcnn", "affacrnn"])
 def test_each_architecture_overfits_32_real_windows(smoke_data, architecture):
     """At smoke size, 32 real training windows reach >= 95 % training accuracy within 150 steps (one per epoch)."""
     table = smoke_data.table.copy()
