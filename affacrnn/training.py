@@ -333,7 +333,7 @@ def train(
     TrainResult
     """
     config = presets.CPU if config is None else config
-    config.validate().check_files()
+    config.validate().check_run()
     if Path(config.corpus).exists():  # a manifest or folder: record it absolutely (evaluate may run elsewhere)
         config = config.replace(corpus=str(Path(config.corpus).resolve()))
     out = _check_out_dir(out_dir)  # refused before any work, so nothing is left half-done

@@ -73,7 +73,7 @@ ROW_LABELS: dict[str, tuple[str, ...]] = {
 # --------------------------------------------------------------------------------------------
 # Feature-set helpers
 # --------------------------------------------------------------------------------------------
-def normalize_feature_set(features: str | Iterable[str]) -> tuple[str, ...]:
+def normalize_feature_set(features: str | Iterable[str], *, repeats: bool = True) -> tuple[str, ...]:
     """Return ``features`` as a tuple in canonical order (that of :data:`FEATURE_DIMS`).
 
     Parameters
@@ -81,6 +81,9 @@ def normalize_feature_set(features: str | Iterable[str]) -> tuple[str, ...]:
     features : str or iterable of str
         Feature type names in any order, or one comma-separated string (``"chroma,mfcc"``).
         Names are case-insensitive; duplicates are dropped.
+    repeats : bool
+        False refuses a name given twice (a run's config: ``--features mfcc,mfcc`` is a typo, not a
+        set).
 
     Returns
     -------
@@ -90,7 +93,8 @@ def normalize_feature_set(features: str | Iterable[str]) -> tuple[str, ...]:
     Raises
     ------
     ParameterError
-        A name is unknown (the message lists the valid ones), or the set is empty.
+        A name is unknown (the message lists the valid ones), the set is empty, or (with
+        ``repeats=False``) a name is given twice.
 
     Examples
     --------
@@ -127,7 +131,7 @@ def normalize_feature_set(features: str | Iterable[str]) -> tuple[str, ...]:
             f"Valid names: {', '.join(FEATURE_DIMS)}."
         )
     repeated = sorted({n for n in cleaned if cleaned.count(n) > 1})
-    if repeated:
+    if repeated and not repeats:
         raise ParameterError(f"`features` names {', '.join(repeated)} more than once; got {features!r}. Name each "
                              "feature type once.")
     chosen = set(cleaned)

@@ -343,7 +343,7 @@ class AFFConfig:
         # canonical column order of affacrnn.features.frames (a comma-separated string is accepted too).
         if isinstance(self.lstm_units, list):
             object.__setattr__(self, "lstm_units", tuple(self.lstm_units))
-        object.__setattr__(self, "features", normalize_feature_set(self.features))
+        object.__setattr__(self, "features", normalize_feature_set(self.features, repeats=False))
         self.validate()
 
     def validate(self) -> "AFFConfig":
@@ -376,17 +376,18 @@ class AFFConfig:
             raise ParameterError(
                 f"`label_scheme` must be one of {', '.join(SCHEMES)}; got {self.label_scheme!r}. Pass one of these names."
             )
-        n_scheme = SCHEMES[self.label_scheme].n_classes
-        if self.n_classes is not None and self.n_classes != n_scheme:
-            raise ParameterError(
-                f"`n_classes` is {self.n_classes}, but the label scheme {self.label_scheme!r} has {n_scheme} classes. "
-                "Leave n_classes out (it follows the scheme), or pick a scheme with that many classes."
-            )
 
     # ------------------------------------------------------------------ derived values
-    def check_files(self) -> "AFFConfig":
-        """Refuse, before a run, a ``cnn_weights`` file that is not there (not in :meth:`validate`: a
-        trained model's config keeps the path, and loading the model elsewhere needs no weights)."""
+    def check_run(self) -> "AFFConfig":
+        """Refuse, before a training run, what it cannot use: ``n_classes`` other than its scheme's, or a
+        ``cnn_weights`` file that is not there (not in :meth:`validate`: a trained model's config keeps
+        the path, loading it elsewhere needs no weights, and a network built on other labels may
+        set ``n_classes`` freely)."""
+        n_scheme = SCHEMES[self.label_scheme].n_classes
+        if self.n_classes is not None and self.n_classes != n_scheme:
+            raise ParameterError(f"`n_classes` is {self.n_classes}, but the label scheme {self.label_scheme!r} has "
+                                 f"{n_scheme} classes. Leave n_classes out (it follows the scheme), or pick a scheme "
+                                 "with that many classes.")
         if self.cnn_weights is not None and self.uses_graphs and not Path(self.cnn_weights).expanduser().is_file():
             raise ParameterError(f"`cnn_weights` {self.cnn_weights!r} is not a file. Pass the path of a local "
                                  ".h5/.weights.h5 file, or leave it out for random initialisation.")
