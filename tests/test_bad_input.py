@@ -128,6 +128,7 @@ def test_odd_rates_channels_and_paths_work(tmp_path):
 
 
 # ------------------------------------------------------------------------------ corpora and labels
+@pytest.mark.slow
 def test_missing_corpus_folder_cli(tmp_path):
     for verb in ("corpora", "features"):
         msg = one_error(cli(verb, "ravdess", "--root", str(tmp_path / "nowhere"), cwd=tmp_path), verb)
@@ -157,6 +158,7 @@ def test_bad_label_file_cli(rows, expect, good_dir, tmp_path):
         assert expect in msg and str(m) in msg
 
 
+@pytest.mark.slow
 def test_unknown_emotion_code_cli(good_dir, tmp_path):
     actor = tmp_path / "corpus" / "Actor_01"
     actor.mkdir(parents=True)
@@ -179,13 +181,15 @@ def test_unknown_emotion_code_cli(good_dir, tmp_path):
     "flags, field",
     [
         (["--n-frames", "0"], "n_frames"),
-        (["--lr-lstm", "-1"], "lr_lstm"),
-        (["--epochs", "-3"], "epochs"),
-        (["--dropout", "1.5"], "dropout"),
-        (["--val-size", "0.5", "--test-size", "0.6"], "val_size"),
-        (["--cnn", "vgg99"], "cnn"),
-        (["--features", "mfcc,zcr"], "features"),
-        (["--label-scheme", "sentiment9"], "label_scheme"),
+        *(pytest.param(flags, field, marks=pytest.mark.slow) for flags, field in [  # one CLI start in the fast loop
+            (["--lr-lstm", "-1"], "lr_lstm"),
+            (["--epochs", "-3"], "epochs"),
+            (["--dropout", "1.5"], "dropout"),
+            (["--val-size", "0.5", "--test-size", "0.6"], "val_size"),
+            (["--cnn", "vgg99"], "cnn"),
+            (["--features", "mfcc,zcr"], "features"),
+            (["--label-scheme", "sentiment9"], "label_scheme"),
+        ]),
     ],
 )
 def test_config_out_of_range_api_and_cli(flags, field, tmp_path):
@@ -204,6 +208,7 @@ def test_config_out_of_range_api_and_cli(flags, field, tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_unknown_feature_name_and_preset(tmp_path):
     with pytest.raises(ParameterError, match="unknown name"):
         affacrnn.extract_features(_tone(SR), sr=SR, features=["mfcc", "zcr"])

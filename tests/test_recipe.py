@@ -151,7 +151,8 @@ def test_window_batches_gather_the_right_utterances(smoke_data):
     assert sorted(seen) == list(range(len(smoke_data.rows("train"))))
 
 
-@pytest.mark.parametrize("architecture", ["ub", "sbcnn", pytest.param("affacrnn", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("architecture", [pytest.param("ub", marks=pytest.mark.slow), "sbcnn",
+                                          pytest.param("affacrnn", marks=pytest.mark.slow)])
 def test_indexed_network_equals_the_window_network(smoke_data, architecture):
     from affacrnn.models import build_model
     from affacrnn.models.batches import window_batches
@@ -214,6 +215,7 @@ def test_speaker_normalised_model_serves_a_recording(small, tmp_path):
     assert abs(sum(out["utterances"][0]["probabilities"].values()) - 1) < 1e-5
 
 
+@pytest.mark.slow
 def test_mel_standardised_graphs_are_served_as_they_were_trained(small, tmp_path):
     from affacrnn.inference.predictor import Predictor
 

@@ -64,6 +64,7 @@ def test_saved_model_gives_same_scores(smoke_run):
     assert again["weighted_accuracy"] == result.metrics["test"]["weighted_accuracy"]
 
 
+@pytest.mark.slow
 def test_cli_evaluate_on_a_manifest(smoke_run, small_table, tmp_path):
     """`affacrnn evaluate` scores a saved model on every row of a user's manifest."""
     _, out = smoke_run
@@ -79,6 +80,7 @@ def test_cli_evaluate_on_a_manifest(smoke_run, small_table, tmp_path):
     assert payload["metrics"]["n"] == len(small_table) and "majority_accuracy" in payload["metrics"]
 
 
+@pytest.mark.slow
 def test_cli_train_bad_flag_value(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "affacrnn.cli", "train", "--preset", "smoke", "--n-frames", "0", "--out", str(tmp_path)],

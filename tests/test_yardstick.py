@@ -116,8 +116,8 @@ def test_chapter_9s_widget_switches_the_pipeline():
 
 
 @pytest.mark.parametrize("first", [
-    "import tensorflow",
-    "from affacrnn._quiet import import_tensorflow; import_tensorflow()",
+    pytest.param("import tensorflow", marks=pytest.mark.slow),
+    pytest.param("from affacrnn._quiet import import_tensorflow; import_tensorflow()", marks=pytest.mark.slow),
     "import tensorflow\nimport opensmile",  # openSMILE imported after TensorFlow: still extracted in a worker
 ])
 def test_opensmile_survives_tensorflow_in_the_same_process(ravdess_clips, first):
