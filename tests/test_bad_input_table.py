@@ -250,6 +250,10 @@ def _cnn_weights_missing(d: Path) -> list[str]:
             "--out", str(d / "run")]
 
 
+def _student_edition_into_empty(d: Path) -> list[str]:
+    return ["book", "--student", ""]
+
+
 #: id -> (build the bad input in a folder and return the CLI arguments, verb, words the error must hold)
 CASES: dict[str, tuple[Callable[[Path], list[str]], str, tuple[str, ...]]] = {
     "manifest header only": (_header_only, "corpora", ("m.csv", "no rows")),
@@ -278,6 +282,7 @@ CASES: dict[str, tuple[Callable[[Path], list[str]], str, tuple[str, ...]]] = {
     "evaluate corpus empty": (_evaluate_corpus_empty, "evaluate", ("--corpus", "empty")),
     "train out in /proc": (_train_out_in_proc, "train", ("/proc/affacrnn",)),
     "train cnn weights missing": (_cnn_weights_missing, "train", ("`cnn_weights`", "gone.h5", "not a file")),
+    "book student edition into ''": (_student_edition_into_empty, "book", ("--student", "empty")),
 }
 
 
@@ -430,6 +435,12 @@ def test_a_manifest_split_without_a_part_is_not_told_to_add_a_split_column(tmp_p
     msg = one_error(cli("train", "--preset", "smoke", "--corpus", str(m), "--out", str(tmp_path / "run"), cwd=tmp_path,
                         cache=tmp_path / "cache"), "train")
     assert "validation" in msg and "give a manifest a split column" not in msg
+
+
+def test_malformed_json_in_a_param_is_a_usage_error_not_a_traceback(tmp_path):
+    proc = cli("experiment", "crossval", "--param", "options={bad json", cwd=tmp_path, cache=tmp_path / "cache")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert "not valid JSON" in proc.stderr.strip().splitlines()[-1]
 
 
 @pytest.mark.parametrize("bad", [42, None, "", 3.5])
