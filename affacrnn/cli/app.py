@@ -185,8 +185,8 @@ def _one_line_warnings(verb: str):
         if issubclass(category, AffacrnnWarning):
             line = f"affacrnn {verb}: warning: {message}"
             tqdm = sys.modules.get("tqdm")
-            if tqdm is not None and getattr(tqdm.tqdm, "_instances", None):
-                tqdm.tqdm.write(line, file=sys.stderr)  # above the progress bar, not glued to it
+            if tqdm is not None:  # tqdm.write prints above any open bar (and plainly when there is none)
+                tqdm.tqdm.write(line, file=sys.stderr)
             else:
                 print(line, file=sys.stderr, flush=True)
         else:

@@ -43,7 +43,7 @@ from affacrnn.data.splits import fold_split, speaker_slice
 from affacrnn.features.cache import featurize_corpus
 from affacrnn.features.dataset import prepare
 from affacrnn.errors import ParameterError
-from affacrnn.evaluation.baselines import BASELINES, make_baseline
+from affacrnn.evaluation.baselines import make_baseline, param_names
 from affacrnn.experiments.fold_scores import collapsed, score_parts
 from affacrnn.experiments.isolation import run_isolated
 from affacrnn.experiments.runner import check_schemes, mode_settings, resolve_seeds
@@ -199,7 +199,7 @@ def _run_baseline(task: Task, table: pd.DataFrame, cache_dir) -> dict:
     params = {"features": cfg.features, **params}
     if task.mode == "smoke" and name == "bc_lstm":
         params.update(epochs=2, units=8, hidden_units=8)
-    if "random_state" in BASELINES[name]._get_param_names():
+    if "random_state" in param_names(name):
         params["random_state"] = task.seed
     clf = make_baseline(name, **params)
     clf.fit(x(fit_rows), y[fit_rows])

@@ -32,7 +32,7 @@ from affacrnn.data.corpora import load_corpus
 from affacrnn.data.labels import get_scheme
 from affacrnn.data.splits import speaker_slice
 from affacrnn.errors import ParameterError
-from affacrnn.evaluation.baselines import BASELINES, make_baseline
+from affacrnn.evaluation.baselines import make_baseline, param_names
 from affacrnn.evaluation.metrics import evaluate_predictions, majority_baseline
 from affacrnn.features.dataset import prepare
 from affacrnn.features.frames import normalize_feature_set
@@ -341,8 +341,7 @@ RESULT_COLUMNS = ("accuracy", "accuracy_sd", "n_seeds", "f1", "f1_sd", "f1_kind"
 def baseline_runs(name: str, data, seeds: Sequence[int], params: dict, bar: tqdm, *,
                    context: bool = False, fit_parts: Sequence[str] = ("train", "validation")) -> list[dict]:
     """Fit a baseline of :mod:`affacrnn.evaluation.baselines` on ``fit_parts`` and score it on test."""
-    cls = BASELINES[name]
-    seeded = "random_state" in cls._get_param_names()
+    seeded = "random_state" in param_names(name)
     fit_rows = np.concatenate([data.rows(p) for p in fit_parts])
     test_rows = data.rows("test")
 

@@ -89,6 +89,7 @@ __all__ = [
     "BCLSTMBaseline",
     "BASELINES",
     "make_baseline",
+    "param_names",
 ]
 
 
@@ -127,10 +128,15 @@ def make_baseline(name: str, **params: Any) -> FrameBaseline:
             "Pass e.g. make_baseline('svm')."
         )
     cls = BASELINES[name]
-    valid = cls._get_param_names()
+    valid = param_names(name)
     unknown = sorted(set(params) - set(valid))
     if unknown:
         raise ParameterError(
             f"{cls.__name__} takes no parameter(s) {unknown!r}; it takes {', '.join(valid)}."
         )
     return cls(**params)
+
+
+def param_names(name: str) -> list[str]:
+    """The constructor parameters of baseline ``name``, through scikit-learn's public ``get_params``."""
+    return sorted(BASELINES[name]().get_params(deep=False))
