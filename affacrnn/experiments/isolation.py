@@ -33,12 +33,19 @@ from affacrnn.errors import AffacrnnError
 __all__ = ["run_isolated"]
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+def _die_with_parent(parent: int) -> None:
+    """In the child: be killed when ``parent`` (the worker) dies; exit now if it already has.
+
+    Set by the child itself after start-up, not in a ``preexec_fn``, which may deadlock in a
+    process with threads (a Dask worker has several).
+    """
     try:
         libc = ctypes.CDLL(None)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: killed when the worker that started it dies
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
     except (OSError, AttributeError):
         pass
+    if os.getppid() != parent:  # the worker died before the line above
+        os._exit(1)
 
 
 def run_isolated(task: Any, *, cache_dir: str | None = None,
@@ -53,8 +60,8 @@ def run_isolated(task: Any, *, cache_dir: str | None = None,
     with tempfile.TemporaryDirectory(prefix="affacrnn-task-") as tmp:
         given, taken = Path(tmp) / "task.pkl", Path(tmp) / "row.pkl"
         given.write_bytes(pickle.dumps((function, task, cache_dir)))
-        proc = subprocess.run([sys.executable, "-m", "affacrnn.experiments.isolation", str(given), str(taken)],
-                              capture_output=True, text=True, preexec_fn=_die_with_parent if os.name == "posix" else None)
+        proc = subprocess.run([sys.executable, "-m", "affacrnn.experiments.isolation", str(given), str(taken),
+                               str(os.getpid())], capture_output=True, text=True)
         if proc.returncode != 0 or not taken.is_file():
             lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
             raise AffacrnnError(f"crossval task {getattr(task, 'key', task)} failed (exit {proc.returncode}): "
@@ -63,6 +70,7 @@ def run_isolated(task: Any, *, cache_dir: str | None = None,
 
 
 def _main(argv: list[str]) -> int:
+    _die_with_parent(int(argv[2]))
     function, task, cache_dir = pickle.loads(Path(argv[0]).read_bytes())
     module, name = function.split(":")
     row = getattr(importlib.import_module(module), name)(task, cache_dir=cache_dir)
