@@ -45,7 +45,7 @@ def _die_with_parent(parent: int) -> None:
     except (OSError, AttributeError):
         pass
     if os.getppid() != parent:  # the worker died before the line above
-        os._exit(1)
+        sys.exit(1)
 
 
 def run_isolated(task: Any, *, cache_dir: str | None = None,
