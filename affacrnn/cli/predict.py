@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from affacrnn._io import strict_json
 from affacrnn.cli.subparsers import Subparsers
@@ -82,8 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from affacrnn.errors import AudioError
     from affacrnn.models.io import read_metadata
 
-    if not Path(args.model).is_dir():  # a missing, corrupt or edited file is refused before TensorFlow starts
-        read_metadata(args.model)
+    read_metadata(args.model)  # a missing, corrupt or edited model is refused before TensorFlow starts
     from affacrnn.inference.predictor import Predictor
 
     quiet = getattr(args, "quiet", False)

@@ -136,8 +136,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     if args.corpus is not None and not args.corpus.strip():
         raise ParameterError("`--corpus` is empty. Name a corpus (ravdess, emodb, ...) or a manifest, or leave --corpus "
                              "out to score the corpus the model was trained on.")
-    if not Path(args.model).is_dir():  # a missing, corrupt or edited file is refused before TensorFlow starts
-        read_metadata(args.model)
+    read_metadata(args.model)  # a missing, corrupt or edited model is refused before TensorFlow starts
     from affacrnn.data.corpora import load_corpus
     from affacrnn.features.dataset import corpus_fingerprint, prepare
     from affacrnn.features.normalize import FeatureScaler

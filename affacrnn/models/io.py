@@ -31,7 +31,7 @@ from affacrnn.features.frames import FEATURES_VERSION, column_names
 from affacrnn.features.normalize import FeatureScaler
 from affacrnn.models.config import AFFConfig
 
-__all__ = ["save_model", "load_model", "read_metadata", "feature_layout", "META_MEMBER", "FORMAT_VERSION"]
+__all__ = ["save_model", "load_model", "read_metadata", "model_file", "feature_layout", "META_MEMBER", "FORMAT_VERSION"]
 
 #: Name of the affacrnn member inside the .keras zip.
 META_MEMBER = "affacrnn.json"
@@ -129,6 +129,12 @@ def save_model(
     return path
 
 
+def model_file(path: str | os.PathLike) -> Path:
+    """``path`` as a model file: a training folder (``affacrnn train --out``) stands for its ``model.keras``."""
+    path = Path(path).expanduser()
+    return path / "model.keras" if path.is_dir() and (path / "model.keras").is_file() else path
+
+
 def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
     """The ``affacrnn.json`` of a model file, without loading the network.
 
@@ -144,7 +150,7 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
         Missing, not a zip, no ``affacrnn.json``, or a config this version cannot read.
     """
 
-    path = Path(path).expanduser()
+    path = model_file(path)
     if not path.is_file():
         raise ModelError(f"no model file at {str(path)!r}. {GET_ONE}")
     if not zipfile.is_zipfile(path):
@@ -280,7 +286,7 @@ def load_model(path: str | os.PathLike) -> tuple[Any, dict[str, Any]]:
     >>> meta["label_classes"]  # doctest: +SKIP
     ['negative', 'neutral', 'positive']
     """
-    path = Path(path).expanduser()
+    path = model_file(path)
     meta = read_metadata(path)  # before importing Keras: a missing or corrupt file fails in a blink
     from affacrnn._quiet import load_keras
 
