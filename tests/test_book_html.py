@@ -16,13 +16,24 @@ class _Refs(HTMLParser):
         super().__init__()
         self.scripts: list[str] = []
         self.links: list[tuple[str, str]] = []
+        self.inline: list[str] = []
+        self._in_script = False
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "script" and a.get("src"):
             self.scripts.append(a["src"])
+        self._in_script = tag == "script" and not a.get("src") and not a.get("type")
         if tag == "link" and a.get("href"):
             self.links.append((a.get("rel") or "", a["href"]))
+
+    def handle_data(self, data):
+        if self._in_script and data.strip():
+            self.inline.append(data.strip())
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
 
 
 def _refs(page: Path) -> _Refs:
@@ -58,6 +69,26 @@ def test_widget_scripts_served_from_static(html):
     text = page.read_text(encoding="utf-8")
     assert "application/vnd.jupyter.widget-state+json" in text, "widget state was not saved with the page"
     assert "application/vnd.jupyter.widget-view+json" in text
+
+
+@pytest.mark.slow
+def test_each_page_loads_each_script_once(html):
+    """MathJax loaded twice threw "Cannot set property Package"; sphinx-thebe's settings twice,
+    "THEBE_JS_URL has already been declared" (affacrnn.book.page_assets)."""
+    twice = []
+    for page in sorted(html.glob("*.html")):
+        refs = _refs(page)
+        files = [s.split("?", 1)[0] for s in refs.scripts]
+        twice += [f"{page.name}: {f}" for f in sorted(set(files)) if files.count(f) > 1]
+        twice += [f"{page.name}: inline {b[:60]}" for b in sorted(set(refs.inline)) if refs.inline.count(b) > 1]
+    assert not twice, "\n".join(twice)
+
+
+@pytest.mark.slow
+def test_widget_icon_fonts_beside_the_pages(html):
+    """The embedder looks for its icon fonts in @jupyter-widgets/... beside the page (its webpack public path)."""
+    for folder in ("@jupyter-widgets/html-manager/dist", "@jupyter-widgets"):
+        assert list((html / folder).glob("*.woff2")), f"no icon fonts in {html / folder}"
 
 
 @pytest.mark.slow

@@ -211,3 +211,42 @@ def test_the_book_engine_waits_for_a_reply_in_short_steps(monkeypatch):
     from papermill.engines import papermill_engines
 
     assert papermill_engines.get_engine("affacrnn") is engine.BookEngine
+
+
+def test_page_assets_keep_the_first_of_each_script():
+    """The Sphinx hook drops a script whose file (checksum aside) or inline body came before, nothing else."""
+    from types import SimpleNamespace
+
+    from affacrnn.book.page_assets import one_of_each
+
+    def _JavaScript(filename, **attributes):  # what Sphinx hands the hook: a file name or None, and attributes
+        return SimpleNamespace(filename=filename, attributes=attributes)
+
+    scripts = [_JavaScript("vendor/mathjax/tex-mml-chtml.js", defer="defer"), _JavaScript(None, body="const A = 1"),
+               _JavaScript("vendor/require.js"), _JavaScript("vendor/mathjax/tex-mml-chtml.js?v=1"),
+               _JavaScript(None, body="const A = 1"), _JavaScript(None, body="const B = 2")]
+    context = {"script_files": scripts}
+    one_of_each(None, "page", "page.html", context, None)
+    assert context["script_files"] == [scripts[0], scripts[1], scripts[2], scripts[5]]
+    assert len(scripts) == 6  # the builder's own list is left as it was
+
+
+def test_fetch_widget_js_needs_npm_only_for_what_is_missing(tmp_path, monkeypatch):
+    """Every file present: nothing is fetched (no npm needed); one missing and no npm: a message naming npm."""
+    from affacrnn.book import page_assets
+
+    targets = {t for files in page_assets.WIDGET_JS_PACKAGES.values() for n in files.values()
+               for t in ((n,) if isinstance(n, str) else n)}
+    for t in targets:
+        path = tmp_path / t
+        if t.endswith("/"):
+            path.mkdir(parents=True, exist_ok=True)
+            (path / "x.woff2").write_bytes(b"x")
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"x")
+    monkeypatch.setattr(page_assets.shutil, "which", lambda name: None)
+    assert len(page_assets.fetch_widget_js(tmp_path)) == len(targets)
+    (tmp_path / "_static" / "vendor" / "require.js").unlink()
+    with pytest.raises(AffacrnnError, match="npm not found"):
+        page_assets.fetch_widget_js(tmp_path)

@@ -212,6 +212,25 @@ _OVERFLOW = """(cells) => {
 }"""
 
 
+class ConsoleLog:
+    """Everything a page reports as wrong: console errors, uncaught exceptions, requests that fail.
+
+    Warnings are not counted: the widget embedder (``@jupyter-widgets/html-manager``) validates its
+    own state schema with ajv in strict mode and logs "strict mode: use allowUnionTypes ..." twice
+    on every page with widgets; that is its own schema, not ours, and harmless.
+    """
+
+    def __init__(self, page) -> None:
+        self.errors: list[str] = []
+        page.on("console", lambda m: self.errors.append(f"console: {m.text[:200]}") if m.type == "error" else None)
+        page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
+        page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url[-120:]} ({r.failure})"))
+
+    def take(self) -> list[str]:
+        found, self.errors[:] = list(self.errors), []
+        return found
+
+
 def _check_feature_explorer(page, artifacts: Path) -> None:
     """Chapter 5: unticking a feature type's check box rebuilds the matrix (new image, D = 20)."""
     widget = page.locator(".jp-OutputArea-output .widget-vbox", has=page.locator(".widget-image")).first
@@ -471,8 +490,49 @@ def test_html_widgets_render_offline(tmp_path_factory, browser_context, artifact
     widget.scroll_into_view_if_needed()
     widget.screenshot(path=str(artifacts / "02_listen-html-widget.png"))
     assert not blocked, f"the page tried to reach the network: {blocked}"
-    # Jupyter Book 1 writes sphinx-thebe's inline config twice ("THEBE_JS_URL has already been
-    # declared"); harmless (thebe is off), so it is the one error tolerated.
-    errors = [e for e in errors if "THEBE_JS_URL" not in e]
     assert not errors, f"JavaScript errors: {errors}"
+    page.close()
+
+
+def _open_quietly(page, url: str, log: ConsoleLog) -> list[str]:
+    page.goto(url)
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(800)  # widgets render and MathJax typesets after load
+    return log.take()
+
+
+@pytest.mark.slow
+def test_html_pages_have_no_console_errors(tmp_path_factory, browser_context, artifacts):
+    """Every page of the HTML book loads without a console error, an uncaught exception or a failed request."""
+    html = ensure_html(tmp_path_factory)
+    page = browser_context.new_page()
+    log = ConsoleLog(page)
+    problems = {}
+    for name in [*BROWSER_CHAPTERS, "index", "search", "genindex"]:
+        found = _open_quietly(page, (html / f"{name}.html").as_uri(), log)
+        if found:
+            problems[name] = found[:6]
+            page.screenshot(path=str(artifacts / f"{name}-html-console.png"), full_page=True)
+    page.close()
+    assert not problems, "the HTML book's pages log errors:\n" + json.dumps(problems, indent=1)
+
+
+@pytest.mark.slow
+def test_console_check_finds_each_fault(browser_context, tmp_path):
+    """The console check is not vacuous: a script declared twice, a missing font and a thrown error are each found."""
+    page_html = tmp_path / "faults.html"
+    page_html.write_text(
+        "<html><head><style>@font-face { font-family: gone; src: url(missing-font.woff2) format('woff2'); }"
+        "body { font-family: gone; }</style>"
+        "<script>const THEBE_JS_URL = 1</script><script>const THEBE_JS_URL = 1</script>"
+        "<script>console.error('a logged error')</script></head><body>text</body></html>")
+    quiet = tmp_path / "quiet.html"
+    quiet.write_text("<html><body><script>console.warn('only a warning')</script>text</body></html>")
+    page = browser_context.new_page()
+    log = ConsoleLog(page)
+    found = _open_quietly(page, page_html.as_uri(), log)
+    assert any("THEBE_JS_URL" in e and e.startswith("uncaught") for e in found), found
+    assert any("missing-font.woff2" in e for e in found), found
+    assert any("a logged error" in e for e in found), found
+    assert _open_quietly(page, quiet.as_uri(), log) == []
     page.close()

@@ -13,9 +13,8 @@ Building is two steps, so no chapter is executed twice:
    notebooks without executing anything (``execute_notebooks: off`` in a staged copy of ``book/``),
    with ``-W -n --keep-going``, so a warning fails the build.
 
-The HTML book works offline: the ipywidgets embed scripts (``require.js`` and
-``@jupyter-widgets/html-manager``'s ``embed-amd.js``) are fetched once from the npm registry by
-:func:`fetch_widget_js` into ``book/_static/vendor/`` (git-ignored) and served from ``_static``;
+The HTML book works offline: its scripts and fonts (the ipywidgets embedder, MathJax) are
+fetched once from the npm registry by :func:`affacrnn.book.page_assets.fetch_widget_js`;
 :func:`external_references` lists any ``<script src>`` / ``<link href>`` that would still reach
 the network (the tests require none). The command line: ``affacrnn book --run/--html OUT``, ``--lab``.
 
@@ -30,7 +29,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from dataclasses import dataclass
@@ -39,6 +37,7 @@ from typing import Any, Iterable, Mapping
 
 from affacrnn._io import atomic_write_bytes
 from affacrnn.book.engine import register
+from affacrnn.book.page_assets import WIDGET_JS_PACKAGES, fetch_widget_js
 from affacrnn.book.kernel import kernel_environment
 from affacrnn.errors import AffacrnnError, OutputError, ParameterError
 from affacrnn.settings import REPO_ROOT, data_root
@@ -58,19 +57,6 @@ SMOKE_PARAMETERS: dict[str, Any] = {"SMOKE": True}
 #: about a minute on 2 cores): a hang in the kernel or the Jupyter client then fails the run,
 #: naming the cell, instead of stopping CI. Full runs have no limit.
 SMOKE_CELL_TIMEOUT = 900
-
-#: npm packages whose files the HTML book serves so it works offline: package spec ->
-#: {file (or folder ending in ``/``) inside the package: name under ``_static/vendor/``}.
-#: ``@jupyter-widgets/html-manager`` 1.0.x is the embedder for ipywidgets 8; MathJax renders
-#: ``$...$`` math (its fonts are looked up next to the script).
-WIDGET_JS_PACKAGES: dict[str, dict[str, str]] = {
-    "@jupyter-widgets/html-manager@1.0.15": {"dist/embed-amd.js": "embed-amd.js"},
-    "requirejs@2.3.8": {"require.js": "require.js"},
-    "mathjax@3.2.2": {
-        "es5/tex-mml-chtml.js": "mathjax/tex-mml-chtml.js",
-        "es5/output/chtml/fonts/woff-v2/": "mathjax/output/chtml/fonts/woff-v2/",
-    },
-}
 
 _CHAPTER = re.compile(r"^\d\d_.+\.ipynb$")
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
@@ -222,64 +208,6 @@ def run_chapters(
             print(f"  {chapter.name}: {run.seconds:.1f} s", file=sys.stderr, flush=True)
         runs.append(run)
     return runs
-
-
-def fetch_widget_js(static_dir: str | os.PathLike | None = None, *, force: bool = False) -> list[Path]:
-    """Put the ipywidgets embed scripts in ``static_dir`` (default ``book/_static/vendor``).
-
-    Runs ``npm pack`` (the npm registry, or the mirror npm is configured for) for each package
-    in :data:`WIDGET_JS_PACKAGES` and extracts the files the book serves. Files already present
-    are kept unless ``force``.
-
-    Returns
-    -------
-    list of pathlib.Path
-        The files, e.g. ``vendor/require.js`` and ``vendor/embed-amd.js``.
-
-    Raises
-    ------
-    AffacrnnError
-        ``npm`` is missing or a package cannot be fetched; the message says what to do.
-    """
-    dest = Path(static_dir) if static_dir is not None else BOOK_DIR / "_static" / "vendor"
-    wanted = {name for files in WIDGET_JS_PACKAGES.values() for name in files.values()}
-
-    def present(name: str) -> bool:
-        path = dest / name
-        return any(path.iterdir()) if name.endswith("/") and path.is_dir() else path.is_file() and path.stat().st_size > 0
-
-    if not force and all(present(n) for n in wanted):
-        return [dest / n for n in sorted(wanted)]
-    npm = shutil.which("npm")
-    if npm is None:
-        raise AffacrnnError(
-            "npm not found: the HTML book serves the ipywidgets scripts from the npm packages "
-            f"{', '.join(WIDGET_JS_PACKAGES)}. Install Node.js (npm), or copy embed-amd.js and require.js into {dest}."
-        )
-    dest.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="affacrnn-npm-") as tmp:
-        for spec, files in WIDGET_JS_PACKAGES.items():
-            proc = subprocess.run(
-                [npm, "pack", "--silent", spec], cwd=tmp, capture_output=True, text=True, timeout=300
-            )
-            if proc.returncode != 0:
-                raise AffacrnnError(
-                    f"npm pack {spec} failed (exit {proc.returncode}): {proc.stderr.strip()[-500:]}. "
-                    "Check that the npm registry is reachable (npm config get registry)."
-                )
-            tgz = Path(tmp) / proc.stdout.strip().splitlines()[-1]
-            with tarfile.open(tgz) as tar:
-                members = {m.name: m for m in tar.getmembers() if m.isfile()}
-                for inner, name in files.items():
-                    prefix = f"package/{inner}"
-                    found = {k: m for k, m in members.items() if k.startswith(prefix)} if inner.endswith("/") else (
-                        {prefix: members[prefix]} if prefix in members else {})
-                    if not found:
-                        raise AffacrnnError(f"npm package {spec} has no {inner}; update WIDGET_JS_PACKAGES.")
-                    for key, member in found.items():
-                        target = dest / name / key[len(prefix):] if inner.endswith("/") else dest / name
-                        atomic_write_bytes(target, tar.extractfile(member).read())
-    return [dest / n for n in sorted(wanted)]
 
 
 def _merge_parameters(executed: Path, target: Path) -> None:
