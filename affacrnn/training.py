@@ -37,12 +37,12 @@ from affacrnn.models import presets
 from affacrnn.models.batches import WindowBatches, window_batches
 from affacrnn.models.network import build_fusion_head, build_model, copy_weights
 from affacrnn.models.io import save_model
+from affacrnn.progress import EpochBar
 from affacrnn.provenance import environment, peak_memory_mb, reset_peak_memory
 from affacrnn.resume import check_space, claim, run_identity
 
 import_tensorflow()  # before keras: mutes TensorFlow's native start-up logging
 import keras  # noqa: E402
-from tqdm.keras import TqdmCallback  # noqa: E402
 
 __all__ = ["TrainResult", "BestOnValidation", "WindowBatches", "window_batches", "fit_model", "train", "evaluate", "predict_classes", "result_record"]
 
@@ -258,7 +258,7 @@ def fit_model(
         callbacks.append(keras.callbacks.EarlyStopping(monitor=config.monitor, patience=config.patience,
                                                        min_delta=config.min_delta, mode=mode))
     if progress:
-        callbacks.append(TqdmCallback(verbose=0, desc=desc or config.model_name))
+        callbacks.append(EpochBar(desc=desc or config.model_name, monitor=config.monitor))
     callbacks.extend(extra)
     t_fit = time.perf_counter()
     if isinstance(train, WindowBatches):
