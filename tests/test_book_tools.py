@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -250,3 +252,23 @@ def test_fetch_widget_js_needs_npm_only_for_what_is_missing(tmp_path, monkeypatc
     (tmp_path / "_static" / "vendor" / "require.js").unlink()
     with pytest.raises(AffacrnnError, match="npm not found"):
         page_assets.fetch_widget_js(tmp_path)
+
+
+def test_book_environment_keeps_the_status_bar_honest(tmp_path, monkeypatch):
+    """kernel_environment puts the book's kernel spec and a server setting first on Jupyter's paths;
+    the setting keeps jupyter_server's untracked message types and adds ipykernel 7's subshell requests."""
+    import json
+
+    from affacrnn.book import kernel
+
+    monkeypatch.setenv("AFFACRNN_CACHE", str(tmp_path / "cache"))
+    env = kernel.kernel_environment({"JUPYTER_CONFIG_PATH": "/etc/mine", "JUPYTER_PATH": ""})
+    config_dir = env["JUPYTER_CONFIG_PATH"].split(os.pathsep)
+    assert config_dir[1:] == ["/etc/mine"] and config_dir[0].startswith(str(tmp_path))
+    untracked = json.loads((Path(config_dir[0]) / "jupyter_server_config.json").read_text())[
+        "MappingKernelManager"]["untracked_message_types"]
+    assert {"kernel_info_request", "debug_request", "comm_info_request"} <= set(untracked)  # the server's defaults kept
+    assert set(kernel.SUBSHELL_MESSAGES) <= set(untracked) and "create_subshell_request" in untracked
+    assert "execute_request" not in untracked and "comm_msg" not in untracked  # those still move the status bar
+    assert (Path(env["JUPYTER_PATH"]) / "kernels" / "python3" / "kernel.json").is_file()
+    assert f"export JUPYTER_CONFIG_PATH={config_dir[0]}" in book.lab_command()

@@ -170,6 +170,24 @@ _IDLE = """() => {
   const bar = document.querySelector('#jp-main-statusbar');
   return !!bar && /Idle/.test(bar.textContent);
 }"""
+_RUNNING_WHILE_IDLE = """() => {
+  const running = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt')]
+    .some(p => /\\[\\*\\]/.test(p.textContent));
+  const bar = document.querySelector('#jp-main-statusbar');
+  return running && !!bar && /Idle/.test(bar.textContent);
+}"""
+
+
+def _run_all_watching_the_status_bar(page, timeout_s: float) -> int:
+    """Wait for Run All to finish; return how many 1-s samples saw "Idle" while a cell was ``[*]``."""
+    deadline, wrong = time.monotonic() + timeout_s, 0
+    while not page.evaluate(_ALL_RUN):
+        assert time.monotonic() < deadline, f"Run All did not finish in {timeout_s:.0f} s"
+        wrong += bool(page.evaluate(_RUNNING_WHILE_IDLE))
+        page.wait_for_timeout(1000)
+    return wrong
+
+
 _AUDIO_LOADED = """() => {
   const a = [...document.querySelectorAll('audio')];
   return a.length > 0 && a.every(e => e.readyState >= 1 && e.duration > 0);
@@ -354,7 +372,9 @@ def test_chapter_in_jupyterlab(chapter, lab, browser_context, artifacts):
     page.wait_for_function(_IDLE, timeout=240_000)  # the status bar names the kernel once it exists
     page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-item:visible", has_text="Run All Cells").first.click()
-    page.wait_for_function(_ALL_RUN, timeout=RUN_ALL_TIMEOUT_S * 1000)
+    idle_while_running = _run_all_watching_the_status_bar(page, RUN_ALL_TIMEOUT_S)
+    assert idle_while_running == 0, (f"{chapter}: the status bar said Idle for {idle_while_running} s while cells "
+                                     "ran (is affacrnn.book.kernel.server_config_dir on JUPYTER_CONFIG_PATH?)")
     page.wait_for_function(_IDLE, timeout=180_000)
     ran_s = time.monotonic() - start
     page.screenshot(path=str(artifacts / f"{chapter}-lab-run-all.png"), full_page=True)

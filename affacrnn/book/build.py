@@ -403,10 +403,13 @@ def lab_command(book_dir: str | os.PathLike | None = None) -> str:
     folder = Path(book_dir) if book_dir is not None else BOOK_DIR
     settings = ensure_lab_settings()
     first = chapters(folder)[0].name if chapters(folder) else ""
-    jupyter_path = kernel_environment()["JUPYTER_PATH"]
+    env = kernel_environment()
+    config = (f"export JUPYTER_CONFIG_PATH={env['JUPYTER_CONFIG_PATH']}   # a status bar that says Busy while cells run\n"
+              if env.get("JUPYTER_CONFIG_PATH") else "")
     return (
         f"export AFFACRNN_DATA={data_root()}   # the folder holding ravdess/, emodb/, mosi/\n"
-        f"export JUPYTER_PATH={jupyter_path}   # the book's quiet kernel (affacrnn.book.kernel)\n"
+        f"export JUPYTER_PATH={env['JUPYTER_PATH']}   # the book's quiet kernel (affacrnn.book.kernel)\n"
+        + config +
         f"cd {folder}\n"
         f"jupyter lab {first}\n"
         "# Each chapter's first cell holds its parameters (SMOKE, CORPUS, EPOCHS, SEED, SHOW_SOLUTIONS);\n"

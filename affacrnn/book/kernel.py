@@ -19,7 +19,9 @@ This launcher fixes both before ipykernel starts, where it is safe (redirecting 
    so kernels started together in a classroom cannot corrupt numba's cache.
 
 :func:`kernel_spec_dir` writes a kernel spec named ``python3`` that runs this launcher, in a
-folder of affacrnn's cache; :func:`kernel_environment` puts that folder first on ``JUPYTER_PATH``.
+folder of affacrnn's cache; :func:`kernel_environment` puts that folder first on ``JUPYTER_PATH``,
+and :func:`server_config_dir` first on ``JUPYTER_CONFIG_PATH``: a Jupyter server setting that keeps
+JupyterLab's status bar honest (:data:`SUBSHELL_MESSAGES`).
 ``affacrnn book --run/--html`` (papermill) and ``affacrnn book --lab`` use it, so the chapters'
 own metadata (kernel ``python3``) stays as it is and a plain ``jupyter lab`` still works.
 Chapter 01 (preface) says how a reader opens the book.
@@ -39,7 +41,7 @@ from affacrnn._io import atomic_write_text
 from affacrnn._numba import prepare
 from affacrnn.settings import cache_dir
 
-__all__ = ["KERNEL_ENV", "log_path", "kernel_spec_dir", "kernel_environment", "main"]
+__all__ = ["KERNEL_ENV", "SUBSHELL_MESSAGES", "log_path", "kernel_spec_dir", "server_config_dir", "kernel_environment", "main"]
 
 #: Environment of the book's kernels: TensorFlow's own filters (they still hide what comes after
 #: absl's initialisation), and matplotlib drawing inline even when the caller set ``MPLBACKEND``.
@@ -49,6 +51,14 @@ KERNEL_ENV = {
 }
 
 _MAX_LOG_BYTES = 1_000_000
+
+#: Kernel requests whose busy/idle JupyterLab's status bar must not read as the kernel's state.
+#: ipykernel 7 answers subshell requests (JupyterLab's widget manager sends one when a widget opens
+#: a comm) on the control channel, with busy/idle on iopub; jupyter_server's list of such untracked
+#: requests predates subshells, so the status bar said "Idle" while a chapter's cells ran (the stock
+#: kernel too: measured in JupyterLab 4.6 with ipykernel 7.4). :func:`server_config_dir` adds them.
+SUBSHELL_MESSAGES = tuple(f"{verb}_subshell_{kind}" for verb in ("create", "delete", "list")
+                          for kind in ("request", "reply"))
 
 
 def log_path() -> Path:
@@ -81,16 +91,39 @@ def kernel_spec_dir() -> Path:
     return root
 
 
+def server_config_dir() -> Path | None:
+    """Write (if needed) a ``jupyter_server_config.json`` adding :data:`SUBSHELL_MESSAGES` to the
+    server's untracked message types; return its folder (None without jupyter_server, i.e. no JupyterLab)."""
+    try:
+        from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
+    except ImportError:  # the `book` extra is not installed
+        return None
+    untracked = list(MappingKernelManager.class_traits()["untracked_message_types"].default())
+    untracked += [m for m in SUBSHELL_MESSAGES if m not in untracked]
+    root = cache_dir() / "jupyter-config"
+    path = root / "jupyter_server_config.json"
+    text = json.dumps({"MappingKernelManager": {"untracked_message_types": untracked}}, indent=1) + "\n"
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        atomic_write_text(path, text)
+    return root
+
+
+def _first_on(env: dict[str, str], name: str, folder: Path | None) -> None:
+    if folder is not None:
+        rest = [p for p in env.get(name, "").split(os.pathsep) if p and p != str(folder)]
+        env[name] = os.pathsep.join([str(folder), *rest])
+
+
 def kernel_environment(base: dict[str, str] | None = None) -> dict[str, str]:
-    """``base`` (default ``os.environ``) with the book's kernel spec first on ``JUPYTER_PATH``.
+    """``base`` (default ``os.environ``) with the book's kernel spec first on ``JUPYTER_PATH`` and
+    its server setting first on ``JUPYTER_CONFIG_PATH``.
 
     Use it as the environment of papermill or JupyterLab; their ``python3`` kernels then start
     through this launcher.
     """
     env = dict(os.environ if base is None else base)
-    folder = str(kernel_spec_dir())
-    rest = [p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p and p != folder]
-    env["JUPYTER_PATH"] = os.pathsep.join([folder, *rest])
+    _first_on(env, "JUPYTER_PATH", kernel_spec_dir())
+    _first_on(env, "JUPYTER_CONFIG_PATH", server_config_dir())
     return env
 
 
