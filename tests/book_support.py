@@ -28,15 +28,27 @@ TF_LOG_LINE = re.compile(
 )
 
 
-def tf_log_lines(path: Path) -> list[str]:
-    """``'cell n: line'`` for every stderr line of an executed notebook that TensorFlow/absl/CUDA logged."""
+def stderr_lines(path: Path, pattern: re.Pattern) -> list[str]:
+    """``'cell n: line'`` for every stderr line of an executed notebook that ``pattern`` finds."""
     nb = nbformat.read(path, as_version=4)
     found = []
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream" and out.get("name") == "stderr":
-                found += [f"cell {i}: {line}" for line in out.get("text", "").splitlines() if TF_LOG_LINE.search(line)]
+                found += [f"cell {i}: {line}" for line in out.get("text", "").splitlines() if pattern.search(line)]
     return found
+
+
+def tf_log_lines(path: Path) -> list[str]:
+    """Every stderr line of an executed notebook that TensorFlow/absl/CUDA logged."""
+    return stderr_lines(path, TF_LOG_LINE)
+
+
+def figure_layout_lines(path: Path) -> list[str]:
+    """Every figure the chapter drew with overlapping or cut-off text (:mod:`affacrnn.book.figure_check`)."""
+    from affacrnn.book.figure_check import PREFIX
+
+    return stderr_lines(path, re.compile(re.escape(PREFIX)))
 
 
 def need_tool(ok: bool, msg: str) -> None:

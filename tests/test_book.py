@@ -10,7 +10,8 @@ import pytest
 
 from affacrnn.book import build as book
 from affacrnn.errors import AffacrnnError
-from book_support import LESSON_CHAPTERS, TEST_PARAMETERS, error_outputs, executed_dir, lessons_of, tf_log_lines
+from book_support import (LESSON_CHAPTERS, TEST_PARAMETERS, error_outputs, executed_dir, figure_layout_lines, lessons_of,
+                          tf_log_lines)
 
 CHAPTERS = book.chapters()
 #: Smoke mode promises a chapter in under 2 minutes on 2 cores; allow for a busy CI machine.
@@ -50,6 +51,7 @@ def test_chapter_runs(chapter, tmp_path_factory, record_property):
     print(f"{chapter.name}: {run.seconds:.1f} s")
     assert not error_outputs(run.output), f"{chapter.name}: error outputs {error_outputs(run.output)}"
     assert not tf_log_lines(run.output), f"{chapter.name}: TensorFlow log lines in the outputs: {tf_log_lines(run.output)[:3]}"
+    assert not figure_layout_lines(run.output), f"{chapter.name}: figures with text on text: {figure_layout_lines(run.output)}"
     assert run.seconds < SMOKE_LIMIT_S, f"{chapter.name} took {run.seconds:.0f} s in smoke mode (limit {SMOKE_LIMIT_S} s)"
     lessons = lessons_of(run.output)
     if chapter.stem in LESSON_CHAPTERS:

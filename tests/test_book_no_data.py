@@ -20,7 +20,7 @@ import pytest
 
 from affacrnn.book import build as book
 from affacrnn.errors import AffacrnnError
-from book_support import LESSON_CHAPTERS, TEST_PARAMETERS, error_outputs, lessons_of
+from book_support import LESSON_CHAPTERS, TEST_PARAMETERS, error_outputs, figure_layout_lines, lessons_of
 
 NO_DATA_CHAPTERS = [
     "01_preface.ipynb",
@@ -63,6 +63,7 @@ def test_chapter_runs_without_data(name, empty_data_root, tmp_path_factory):
         pytest.fail(str(exc), pytrace=False)
     print(f"{name} (no data): {run.seconds:.1f} s")
     assert not error_outputs(run.output), f"{name}: error outputs {error_outputs(run.output)}"
+    assert not figure_layout_lines(run.output), f"{name}: figures with text on text: {figure_layout_lines(run.output)}"
     assert run.seconds < SMOKE_LIMIT_S, f"{name} took {run.seconds:.0f} s without data (limit {SMOKE_LIMIT_S} s)"
     # generated into the cache folder: a (possibly shared or read-only) data root is never written
     assert (Path(os.environ["AFFACRNN_CACHE"]) / "demo" / "manifest.csv").is_file()

@@ -11,6 +11,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from affacrnn.book import plots  # noqa: E402
+from affacrnn.book.figure_check import layout_problems  # noqa: E402
 from affacrnn.errors import ParameterError  # noqa: E402
 from affacrnn.evaluation.metrics import confusion  # noqa: E402
 
@@ -124,34 +125,6 @@ def test_wide_table_scrolls_and_wraps_text_columns():
     assert "lenet" in repr(shown)
 
 
-def _text_boxes(fig):
-    """Window extents of every visible, non-empty text of ``fig`` (titles, labels, ticks, legends)."""
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    boxes = []
-    for text in fig.findobj(matplotlib.text.Text):
-        if text.get_visible() and text.get_text().strip() and text.axes is not None or text in fig.texts:
-            if text.get_visible() and text.get_text().strip():
-                boxes.append((text, text.get_window_extent(renderer)))
-    return boxes
-
-
-def _layout_problems(fig) -> list[str]:
-    """Texts drawn outside the figure, and titles or axis labels overlapping any other text."""
-    problems = []
-    page = fig.bbox
-    boxes = _text_boxes(fig)
-    for text, box in boxes:
-        if box.x0 < page.x0 - 1 or box.x1 > page.x1 + 1 or box.y0 < page.y0 - 1 or box.y1 > page.y1 + 1:
-            problems.append(f"{text.get_text()!r} outside the figure")
-    ax_labels = {id(t) for ax in fig.axes for t in (ax.title, ax.xaxis.label, ax.yaxis.label)}
-    for i, (a, box_a) in enumerate(boxes):
-        for b, box_b in boxes[i + 1:]:
-            if (id(a) in ax_labels or id(b) in ax_labels) and box_a.overlaps(box_b):
-                problems.append(f"{a.get_text()!r} overlaps {b.get_text()!r}")
-    return problems
-
-
 def test_plots_keep_titles_and_labels_clear_of_each_other():
     """Long real-world labels (model names, utterance ids, emotions) stay inside the figure, not on the titles."""
     names = {"a": "AFF-ACRNN (staged)", "b": "SVM (per-speaker)"}
@@ -175,4 +148,46 @@ def test_plots_keep_titles_and_labels_clear_of_each_other():
                                       "four (stars), mean ± sd over folds")
     axes.append(pair[0])
     for ax in axes:
-        assert _layout_problems(ax.figure) == [], ax.get_title()
+        assert layout_problems(ax.figure) == [], ax.get_title()
+
+
+def test_widget_figures_keep_their_text_clear():
+    """The figures the widgets draw (feature matrix, utterance, attention bars, projection), with real-length labels."""
+    from affacrnn.book.widgets.features import plot_feature_matrix
+    from affacrnn.book.widgets.fusion import plot_attention, plot_projection
+    from affacrnn.book.widgets.listen import plot_utterance
+    from affacrnn.features import PAPER_FEATURES, n_columns
+
+    rng = np.random.default_rng(0)
+    title = "ravdess: 03-01-05-01-02-01-12.wav (angry, negative), 256 frames × 33 columns"
+    figures = [plot_feature_matrix(rng.normal(size=(256, n_columns(PAPER_FEATURES))), features=PAPER_FEATURES,
+                                   n_real=n, title=title).figure for n in (40, 128, 250)]
+    figures.append(plot_utterance(rng.normal(size=22050).astype(np.float32) * 0.1, title=title))
+    figures.append(plot_attention(np.array([0.2, 0.5, 0.3]), slots=["previous", "target", "next"],
+                                  labels=["03-01-05-01-02-01-12 negative"] * 3, title=title).figure)
+    points = pd.DataFrame({"x": rng.normal(size=30), "y": rng.normal(size=30),
+                           "label": np.repeat(["negative", "neutral", "positive"], 10),
+                           "predicted": np.repeat(["negative", "positive", "positive"], 10)})
+    figures.append(plot_projection(points, title=title).figure)
+    for fig in figures:
+        assert layout_problems(fig) == [], fig.axes[0].get_title()
+
+
+def test_figure_hook_reports_text_on_a_title(capsys):
+    """The hook the book's kernel installs (rcParams figure.hooks) prints one line per problem, once."""
+    import io
+
+    from affacrnn.book.figure_check import PREFIX
+
+    with matplotlib.rc_context({"figure.hooks": ["affacrnn.book.figure_check:watch"]}):
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.set_title("the title of this figure")
+        ax.text(0.3, 1.02, "a label on it", transform=ax.transAxes)
+        fig.savefig(io.BytesIO(), format="png")
+        fig.savefig(io.BytesIO(), format="png")
+        clean, ax2 = plt.subplots(figsize=(4, 3))
+        ax2.set_title("clean")
+        clean.savefig(io.BytesIO(), format="png")
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"{PREFIX} 'a label on it' overlaps 'the title of this figure'"]
+    plt.close("all")

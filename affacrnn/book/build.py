@@ -38,7 +38,7 @@ from typing import Any, Iterable, Mapping
 from affacrnn._io import atomic_write_bytes
 from affacrnn.book.engine import register
 from affacrnn.book.page_assets import WIDGET_JS_PACKAGES, fetch_widget_js
-from affacrnn.book.kernel import kernel_environment
+from affacrnn.book.kernel import CHECK_FIGURES_ENV, kernel_environment
 from affacrnn.errors import AffacrnnError, OutputError, ParameterError
 from affacrnn.settings import REPO_ROOT, data_root
 
@@ -98,17 +98,20 @@ def book_kernel():
     """Run papermill's kernels through :mod:`affacrnn.book.kernel` (the ``python3`` spec it writes,
     first on ``JUPYTER_PATH``): no TensorFlow start-up lines in the chapters, numba's cache
     prepared under affacrnn's lock, figures drawn inline even when the caller set ``MPLBACKEND``
-    (CI sets ``Agg``; the spec's environment overrides it)."""
+    (CI sets ``Agg``; the spec's environment overrides it), and every figure checked for overlapping
+    text as it is drawn (:mod:`affacrnn.book.figure_check`)."""
 
-    old = os.environ.get("JUPYTER_PATH")
-    os.environ["JUPYTER_PATH"] = kernel_environment()["JUPYTER_PATH"]
+    new = {"JUPYTER_PATH": kernel_environment()["JUPYTER_PATH"], CHECK_FIGURES_ENV: "1"}
+    old = {name: os.environ.get(name) for name in new}
+    os.environ.update(new)
     try:
         yield
     finally:
-        if old is None:
-            os.environ.pop("JUPYTER_PATH", None)
-        else:
-            os.environ["JUPYTER_PATH"] = old
+        for name, value in old.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def run_chapter(

@@ -41,7 +41,7 @@ from affacrnn._io import atomic_write_text
 from affacrnn._numba import prepare
 from affacrnn.settings import cache_dir
 
-__all__ = ["KERNEL_ENV", "SUBSHELL_MESSAGES", "log_path", "kernel_spec_dir", "server_config_dir", "kernel_environment", "main"]
+__all__ = ["KERNEL_ENV", "CHECK_FIGURES_ENV", "FIGURE_HOOK", "SUBSHELL_MESSAGES", "log_path", "kernel_spec_dir", "server_config_dir", "kernel_environment", "main"]
 
 #: Environment of the book's kernels: TensorFlow's own filters (they still hide what comes after
 #: absl's initialisation), and matplotlib drawing inline even when the caller set ``MPLBACKEND``.
@@ -51,6 +51,12 @@ KERNEL_ENV = {
 }
 
 _MAX_LOG_BYTES = 1_000_000
+
+#: Set (to anything) in the kernel's environment: every figure pyplot creates is checked for
+#: overlapping or cut-off text as it is drawn (:mod:`affacrnn.book.figure_check`); book runs set it.
+CHECK_FIGURES_ENV = "AFFACRNN_CHECK_FIGURES"
+#: That check as matplotlib's ``rcParams["figure.hooks"]`` names it.
+FIGURE_HOOK = "affacrnn.book.figure_check:watch"
 
 #: Kernel requests whose busy/idle JupyterLab's status bar must not read as the kernel's state.
 #: ipykernel 7 answers subshell requests (JupyterLab's widget manager sends one when a widget opens
@@ -152,7 +158,10 @@ def main(argv: list[str] | None = None) -> None:
     prepare(progress=True)  # its one line, if any, goes to the log
     from ipykernel.kernelapp import launch_new_instance
 
-    launch_new_instance(argv=[*args, "--IPKernelApp.capture_fd_output=False"])
+    extra = ["--IPKernelApp.capture_fd_output=False"]
+    if os.environ.get(CHECK_FIGURES_ENV):
+        extra.append(f"--IPKernelApp.exec_lines=import matplotlib; matplotlib.rcParams['figure.hooks'].append({FIGURE_HOOK!r})")
+    launch_new_instance(argv=[*args, *extra])
 
 
 if __name__ == "__main__":  # pragma: no cover - started by Jupyter

@@ -25,10 +25,10 @@ import pandas as pd
 
 from affacrnn.errors import ParameterError
 
-__all__ = ["plot_confusion", "plot_attention_map", "plot_folds", "plot_distribution", "plot_feature_sets"]
+__all__ = ["wrapped_title", "plot_confusion", "plot_attention_map", "plot_folds", "plot_distribution", "plot_feature_sets"]
 
 
-def _title(ax, text: str) -> None:
+def wrapped_title(ax, text: str, **kwargs) -> None:
     """Set ``text`` as the axes' title, wrapped to the width of its figure so it is never cut off.
 
     matplotlib neither wraps nor shrinks a title: a long one on a narrow figure (the attention map
@@ -38,10 +38,10 @@ def _title(ax, text: str) -> None:
     """
     import textwrap
 
-    size = ax.title.get_fontsize()
+    size = kwargs.get("fontsize", ax.title.get_fontsize())
     width = min(0.8, ax.get_position().width) * ax.figure.get_figwidth()
     chars = max(12, int(width * 72 / (0.55 * size)))
-    ax.set_title(textwrap.fill(text, width=chars))
+    ax.set_title(textwrap.fill(text, width=chars), **kwargs)
 
 
 def _axes(ax, figsize: tuple[float, float]):
@@ -90,7 +90,7 @@ def plot_confusion(matrix: pd.DataFrame, *, normalize: bool = True, ax=None, tit
     else:
         sns.heatmap(counts, annot=True, fmt="d", cmap="Blues", square=True, ax=ax)
     ax.set(xlabel="predicted", ylabel="true")
-    _title(ax, title or "confusion matrix (counts)")
+    wrapped_title(ax, title or "confusion matrix (counts)")
     ax.tick_params(axis="x", rotation=30)
     ax.tick_params(axis="y", rotation=0)
     return ax
@@ -131,7 +131,7 @@ def plot_attention_map(alpha: np.ndarray, *, slots: Sequence[str] | None = None,
     sns.heatmap(frame, vmin=0, vmax=1, cmap="viridis", annot=len(shown) <= 20, fmt=".2f",
                 cbar_kws={"label": "α"}, ax=ax, yticklabels=True)
     ax.set(xlabel="slot of the window", ylabel="window")
-    _title(ax, title or f"attention over {c} utterances")
+    wrapped_title(ax, title or f"attention over {c} utterances")
     ax.axvline(c // 2, color="w", linewidth=0.8)
     ax.axvline(c // 2 + 1, color="w", linewidth=0.8)
     ax.tick_params(axis="y", labelsize=7, rotation=0)
@@ -200,7 +200,7 @@ def plot_folds(rows: pd.DataFrame, *, metric: str = "macro_f1", scheme: str | No
         level = float(stick.groupby("fold")[metric].mean().mean())
         ax.axvline(level, color="tab:red", linewidth=1.2, label=f"{(names or {}).get(yardstick, yardstick)} ({level:.1f})")
     ax.set(ylabel="", xlabel=metric.replace("_", " ") + " (%)")
-    _title(ax, title or (f"{scheme}: " if scheme else "") + "each fold (dots), mean ± sd (bars)")
+    wrapped_title(ax, title or (f"{scheme}: " if scheme else "") + "each fold (dots), mean ± sd (bars)")
     ax.legend(title="fold", fontsize=8, title_fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     return ax
 
@@ -237,7 +237,7 @@ def plot_distribution(table: pd.DataFrame, *, value: str, by: str, order: Sequen
     sns.boxplot(data=data, x=by, y=value, order=order, color="0.9", showfliers=False, ax=ax)
     sns.stripplot(data=data, x=by, y=value, order=order, hue=by, hue_order=order, palette="colorblind", size=4,
                   legend=False, ax=ax)
-    _title(ax, title or f"{value} by {by}")
+    wrapped_title(ax, title or f"{value} by {by}")
     ax.tick_params(axis="x", rotation=30)
     return ax
 
@@ -298,7 +298,7 @@ def plot_feature_sets(folds: pd.DataFrame, *, scheme: str, metric: str = "macro_
                         label=f"{model}, the paper's four")
     ax.set_xticks(range(1, 8))
     ax.set(xlabel="feature types", ylabel=metric.replace("_", " ") + " (%)")
-    _title(ax, title or f"{scheme}: the selection's set of each size (line) and the paper's four (stars), "
+    wrapped_title(ax, title or f"{scheme}: the selection's set of each size (line) and the paper's four (stars), "
                         "mean ± sd over folds")
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     return ax

@@ -15,11 +15,17 @@ import pandas as pd
 from IPython.display import display
 
 from affacrnn.book.lesson import Lesson, learned
+from affacrnn.book.tables import wide_table
 from affacrnn.errors import ParameterError
 from affacrnn.features.frames import ALL_FEATURES, FEATURE_DIMS, PAPER_FEATURES, n_columns, normalize_feature_set
 from affacrnn.models import presets
 
 __all__ = ["ablation_widget", "AblationWidget"]
+
+#: The history's columns as the table heads them (short: the widget's table sits in one cell).
+_HEADERS = {"features": "features", "D": "D", "val_accuracy": "val acc %", "test_accuracy": "test acc %",
+            "test_majority": "majority %", "test_balanced_accuracy": "balanced %", "test_macro_f1": "macro-F1 %",
+            "learned": "learned", "best_epoch": "best epoch", "seconds": "s"}
 
 
 class AblationWidget:
@@ -148,12 +154,13 @@ class AblationWidget:
             self.table.value = ""
             return
         frame = pd.DataFrame(self.history)
-        pct = [c for c in ("val_accuracy", "test_accuracy", "test_majority", "test_balanced_accuracy", "test_macro_f1")
-               if c in frame]
-        frame[pct] = (100 * frame[pct]).round(1)
-        frame["seconds"] = frame["seconds"].round(1)
-        frame.index = pd.RangeIndex(1, len(frame) + 1, name="run")
-        self.table.value = frame.to_html(border=0)
+        pct = [c for c in _HEADERS if c.startswith(("val_", "test_")) and c in frame]
+        frame[pct] = 100 * frame[pct]
+        frame["features"] = frame["features"].str.replace(",", ", ")  # so a long set wraps in its cell
+        frame.insert(0, "run", range(1, len(frame) + 1))
+        frame = frame[["run", *[c for c in _HEADERS if c in frame]]].rename(columns=_HEADERS)
+        # wide_table: padded cells, wrapped text, scrolls sideways inside the cell instead of overflowing it
+        self.table.value = wide_table(frame, precision=1, wrap="16em")._repr_html_()
 
     def _ipython_display_(self) -> None:
         display(self.widget)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
+from affacrnn.book.plots import wrapped_title
 from affacrnn.book.widgets.listen import label_column, png_bytes
 from affacrnn.data.audio import DEFAULT_SR, load_audio
 from affacrnn.errors import ParameterError
@@ -70,10 +71,16 @@ def plot_feature_matrix(X: np.ndarray, *, features, n_real: int | None = None, a
     ax.set_yticklabels([f"{name} ({sl.stop - sl.start})" for name, sl in blocks.items()], fontsize=8)
     if n_real is not None and n_real < X.shape[0]:
         ax.axvline(n_real - 0.5, color="black", linestyle="--", linewidth=1)
-        ax.text(n_real + 1, -0.6, "padding →", fontsize=8, va="bottom")
+        # inside the axes at the top of the line (above the axes it sat on the title); left of the
+        # line, still pointing at the padding, when the padding is too narrow to hold it
+        narrow = n_real > 0.85 * X.shape[0]
+        ax.annotate("padding →", xy=(n_real - 0.5, 1), xycoords=("data", "axes fraction"),
+                    xytext=(-4 if narrow else 4, -3), textcoords="offset points", ha="right" if narrow else "left",
+                    va="top", fontsize=8,
+                    bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
     ax.set_xlabel("frame (hop 512 = 23 ms at 22050 Hz)")
     if title:
-        ax.set_title(title, fontsize=10)
+        wrapped_title(ax, title, fontsize=10)
     return ax
 
 

@@ -17,6 +17,7 @@ from IPython.display import display
 from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 
+from affacrnn.book.plots import wrapped_title
 from affacrnn.book.widgets.listen import png_bytes, wav_bytes
 from affacrnn.data.audio import DEFAULT_SR, load_audio
 from affacrnn.errors import ParameterError
@@ -82,7 +83,7 @@ def plot_attention(alpha: np.ndarray, *, slots: list[str] | None = None, labels:
     ax.set_ylabel("attention weight α")
     ax.legend(loc="upper right", frameon=False)
     if title:
-        ax.set_title(title)
+        wrapped_title(ax, title)
     return ax
 
 
@@ -293,5 +294,5 @@ def plot_projection(points: pd.DataFrame, *, ax=None, title: str = ""):
         ax.set_ylabel(f"{method} 2")
     ax.legend(fontsize="small", frameon=False)
     if title:
-        ax.set_title(title)
+        wrapped_title(ax, title)
     return ax
