@@ -25,19 +25,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import f1_score
 from sklearn.utils.class_weight import compute_class_weight
 
-from affacrnn._io import atomic_path, atomic_write_json, refuse_unwritable
+from affacrnn._io import atomic_write_json, refuse_unwritable
 from affacrnn._quiet import import_tensorflow
 from affacrnn.errors import ParameterError
-from affacrnn.evaluation.metrics import balanced_accuracy, evaluate_predictions
+from affacrnn.evaluation.metrics import evaluate_predictions
 from affacrnn.features.dataset import corpus_fingerprint, prepare
 from affacrnn.models import presets
 from affacrnn.models.batches import WindowBatches, window_batches
 from affacrnn.models.network import build_fusion_head, build_model, copy_weights
 from affacrnn.models.io import save_model
-from affacrnn.progress import EpochBar
+from affacrnn.progress import BestOnValidation, EpochBar
 from affacrnn.provenance import environment, peak_memory_mb, reset_peak_memory
 from affacrnn.resume import check_space, claim, run_identity
 
@@ -124,63 +123,6 @@ def evaluate(model, data, *, part: str = "test", seed: int = 0) -> dict:
     if train_y is not None and len(train_y) == 0:  # scoring every row of another corpus
         train_y = None
     return evaluate_predictions(y_true, y_pred, classes=data.classes, y_train=train_y, seed=seed)
-
-
-class BestOnValidation(keras.callbacks.Callback):
-    """Keep the weights of the epoch with the best validation score (and persist them for resume).
-
-    Keras's ``EarlyStopping(restore_best_weights=True)`` restores only when it stops early and
-    forgets the best epoch across a resumed run; this callback keeps the best weights and score
-    in ``state_dir`` (atomically) so a killed run resumes knowing them. With ``validation``
-    (inputs, labels) it adds ``val_macro_f1`` and ``val_balanced_accuracy`` to each epoch's logs
-    (so the kept epoch can be chosen on the score the class-weighted loss aims at, and
-    ``EarlyStopping`` after it sees them), and it can log test accuracy per epoch for the
-    reproduction audit (never used to choose anything).
-    """
-
-    def __init__(self, state_dir: Path | None, track_test: dict | None, monitor: str = "val_macro_f1",
-                 validation: tuple | None = None):
-        super().__init__()
-        self.state_dir = state_dir
-        self.track_test = track_test
-        self.monitor = monitor
-        self.validation = validation
-        self.sign = 1.0 if monitor.endswith("loss") else -1.0  # lower is better after the sign
-        self.best = np.inf
-        self.best_epoch = 0
-        self.best_weights = None
-        if state_dir is not None and (state_dir / "best.json").is_file():
-            saved = json.loads((state_dir / "best.json").read_text())
-            if saved.get("monitor") == monitor:
-                self.best, self.best_epoch = saved["score"], saved["epoch"]
-
-    def on_train_begin(self, logs=None):
-        if self.state_dir is not None and (self.state_dir / "best.weights.h5").is_file() and self.best_epoch:
-            probe = self.model.get_weights()
-            self.model.load_weights(self.state_dir / "best.weights.h5")
-            self.best_weights = self.model.get_weights()
-            self.model.set_weights(probe)
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs if logs is not None else {}
-        if self.validation is not None:
-            x_val, y_val = self.validation
-            pred = np.asarray(self.model.predict(x_val, batch_size=256, verbose=0)).argmax(axis=1)
-            logs["val_macro_f1"] = float(f1_score(y_val, pred, average="macro", zero_division=0))
-            logs["val_balanced_accuracy"] = balanced_accuracy(y_val, pred)
-        if self.track_test is not None:
-            pred = np.asarray(self.model.predict(self.track_test["inputs"], verbose=0)).argmax(axis=1)
-            logs["test_accuracy"] = float(np.mean(pred == self.track_test["y"]))
-        score = self.sign * float(logs.get(self.monitor, np.nan))
-        if np.isfinite(score) and score < self.best:
-            self.best, self.best_epoch = score, epoch + 1
-            self.best_weights = self.model.get_weights()
-            if self.state_dir is not None:
-                with atomic_path(self.state_dir / "best.weights.h5", suffix=".weights.h5") as tmp:
-                    self.model.save_weights(tmp)
-                atomic_write_json(
-                    self.state_dir / "best.json", {"monitor": self.monitor, "score": score, "epoch": epoch + 1}
-                )
 
 
 def _class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:

@@ -29,7 +29,8 @@ class _HTML:
         return self.frame.to_string()
 
 
-def wide_table(df: pd.DataFrame, *, precision: int = 2, wrap: str = "22em", caption: str | None = None) -> _HTML:
+def wide_table(df: pd.DataFrame, *, precision: int = 2, wrap: str = "22em", caption: str | None = None,
+               one_line_heads: bool = False) -> _HTML:
     """``df`` as HTML that scrolls sideways when wide and wraps long text cells.
 
     Parameters
@@ -42,6 +43,9 @@ def wide_table(df: pd.DataFrame, *, precision: int = 2, wrap: str = "22em", capt
         Widest a text cell may grow before it wraps (a CSS length).
     caption : str, optional
         A caption above the table.
+    one_line_heads : bool
+        Keep each column head on one line (short heads: a narrow number column is not stretched
+        into three lines of "val / acc / %").
 
     Returns
     -------
@@ -60,7 +64,10 @@ def wide_table(df: pd.DataFrame, *, precision: int = 2, wrap: str = "22em", capt
     if caption:
         styler = styler.set_caption(html.escape(caption))
     # cells padded here: inside a widget (ipywidgets HTML) no notebook style spaces them ("33 49.4")
-    styler = styler.set_table_styles([{"selector": "th, td", "props": "padding: 0.2em 0.6em;"}], overwrite=False)
+    styles = [{"selector": "th, td", "props": "padding: 0.2em 0.6em;"}]
+    if one_line_heads:
+        styles.append({"selector": "th", "props": "white-space: nowrap;"})
+    styler = styler.set_table_styles(styles, overwrite=False)
     table = styler.set_table_attributes('class="dataframe affacrnn-wide"').to_html()
     return _HTML(f'<div style="overflow-x: auto; max-width: 100%;">{table}</div>', frame)
 

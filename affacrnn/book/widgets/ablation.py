@@ -160,7 +160,7 @@ class AblationWidget:
         frame.insert(0, "run", range(1, len(frame) + 1))
         frame = frame[["run", *[c for c in _HEADERS if c in frame]]].rename(columns=_HEADERS)
         # wide_table: padded cells, wrapped text, scrolls sideways inside the cell instead of overflowing it
-        self.table.value = wide_table(frame, precision=1, wrap="16em")._repr_html_()
+        self.table.value = wide_table(frame, precision=1, wrap="16em", one_line_heads=True)._repr_html_()
 
     def _ipython_display_(self) -> None:
         display(self.widget)
