@@ -39,6 +39,7 @@ from affacrnn.models.io import save_model
 from affacrnn.progress import BestOnValidation, EpochBar
 from affacrnn.provenance import environment, peak_memory_mb, reset_peak_memory
 from affacrnn.resume import check_space, claim, run_identity
+from affacrnn.reuse import keep, kept_dir, load_kept, run_key
 
 import_tensorflow()  # before keras: mutes TensorFlow's native start-up logging
 import keras  # noqa: E402
@@ -71,6 +72,9 @@ class TrainResult:
         Staged fusion only: each stage's per-epoch history (``"ub"``, ``"sbcnn"``, ``"fusion"``),
         with its ``best_epoch``; ``history`` is the fusion stage's.
     model_path, results_path : pathlib.Path or None
+    reused : pathlib.Path or None
+        With ``train(..., reuse=True)``: the kept run this result was loaded from instead of
+        training (:mod:`affacrnn.reuse`; ``seconds`` are then the seconds that run took).
     """
 
     model: object
@@ -86,6 +90,7 @@ class TrainResult:
     stages: dict = field(default_factory=dict, repr=False)
     model_path: Path | None = None
     results_path: Path | None = None
+    reused: Path | None = None
 
 
 def predict_classes(model, inputs: dict[str, np.ndarray], *, batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
@@ -235,6 +240,7 @@ def train(
     progress: bool = True,
     cache_dir=None,
     callbacks: Sequence = (),
+    reuse: bool = False,
 ) -> TrainResult:
     """Train the model ``config`` describes on a speaker-disjoint split and evaluate it.
 
@@ -269,6 +275,9 @@ def train(
     callbacks : sequence of keras.callbacks.Callback
         Extra Keras callbacks for every fit (each stage's, in staged fusion), after the package's
         own best-epoch, early-stopping and progress callbacks.
+    reuse : bool
+        Load the same run (same config, data, options and code) if one finished before on this
+        machine, and keep this one for later (:mod:`affacrnn.reuse`). Not with ``callbacks``.
 
     Returns
     -------
@@ -279,41 +288,32 @@ def train(
     if Path(config.corpus).exists():  # a manifest or folder: record it absolutely (evaluate may run elsewhere)
         config = config.replace(corpus=str(Path(config.corpus).resolve()))
     out = _check_out_dir(out_dir)  # refused before any work, so nothing is left half-done
+    if reuse and callbacks:
+        raise ParameterError("`reuse=True` cannot keep a run whose `callbacks` may change it; pass one or the other.")
     keras.utils.set_random_seed(config.seed)
     t0 = time.perf_counter()
     reset_peak_memory()
     if data is None:
         data = prepare(config, table=table, cache_dir=cache_dir, progress=progress)
     _check_parts(data, config)
-    n_classes = len(data.classes)
     state = None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         state = out / "state"  # only this run's own state is resumed (refused otherwise, nothing changed)
         claim(state, run_identity(config, corpus_fingerprint(data, name=config.corpus)), resume=resume)
-    weights = _class_weights(data.labels("train"), n_classes) if class_weights else None
-    common = dict(resume=resume, progress=progress, callbacks=tuple(callbacks))
-    stages: dict[str, pd.DataFrame] = {}
-    if config.architecture == "affacrnn" and config.training == "staged":
-        model, fit = _train_staged(config, data, n_classes=n_classes, weights=weights, state=state,
-                                   track_test=track_test, stages=stages, **common)
+    key = run_key(config, data, track_test=track_test, class_weights=class_weights) if reuse else None
+    kept = load_kept(key) if key else None
+    if kept is not None:
+        result = TrainResult(config=config, classes=data.classes, peak_rss_mb=peak_memory_mb(), data=data,
+                             reused=kept_dir(key), **kept)
     else:
-        model, fit = _train_indexed(config, data, n_classes=n_classes, weights=weights, state=state,
-                                    track_test=track_test, **common)
-    metrics = {part: evaluate(model, data, part=part, seed=config.seed) for part in ("validation", "test")}
-    result = TrainResult(
-        model=model,
-        config=config,
-        classes=data.classes,
-        history=fit.history,
-        metrics=metrics,
-        best_epoch=fit.best_epoch,
-        seconds=time.perf_counter() - t0,
-        seconds_per_epoch=fit.seconds / fit.epochs_run,
-        peak_rss_mb=peak_memory_mb(),
-        data=data,
-        stages=stages,
-    )
+        result = _fit_and_score(config, data, class_weights=class_weights, state=state, track_test=track_test,
+                                progress=progress, resume=resume, callbacks=callbacks, t0=t0)
+        if key:
+            keep(key, model=result.model, config=config, data=data, history=result.history, metrics=result.metrics,
+                 best_epoch=result.best_epoch, seconds=result.seconds, seconds_per_epoch=result.seconds_per_epoch,
+                 stages=result.stages)
+    model = result.model
     if out is not None:
         result.model_path = save_model(
             model,
@@ -326,6 +326,24 @@ def train(
         result.results_path = atomic_write_json(out / "results.json", result_record(result))
         shutil.rmtree(state, ignore_errors=True)  # finished: nothing to resume (a new run here starts clean)
     return result
+
+
+def _fit_and_score(config, data, *, class_weights, state, track_test, progress, resume, callbacks, t0) -> TrainResult:
+    n_classes = len(data.classes)
+    weights = _class_weights(data.labels("train"), n_classes) if class_weights else None
+    common = dict(resume=resume, progress=progress, callbacks=tuple(callbacks))
+    stages: dict[str, pd.DataFrame] = {}
+    if config.architecture == "affacrnn" and config.training == "staged":
+        model, fit = _train_staged(config, data, n_classes=n_classes, weights=weights, state=state,
+                                   track_test=track_test, stages=stages, **common)
+    else:
+        model, fit = _train_indexed(config, data, n_classes=n_classes, weights=weights, state=state,
+                                    track_test=track_test, **common)
+    metrics = {part: evaluate(model, data, part=part, seed=config.seed) for part in ("validation", "test")}
+    return TrainResult(model=model, config=config, classes=data.classes, history=fit.history, metrics=metrics,
+                       best_epoch=fit.best_epoch, seconds=time.perf_counter() - t0,
+                       seconds_per_epoch=fit.seconds / fit.epochs_run, peak_rss_mb=peak_memory_mb(), data=data,
+                       stages=stages)
 
 
 def _train_indexed(config, data, *, n_classes, weights, state, track_test, progress, resume, desc=None,

@@ -136,16 +136,20 @@ def test_markdown_links_to_chapters_point_at_their_pages_in_the_html_book():
 
 
 def test_parameters_cells_state_the_recorded_run_times():
-    """The first line of each parameters cell comes from book/_times.json (never typed by hand)."""
+    """Each chapter opens in smoke mode and says so under its title, with the times of both modes
+    from book/_times.json (never typed by hand); its parameters cell's first line repeats them."""
     import nbformat
 
-    from affacrnn.book.times import times_line
+    from affacrnn.book.times import run_note, times_line
 
     for chapter in book.chapters():
         nb = nbformat.read(chapter, as_version=4)
         cell = next(c for c in nb.cells if c.cell_type == "code")
-        assert cell.source.splitlines()[0] == times_line(chapter.stem), \
-            f"{chapter.name}: run `affacrnn book --run OUT --record-times` (and --full) to refresh it"
+        fix = f"{chapter.name}: run `affacrnn book --run OUT --record-times` (and --full) to refresh it"
+        assert cell.source.splitlines()[0] == times_line(chapter.stem), fix
+        assert cell.source.splitlines()[1].startswith("SMOKE = True"), f"{chapter.name}: Run All must give smoke mode"
+        title = nb.cells[0].source.splitlines()
+        assert title[0].startswith("# ") and title[2] == run_note(chapter.stem), fix
 
 
 def test_record_times_and_stamp(tmp_path):
@@ -166,8 +170,11 @@ def test_record_times_and_stamp(tmp_path):
     assert "smoke 42 s (" in line and "full 12.6 min (" in line
     assert stamp_parameters([chapter], times=times) == [chapter]
     assert stamp_parameters([chapter], times=times) == []  # already current: the file is left alone
-    first = nbformat.read(chapter, as_version=4).cells[1].source.splitlines()
+    cells = nbformat.read(chapter, as_version=4).cells
+    first = cells[1].source.splitlines()
     assert first[0] == line and first[1].startswith("SMOKE =")
+    note = cells[0].source.splitlines()[2]
+    assert "smoke mode" in note and "42 s measured" in note and "12.6 min measured" in note
     assert "not measured yet" in times_line("99_nothing", times)
 
 

@@ -29,7 +29,7 @@ STAGES = {
     "features": 2,
     "models": 3,
     "evaluation": 4,
-    "training": 5, "resume": 5, "progress": 5,
+    "training": 5, "resume": 5, "progress": 5, "reuse": 5,
     "experiments": 6, "inference": 6,
     "book": 7,
     "cli": 8,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from affacrnn.book.lesson import LESSON_METADATA, learned
 
@@ -53,4 +54,31 @@ def test_the_ablation_widget_gives_each_retrain_the_same_verdict(monkeypatch):
     second = widget.retrain()
     assert second["learned"] == "no" and not widget.lessons[-1].ok
     assert "<i>not</i> above both" in widget.status.value
-    assert "test_balanced_accuracy" in widget.table.value and widget.table.value.count("<tr>") == 3
+    assert "balanced %" in widget.table.value and widget.table.value.count("<tr>") == 3
+
+
+def test_the_ablation_widget_takes_a_run_of_its_own_split_only():
+    """record(result): a run trained elsewhere on the widget's split joins its table; another split is refused."""
+    import types
+
+    import pandas as pd
+
+    from affacrnn.book.widgets import AblationWidget
+    from affacrnn.errors import ParameterError
+    from affacrnn.features.frames import PAPER_FEATURES
+    from affacrnn.models import presets
+
+    split = pd.DataFrame({"utterance_id": ["a", "b", "c"], "split": ["train", "validation", "test"]})
+    widget = AblationWidget(types.SimpleNamespace(table=split), have=PAPER_FEATURES, config=presets.LESSON,
+                            initial=PAPER_FEATURES)
+
+    def result(table):
+        return types.SimpleNamespace(data=types.SimpleNamespace(table=table), config=presets.LESSON, seconds=12.5,
+                                     best_epoch=4, metrics={"validation": {"weighted_accuracy": 0.5},
+                                                            "test": {**_metrics(0.58, 0.46, 0.55), "macro_f1": 0.5}})
+
+    record = widget.record(result(split.iloc[::-1]))  # same rows and parts, any order
+    assert record["seconds"] == 12.5 and record["features"] == ",".join(PAPER_FEATURES) and len(widget.history) == 1
+    with pytest.raises(ParameterError, match="another split"):
+        widget.record(result(split.assign(split=["test", "validation", "train"])))
+    assert len(widget.history) == 1

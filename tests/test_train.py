@@ -89,3 +89,52 @@ def test_cli_train_bad_flag_value(tmp_path):
     assert proc.returncode == 1
     assert "n_frames" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.slow
+def test_a_run_trained_again_with_reuse_is_loaded(small_table, tmp_path, monkeypatch):
+    """reuse=True: the first run is kept, the same run again is loaded with its scores; another seed,
+    another slice of the data or a damaged kept file trains anew."""
+    monkeypatch.setenv("AFFACRNN_CACHE", str(tmp_path / "cache"))
+    cfg = presets.SMOKE.replace(corpus="ravdess", label_scheme="sentiment3", architecture="ub", epochs=2)
+    first = train(cfg, table=small_table, progress=False, reuse=True)
+    assert first.reused is None
+    again = train(cfg, table=small_table, progress=False, reuse=True, out_dir=tmp_path / "out")
+    assert again.reused is not None and again.reused.parent == tmp_path / "cache" / "trained"
+    assert again.metrics["test"]["weighted_accuracy"] == first.metrics["test"]["weighted_accuracy"]
+    assert again.metrics["test"]["confusion"].equals(first.metrics["test"]["confusion"])
+    assert again.history.equals(first.history) and again.best_epoch == first.best_epoch
+    assert again.seconds == pytest.approx(first.seconds)  # the seconds the kept run took
+    assert (tmp_path / "out" / "model.keras").is_file()  # out_dir is written from the loaded model
+    assert evaluate(again.model, again.data, part="test")["weighted_accuracy"] == again.metrics["test"]["weighted_accuracy"]
+    assert train(cfg.replace(seed=1), table=small_table, progress=False, reuse=True).reused is None
+    (again.reused / "model.keras").write_bytes(b"damaged")
+    assert train(cfg, table=small_table, progress=False, reuse=True).reused is None
+    with pytest.raises(affacrnn.AffacrnnError, match="reuse=True"):
+        train(cfg, table=small_table, progress=False, reuse=True, callbacks=[object()])
+
+
+def test_reuse_key_names_everything_a_run_depends_on(tmp_path, monkeypatch):
+    """run_key changes with the config, the inputs, the split and the options; nothing kept: None."""
+    import pandas as pd
+
+    from affacrnn.features.dataset import Prepared
+    from affacrnn.reuse import load_kept, run_key
+
+    monkeypatch.setenv("AFFACRNN_CACHE", str(tmp_path))
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"utterance_id": [f"u{i}" for i in range(6)], "speaker": list("aabbcc"),
+                          "split": ["train"] * 2 + ["validation"] * 2 + ["test"] * 2, "y": [0, 1] * 3})
+    data = Prepared(table=table, classes=("neg", "pos"), windows=np.arange(6)[:, None],
+                    features=rng.normal(size=(6, 4, 3)).astype("float32"), graphs=None, scaler=None)
+    key = run_key(presets.SMOKE, data, track_test=False, class_weights=True)
+    assert key == run_key(presets.SMOKE, data, track_test=False, class_weights=True) and len(key) == 32
+    other_features = Prepared(**{**data.__dict__, "features": data.features + 1e-6})
+    other_split = Prepared(**{**data.__dict__, "table": table.assign(split=table["split"][::-1].to_numpy())})
+    others = {run_key(presets.SMOKE.replace(seed=1), data, track_test=False, class_weights=True),
+              run_key(presets.SMOKE, other_features, track_test=False, class_weights=True),
+              run_key(presets.SMOKE, other_split, track_test=False, class_weights=True),
+              run_key(presets.SMOKE, data, track_test=True, class_weights=True),
+              run_key(presets.SMOKE, data, track_test=False, class_weights=False)}
+    assert key not in others and len(others) == 5
+    assert load_kept(key) is None

@@ -94,6 +94,27 @@ class AblationWidget:
         features = normalize_feature_set(features)
         t0 = time.perf_counter()
         result = train(self.config.replace(features=features), data=self.view(features), progress=False)
+        return self._add(result, features, time.perf_counter() - t0)
+
+    def record(self, result, *, seconds: float | None = None) -> dict:
+        """Add a run trained elsewhere on this widget's split (a :class:`~affacrnn.training.TrainResult`)
+        to the table, as if *retrain* had trained it; return its record.
+
+        Chapter 6 adds its training cell's model this way instead of training it a second time.
+
+        Raises
+        ------
+        ParameterError
+            ``result`` was trained on other utterances or another split than the widget's data.
+        """
+        mine, theirs = self.data.table, result.data.table
+        if sorted(zip(mine["utterance_id"], mine["split"])) != sorted(zip(theirs["utterance_id"], theirs["split"])):
+            raise ParameterError("`result` was trained on other utterances or another split than this widget's "
+                                 "data; only a run on the same split can join its table (use .score(features)).")
+        return self._add(result, normalize_feature_set(result.config.features),
+                         result.seconds if seconds is None else seconds)
+
+    def _add(self, result, features: tuple[str, ...], seconds: float) -> dict:
         val, test = result.metrics["validation"], result.metrics["test"]
         lesson = learned(test, what=f"UB-BiLSTM on {', '.join(features)}")
         self.lessons.append(lesson)
@@ -107,10 +128,11 @@ class AblationWidget:
             "test_macro_f1": test["macro_f1"],
             "learned": "yes" if lesson.ok else "no",
             "best_epoch": result.best_epoch,
-            "seconds": time.perf_counter() - t0,
+            "seconds": seconds,
         }
         self.history.append(record)
         self._render()
+        self._show_result(record)
         return record
 
     #: Seconds after a run during which another click is taken as part of the same (double) click.
@@ -139,15 +161,16 @@ class AblationWidget:
             self._busy = False
             self._done_at = time.monotonic()
             self.button.disabled = False
+        return record
+
+    def _show_result(self, record: dict) -> None:
         self.status.value = (
             f"<b>{record['features']}</b> (D = {record['D']}): validation accuracy "
             f"{100 * record['val_accuracy']:.1f} %, test accuracy <b>{100 * record['test_accuracy']:.1f} %</b> "
             f"(majority baseline {100 * record['test_majority']:.1f} %), {record['seconds']:.0f} s"
-            + ("" if "learned" not in record else
-               " — learned: above the majority and chance" if record["learned"] == "yes" else
+            + (" — learned: above the majority and chance" if record["learned"] == "yes" else
                " — <i>not</i> above both the majority and chance")
         )
-        return record
 
     def _render(self) -> None:
         if not self.history:
