@@ -301,8 +301,8 @@ def train(
         out.mkdir(parents=True, exist_ok=True)
         state = out / "state"  # only this run's own state is resumed (refused otherwise, nothing changed)
         claim(state, run_identity(config, corpus_fingerprint(data, name=config.corpus)), resume=resume)
-    key = run_key(config, data, track_test=track_test, class_weights=class_weights) if reuse else None
-    kept = load_kept(key) if key else None
+    key = run_key(config, data, class_weights=class_weights) if reuse else None
+    kept = load_kept(key, track_test=track_test) if key else None
     if kept is not None:
         result = TrainResult(config=config, classes=data.classes, peak_rss_mb=peak_memory_mb(), data=data,
                              reused=kept_dir(key), **kept)
@@ -312,7 +312,7 @@ def train(
         if key:
             keep(key, model=result.model, config=config, data=data, history=result.history, metrics=result.metrics,
                  best_epoch=result.best_epoch, seconds=result.seconds, seconds_per_epoch=result.seconds_per_epoch,
-                 stages=result.stages)
+                 stages=result.stages, track_test=track_test)
     model = result.model
     if out is not None:
         result.model_path = save_model(

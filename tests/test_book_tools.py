@@ -12,7 +12,7 @@ import pytest
 from affacrnn.book import build as book
 from affacrnn.book import exercises
 from affacrnn.cli import book as cli_book
-from affacrnn.errors import AffacrnnError
+from affacrnn.errors import AffacrnnError, ParameterError
 
 
 def test_check_right_wrong_and_unanswered():
@@ -279,3 +279,32 @@ def test_book_environment_keeps_the_status_bar_honest(tmp_path, monkeypatch):
     assert "execute_request" not in untracked and "comm_msg" not in untracked  # those still move the status bar
     assert (Path(env["JUPYTER_PATH"]) / "kernels" / "python3" / "kernel.json").is_file()
     assert f"export JUPYTER_CONFIG_PATH={config_dir[0]}" in book.lab_command()
+
+
+def test_chapters_that_train_one_model_share_a_lane():
+    """--jobs 2: chapters that train the same model run one after another in one lane (a later one loads
+    the earlier one's model); the groups are balanced over the lanes by expected time; one job keeps reading order."""
+    todo = book.chapters()
+    by_stem = {c.stem[:2]: c for c in todo}
+    assert {n for n, c in by_stem.items() if book.trains_live(c)} == {"06", "07", "08", "10", "11"}
+    assert book.trains_live(by_stem["08"]) == book.trains_live(by_stem["10"]) == book.trains_live(by_stem["11"])
+    seconds = {c.stem: 10.0 for c in todo} | {"08_fusion_attention": 80.0, "06_ub_bilstm": 70.0}
+    two = book.lanes(todo, 2, seconds=seconds)
+    assert len(two) == 2 and sorted(c for lane in two for c in lane) == sorted(todo)
+    shared = next(lane for lane in two if by_stem["08"] in lane)
+    assert by_stem["10"] in shared and by_stem["11"] in shared and by_stem["06"] not in shared
+    assert all(lane == sorted(lane) for lane in two)  # reading order inside a lane
+    loads = [sum(seconds[c.stem] for c in lane) for lane in two]
+    assert max(loads) - min(loads) <= 70.0
+    assert book.lanes(todo, 1) == [todo]
+    with pytest.raises(ParameterError, match="`jobs` must be 1 or more"):
+        book.run_chapters("unused", jobs=0)
+
+
+def test_book_jobs_refusals(capsys):
+    from affacrnn.cli.app import main
+
+    assert main(["book", "--run", "out", "--record-times", "--jobs", "2"]) == 1
+    assert "--record-times needs one chapter at a time" in capsys.readouterr().err
+    assert main(["book", "--run", "out", "--jobs", "0"]) == 1
+    assert "--jobs must be 1 or more; got 0." in capsys.readouterr().err

@@ -97,19 +97,22 @@ def test_a_run_trained_again_with_reuse_is_loaded(small_table, tmp_path, monkeyp
     another slice of the data or a damaged kept file trains anew."""
     monkeypatch.setenv("AFFACRNN_CACHE", str(tmp_path / "cache"))
     cfg = presets.SMOKE.replace(corpus="ravdess", label_scheme="sentiment3", architecture="ub", epochs=2)
-    first = train(cfg, table=small_table, progress=False, reuse=True)
-    assert first.reused is None
+    first = train(cfg, table=small_table, progress=False, reuse=True, track_test=True)
+    assert first.reused is None and "test_accuracy" in first.history
     again = train(cfg, table=small_table, progress=False, reuse=True, out_dir=tmp_path / "out")
     assert again.reused is not None and again.reused.parent == tmp_path / "cache" / "trained"
     assert again.metrics["test"]["weighted_accuracy"] == first.metrics["test"]["weighted_accuracy"]
     assert again.metrics["test"]["confusion"].equals(first.metrics["test"]["confusion"])
-    assert again.history.equals(first.history) and again.best_epoch == first.best_epoch
+    assert again.history.equals(first.history.drop(columns="test_accuracy")) and again.best_epoch == first.best_epoch
+    tracked = train(cfg, table=small_table, progress=False, reuse=True, track_test=True)  # kept with the column
+    assert tracked.reused is not None and tracked.history.equals(first.history)
     assert again.seconds == pytest.approx(first.seconds)  # the seconds the kept run took
     assert (tmp_path / "out" / "model.keras").is_file()  # out_dir is written from the loaded model
     assert evaluate(again.model, again.data, part="test")["weighted_accuracy"] == again.metrics["test"]["weighted_accuracy"]
     assert train(cfg.replace(seed=1), table=small_table, progress=False, reuse=True).reused is None
     (again.reused / "model.keras").write_bytes(b"damaged")
-    assert train(cfg, table=small_table, progress=False, reuse=True).reused is None
+    assert train(cfg, table=small_table, progress=False, reuse=True).reused is None  # kept again, untracked
+    assert train(cfg, table=small_table, progress=False, reuse=True, track_test=True).reused is None  # needs the column
     with pytest.raises(affacrnn.AffacrnnError, match="reuse=True"):
         train(cfg, table=small_table, progress=False, reuse=True, callbacks=[object()])
 
@@ -127,14 +130,13 @@ def test_reuse_key_names_everything_a_run_depends_on(tmp_path, monkeypatch):
                           "split": ["train"] * 2 + ["validation"] * 2 + ["test"] * 2, "y": [0, 1] * 3})
     data = Prepared(table=table, classes=("neg", "pos"), windows=np.arange(6)[:, None],
                     features=rng.normal(size=(6, 4, 3)).astype("float32"), graphs=None, scaler=None)
-    key = run_key(presets.SMOKE, data, track_test=False, class_weights=True)
-    assert key == run_key(presets.SMOKE, data, track_test=False, class_weights=True) and len(key) == 32
+    key = run_key(presets.SMOKE, data, class_weights=True)
+    assert key == run_key(presets.SMOKE, data, class_weights=True) and len(key) == 32
     other_features = Prepared(**{**data.__dict__, "features": data.features + 1e-6})
     other_split = Prepared(**{**data.__dict__, "table": table.assign(split=table["split"][::-1].to_numpy())})
-    others = {run_key(presets.SMOKE.replace(seed=1), data, track_test=False, class_weights=True),
-              run_key(presets.SMOKE, other_features, track_test=False, class_weights=True),
-              run_key(presets.SMOKE, other_split, track_test=False, class_weights=True),
-              run_key(presets.SMOKE, data, track_test=True, class_weights=True),
-              run_key(presets.SMOKE, data, track_test=False, class_weights=False)}
-    assert key not in others and len(others) == 5
-    assert load_kept(key) is None
+    others = {run_key(presets.SMOKE.replace(seed=1), data, class_weights=True),
+              run_key(presets.SMOKE, other_features, class_weights=True),
+              run_key(presets.SMOKE, other_split, class_weights=True),
+              run_key(presets.SMOKE, data, class_weights=False)}
+    assert key not in others and len(others) == 4
+    assert load_kept(key, track_test=False) is None

@@ -30,7 +30,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -38,13 +40,14 @@ from typing import Any, Iterable, Mapping
 from affacrnn._io import atomic_write_bytes
 from affacrnn.book.engine import register
 from affacrnn.book.page_assets import WIDGET_JS_PACKAGES, fetch_widget_js
+from affacrnn.book.times import read_times
 from affacrnn.book.kernel import CHECK_FIGURES_ENV, kernel_environment
 from affacrnn.errors import AffacrnnError, OutputError, ParameterError
 from affacrnn.settings import REPO_ROOT, data_root
 
 __all__ = [
     "BOOK_DIR", "SMOKE_PARAMETERS", "SMOKE_CELL_TIMEOUT", "WIDGET_JS_PACKAGES", "ChapterRun", "chapters", "run_chapter",
-    "run_chapters", "fetch_widget_js", "build_html", "external_references", "lab_command", "book_kernel",
+    "run_chapters", "trains_live", "lanes", "fetch_widget_js", "build_html", "external_references", "lab_command", "book_kernel",
     "ensure_lab_settings", "LAB_OVERRIDES",
 ]
 
@@ -179,6 +182,39 @@ def run_chapter(
     return ChapterRun(chapter, target, time.perf_counter() - start)
 
 
+def trains_live(chapter: str | os.PathLike) -> str | None:
+    """The model a chapter trains as it runs (its metadata's ``"affacrnn": {"trains": NAME}``), or None.
+
+    Chapters that train the same model (chapters 8, 10 and 11: the lesson AFF-ACRNN) load it from
+    the first one that did (``train(..., reuse=True)``).
+    """
+    meta = json.loads(Path(chapter).read_text(encoding="utf-8")).get("metadata", {})
+    return meta.get("affacrnn", {}).get("trains") or None
+
+
+def lanes(todo: list[Path], jobs: int, *, seconds: Mapping[str, float] | None = None) -> list[list[Path]]:
+    """Split chapters into at most ``jobs`` lanes that run side by side, each lane in reading order.
+
+    Chapters that train the same model share a lane (a later one loads the earlier one's model);
+    every other chapter is a group of its own. Groups go, longest first, to the lane with the least
+    work so far (``seconds``: each chapter's expected time, from :mod:`affacrnn.book.times`;
+    30 s where unknown).
+    """
+    if jobs <= 1:
+        return [list(todo)]
+    groups: dict[str, list[Path]] = {}
+    for chapter in todo:
+        groups.setdefault(trains_live(chapter) or chapter.stem, []).append(chapter)
+    cost = {g: sum((seconds or {}).get(c.stem, 30.0) for c in members) for g, members in groups.items()}
+    work, assigned = [0.0] * jobs, [[] for _ in range(jobs)]
+    for name in sorted(groups, key=lambda g: -cost[g]):
+        lane = work.index(min(work))
+        work[lane] += cost[name]
+        assigned[lane] += groups[name]
+    order = {c: i for i, c in enumerate(todo)}
+    return [sorted(lane, key=order.get) for lane in assigned if lane]
+
+
 def run_chapters(
     out_dir: str | os.PathLike,
     *,
@@ -186,13 +222,21 @@ def run_chapters(
     parameters: Mapping[str, Any] | None = None,
     progress: bool = True,
     only: Iterable[str] | None = None,
+    jobs: int = 1,
 ) -> list[ChapterRun]:
-    """Execute every chapter (or those named in ``only``) into ``out_dir``, in reading order.
+    """Execute every chapter (or those named in ``only``) into ``out_dir``.
+
+    Parameters
+    ----------
+    jobs : int
+        Chapters run side by side in this many lanes (:func:`lanes`); 1 runs them one after
+        another in reading order (what measured times need: side by side, each takes longer).
 
     Returns
     -------
     list of ChapterRun
-        One per chapter, with its run time; the first failure raises (see :func:`run_chapter`).
+        One per chapter in reading order, with its run time; the first failure raises (see
+        :func:`run_chapter`; with several lanes, the others finish the chapter they are running).
     """
     todo = chapters()
     if only is not None:
@@ -202,15 +246,38 @@ def run_chapters(
             raise ParameterError(
                 f"`only` matched no chapter; got {sorted(wanted)!r}. Valid: {', '.join(c.stem for c in chapters())}."
             )
-    runs = []
-    for chapter in todo:
-        if progress:
-            print(f"running {chapter.name} ...", file=sys.stderr, flush=True)
-        run = run_chapter(chapter, out_dir, smoke=smoke, parameters=parameters, progress=False)
-        if progress:
-            print(f"  {chapter.name}: {run.seconds:.1f} s", file=sys.stderr, flush=True)
-        runs.append(run)
-    return runs
+    if jobs < 1:
+        raise ParameterError(f"`jobs` must be 1 or more; got {jobs}.")
+    failed = threading.Event()
+
+    def run_lane(lane: list[Path]) -> list[ChapterRun]:
+        runs = []
+        for chapter in lane:
+            if failed.is_set():
+                break
+            if progress:
+                print(f"running {chapter.name} ...", file=sys.stderr, flush=True)
+            try:
+                run = run_chapter(chapter, out_dir, smoke=smoke, parameters=parameters, progress=False)
+            except BaseException:
+                failed.set()
+                raise
+            if progress:
+                print(f"  {chapter.name}: {run.seconds:.1f} s", file=sys.stderr, flush=True)
+            runs.append(run)
+        return runs
+
+    # The first chapter runs alone: it does the one-off work every other chapter needs (numba's
+    # kernels, the demo corpus); then the lanes. One book_kernel() around all: a lane finishing must
+    # not take the kernel spec from another.
+    first, rest = (todo[:1], todo[1:]) if jobs > 1 else (todo, [])
+    expected = {stem: entry.get("smoke" if smoke else "full", {}).get("seconds", 30.0)
+                for stem, entry in read_times().items()}
+    with book_kernel(), ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="book-lane") as pool:
+        done = [run_lane(first)]
+        done += [f.result() for f in [pool.submit(run_lane, lane) for lane in lanes(rest, jobs, seconds=expected)]]
+    order = {c: i for i, c in enumerate(todo)}
+    return sorted((run for lane in done for run in lane), key=lambda r: order[r.chapter])
 
 
 def _merge_parameters(executed: Path, target: Path) -> None:

@@ -88,7 +88,7 @@ def run_note(stem: str, times: dict | None = None) -> str:
 
     return (f"{NOTE_PREFIX} *Run All* runs this chapter in smoke mode (`SMOKE = True` in the first code cell: "
             f"a small slice, a small model): {took('smoke')}. Set `SMOKE = False` there for the full-size run: "
-            f"{took('full')}.")
+            f"{took('full')}. Measured one chapter at a time, in reading order.")
 
 
 def _stamped(source: str, prefix: str, line: str, *, at: int) -> str:

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
 import sys
+import time
 from pathlib import Path
 
 from affacrnn.cli.subparsers import Subparsers
@@ -64,6 +66,9 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
                    help="set a chapter parameter (repeatable), e.g. -p CORPUS=emodb -p SHOW_SOLUTIONS=True")
     p.add_argument("--chapter", action="append", metavar="NN", help="only this chapter (number or name; repeatable)")
     p.add_argument("--executed", metavar="DIR", help="with --html: folder of already executed chapters")
+    p.add_argument("--jobs", type=int, metavar="N", default=None,
+                   help="with --run/--html: chapters side by side in N lanes (default 2 on a machine with 2 or more "
+                        "cores; 1 with --record-times: measured times need one chapter at a time)")
     p.add_argument("--record-times", action="store_true",
                    help="with --run: record each chapter's run time in book/_times.json and write it into the "
                         "chapter's parameters cell (for maintainers; run every chapter, smoke or --full)")
@@ -96,6 +101,11 @@ def run(args: argparse.Namespace) -> int:
     parameters = dict(args.parameter)
     if args.record_times and not args.run:
         raise ParameterError("--record-times goes with --run (the times are those of the chapters it executes).")
+    if args.jobs is not None and args.jobs < 1:
+        raise ParameterError(f"--jobs must be 1 or more; got {args.jobs}.")
+    if args.record_times and (args.jobs or 1) > 1:
+        raise ParameterError("--record-times needs one chapter at a time (side by side each takes longer). Drop --jobs.")
+    jobs = args.jobs or (1 if args.record_times or (os.cpu_count() or 1) < 2 else 2)
     if args.out is not None and not args.grade:
         raise ParameterError("--out goes with --grade (the folder for the grades). Drop --out, or add --grade FOLDER.")
     for flag, value in (("--time-limit", args.time_limit), ("--no-sandbox", args.no_sandbox)):
@@ -124,8 +134,10 @@ def run(args: argparse.Namespace) -> int:
         print(table.attrs["csv_path"])
         return 0
     if args.run:
+        started = time.perf_counter()
         runs = book.run_chapters(args.run, smoke=args.smoke, parameters=parameters, progress=not quiet,
-                                 only=args.chapter)
+                                 only=args.chapter, jobs=jobs)
+        wall = time.perf_counter() - started
         if args.record_times:
             from affacrnn.book.times import TIMES_FILE, record_times, stamp_parameters
             from affacrnn.data.corpora import default_corpus
@@ -135,15 +147,15 @@ def run(args: argparse.Namespace) -> int:
             if not quiet:
                 print(f"run times recorded in {TIMES_FILE} and the chapters' parameters cells")
         if not quiet:
-            total = sum(r.seconds for r in runs)
-            print(f"{len(runs)} chapters executed into {Path(args.run).resolve()} in {total:.0f} s")
+            print(f"{len(runs)} chapters executed into {Path(args.run).resolve()} in {wall:.0f} s"
+                  + (f" ({jobs} lanes side by side)" if jobs > 1 and len(runs) > 1 else ""))
         return 0
     if args.chapter and not args.executed:
         raise ParameterError("--chapter cannot be used with --html: the HTML book needs every chapter. Drop --chapter.")
     out = Path(args.html)
     executed = Path(args.executed) if args.executed else out / "executed"
     if not args.executed:
-        book.run_chapters(executed, smoke=args.smoke, parameters=parameters, progress=not quiet)
+        book.run_chapters(executed, smoke=args.smoke, parameters=parameters, progress=not quiet, jobs=jobs)
     if not quiet:
         print("building the HTML book ...", file=sys.stderr, flush=True)
     html = book.build_html(executed, out)
