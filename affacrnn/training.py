@@ -19,6 +19,7 @@ import dataclasses
 import json
 import shutil
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ from sklearn.utils.class_weight import compute_class_weight
 
 from affacrnn._io import atomic_write_json, refuse_unwritable
 from affacrnn._quiet import import_tensorflow
-from affacrnn.errors import ParameterError
+from affacrnn.errors import OutputError, ParameterError
 from affacrnn.evaluation.metrics import evaluate_predictions
 from affacrnn.features.dataset import corpus_fingerprint, prepare
 from affacrnn.models import presets
@@ -310,9 +311,13 @@ def train(
         result = _fit_and_score(config, data, class_weights=class_weights, state=state, track_test=track_test,
                                 progress=progress, resume=resume, callbacks=callbacks, t0=t0)
         if key:
-            keep(key, model=result.model, config=config, data=data, history=result.history, metrics=result.metrics,
-                 best_epoch=result.best_epoch, seconds=result.seconds, seconds_per_epoch=result.seconds_per_epoch,
-                 stages=result.stages, track_test=track_test)
+            try:
+                keep(key, model=result.model, config=config, data=data, history=result.history,
+                     metrics=result.metrics, best_epoch=result.best_epoch, seconds=result.seconds,
+                     seconds_per_epoch=result.seconds_per_epoch, stages=result.stages, track_test=track_test)
+            except (OSError, OutputError) as exc:  # a full or read-only cache: the run itself succeeded
+                warnings.warn(f"this run could not be kept for reuse ({exc}); it will be trained again next time.",
+                              stacklevel=2)
     model = result.model
     if out is not None:
         result.model_path = save_model(

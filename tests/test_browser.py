@@ -482,20 +482,28 @@ def test_overflow_check_finds_what_sticks_out(browser_context, tmp_path):
     page.close()
 
 
+def _pages_with(page, html: Path, names, check, artifacts: Path, what: str) -> dict[str, list[str]]:
+    """Open each built page ``names``; ``{name: what check() found}`` for the pages where it found something
+    (a full-page screenshot of each is kept as ``NAME-html-WHAT.png``)."""
+    problems = {}
+    for name in names:
+        page.goto((html / f"{name}.html").as_uri())
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(800)  # widgets render and MathJax typesets after load
+        found = check()
+        if found:
+            problems[name] = found
+            page.screenshot(path=str(artifacts / f"{name}-html-{what}.png"), full_page=True)
+    return problems
+
+
 @pytest.mark.slow
 def test_html_pages_keep_content_inside_the_column(tmp_path_factory, browser_context, artifacts):
     """Every page of the HTML book: no equation, table, image or widget sticks out of the text column."""
     html = ensure_html(tmp_path_factory)
     page = browser_context.new_page()
-    problems = {}
-    for chapter in BROWSER_CHAPTERS:
-        page.goto((html / f"{chapter}.html").as_uri())
-        page.wait_for_load_state("load")
-        page.wait_for_timeout(500)  # MathJax typesets after load
-        found = page.evaluate(_OVERFLOW, "article")
-        if found:
-            problems[chapter] = found[:5]
-            page.screenshot(path=str(artifacts / f"{chapter}-html-overflow.png"), full_page=True)
+    problems = _pages_with(page, html, BROWSER_CHAPTERS, lambda: page.evaluate(_OVERFLOW, "article")[:5],
+                           artifacts, "overflow")
     page.close()
     assert not problems, "content sticks out of the text column:\n" + json.dumps(problems, indent=1)
 
@@ -543,12 +551,9 @@ def test_html_pages_have_no_console_errors(tmp_path_factory, browser_context, ar
     html = ensure_html(tmp_path_factory)
     page = browser_context.new_page()
     log = ConsoleLog(page)
-    problems = {}
-    for name in [*BROWSER_CHAPTERS, "index", "search", "genindex"]:
-        found = _open_quietly(page, (html / f"{name}.html").as_uri(), log)
-        if found:
-            problems[name] = found[:6]
-            page.screenshot(path=str(artifacts / f"{name}-html-console.png"), full_page=True)
+    log.take()
+    problems = _pages_with(page, html, [*BROWSER_CHAPTERS, "index", "search", "genindex"], lambda: log.take()[:6],
+                           artifacts, "console")
     page.close()
     assert not problems, "the HTML book's pages log errors:\n" + json.dumps(problems, indent=1)
 
