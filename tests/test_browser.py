@@ -380,7 +380,8 @@ def test_chapter_in_jupyterlab(chapter, lab, browser_context, artifacts):
     page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-item:visible", has_text="Run All Cells").first.click()
     idle_while_running = _run_all_watching_the_status_bar(page, RUN_ALL_TIMEOUT_S)
-    assert idle_while_running == 0, (f"{chapter}: the status bar said Idle for {idle_while_running} s while cells "
+    # one sample may fall between two cells (idle for a moment); the fault showed Idle for 19-23 s
+    assert idle_while_running <= 1, (f"{chapter}: the status bar said Idle for {idle_while_running} s while cells "
                                      "ran (is affacrnn.book.kernel.server_config_dir on JUPYTER_CONFIG_PATH?)")
     page.wait_for_function(_IDLE, timeout=180_000)
     ran_s = time.monotonic() - start
