@@ -308,3 +308,15 @@ def test_book_jobs_refusals(capsys):
     assert "--record-times needs one chapter at a time" in capsys.readouterr().err
     assert main(["book", "--run", "out", "--jobs", "0"]) == 1
     assert "--jobs must be 1 or more; got 0." in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_lanes_write_every_chapter_into_a_relative_out_dir(tmp_path, monkeypatch):
+    """Two lanes, OUT given relative to the working directory: every chapter lands in OUT (papermill
+    changes the working directory while a chapter runs; lanes in threads once wrote one under book/),
+    and the caller's working directory is the same afterwards."""
+    monkeypatch.chdir(tmp_path)
+    runs = book.run_chapters("rel/out", only=["01", "02", "04"], jobs=2, progress=False)
+    assert [r.chapter.stem[:2] for r in runs] == ["01", "02", "04"]
+    assert sorted(p.name for p in (tmp_path / "rel" / "out").glob("*.ipynb")) == [r.chapter.name for r in runs]
+    assert Path.cwd() == tmp_path and not (book.BOOK_DIR / "rel").exists()

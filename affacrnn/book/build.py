@@ -30,9 +30,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
+import multiprocessing
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -236,7 +236,7 @@ def run_chapters(
     -------
     list of ChapterRun
         One per chapter in reading order, with its run time; the first failure raises (see
-        :func:`run_chapter`; with several lanes, the others finish the chapter they are running).
+        :func:`run_chapter`; with several lanes, the other lanes finish first).
     """
     todo = chapters()
     if only is not None:
@@ -248,36 +248,38 @@ def run_chapters(
             )
     if jobs < 1:
         raise ParameterError(f"`jobs` must be 1 or more; got {jobs}.")
-    failed = threading.Event()
-
-    def run_lane(lane: list[Path]) -> list[ChapterRun]:
-        runs = []
-        for chapter in lane:
-            if failed.is_set():
-                break
-            if progress:
-                print(f"running {chapter.name} ...", file=sys.stderr, flush=True)
-            try:
-                run = run_chapter(chapter, out_dir, smoke=smoke, parameters=parameters, progress=False)
-            except BaseException:
-                failed.set()
-                raise
-            if progress:
-                print(f"  {chapter.name}: {run.seconds:.1f} s", file=sys.stderr, flush=True)
-            runs.append(run)
-        return runs
-
-    # The first chapter runs alone: it does the one-off work every other chapter needs (numba's
-    # kernels, the demo corpus); then the lanes. One book_kernel() around all: a lane finishing must
-    # not take the kernel spec from another.
+    out_dir = Path(out_dir).resolve()  # absolute: papermill changes the working directory while it runs
+    # The first chapter runs alone, here: it does the one-off work every other chapter needs (numba's
+    # kernels, the demo corpus). Then each lane runs in a process of its own: papermill changes the
+    # process's working directory while a chapter runs, which threads would share (a chapter was
+    # written under book/ instead of OUT). One book_kernel() around all: every lane's kernels start
+    # through the book's kernel.
     first, rest = (todo[:1], todo[1:]) if jobs > 1 else (todo, [])
     expected = {stem: entry.get("smoke" if smoke else "full", {}).get("seconds", 30.0)
                 for stem, entry in read_times().items()}
-    with book_kernel(), ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="book-lane") as pool:
-        done = [run_lane(first)]
-        done += [f.result() for f in [pool.submit(run_lane, lane) for lane in lanes(rest, jobs, seconds=expected)]]
+    args = dict(out_dir=out_dir, smoke=smoke, parameters=dict(parameters or {}), progress=progress)
+    with book_kernel():
+        done = [_run_lane(first, **args)]
+        groups = lanes(rest, jobs, seconds=expected)
+        if groups:
+            with ProcessPoolExecutor(max_workers=len(groups), mp_context=multiprocessing.get_context("spawn")) as pool:
+                # a lane that fails lets the others finish their chapters; its error is raised here
+                done += [f.result() for f in [pool.submit(_run_lane, lane, **args) for lane in groups]]
     order = {c: i for i, c in enumerate(todo)}
     return sorted((run for lane in done for run in lane), key=lambda r: order[r.chapter])
+
+
+def _run_lane(lane: list[Path], *, out_dir: Path, smoke: bool, parameters: dict, progress: bool) -> list[ChapterRun]:
+    """Run ``lane``'s chapters one after another, in this process; the first failure raises."""
+    runs = []
+    for chapter in lane:
+        if progress:
+            print(f"running {chapter.name} ...", file=sys.stderr, flush=True)
+        run = run_chapter(chapter, out_dir, smoke=smoke, parameters=parameters, progress=False)
+        if progress:
+            print(f"  {chapter.name}: {run.seconds:.1f} s", file=sys.stderr, flush=True)
+        runs.append(run)
+    return runs
 
 
 def _merge_parameters(executed: Path, target: Path) -> None:
