@@ -97,7 +97,7 @@ def test_book_html_runs_the_chapters_first(executed, tmp_path, capsys, monkeypat
     executed chapters, so the book is not run twice in one test session), then builds."""
     calls = []
 
-    def fake_run_chapters(out_dir, *, smoke, parameters, progress, only=None):
+    def fake_run_chapters(out_dir, *, smoke, parameters, progress, only=None, jobs=1):
         calls.append({"smoke": smoke, "parameters": parameters, "progress": progress})
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         for chapter in book.chapters():
