@@ -44,7 +44,7 @@ from affacrnn.features.cache import featurize_corpus
 from affacrnn.features.dataset import prepare
 from affacrnn.errors import ParameterError
 from affacrnn.evaluation.baselines import make_baseline, param_names
-from affacrnn.experiments.fold_scores import collapsed, score_parts
+from affacrnn.experiments.fold_scores import RUN_DETAILS, collapsed, score_parts
 from affacrnn.experiments.isolation import run_isolated
 from affacrnn.experiments.runner import check_schemes, mode_settings, resolve_seeds
 from affacrnn.experiments.yardstick import FUNCTIONALS_MODELS, fill_opensmile_cache, run_functionals
@@ -136,7 +136,7 @@ class Task:
 
 #: Config fields added after crossval results were first committed, with their defaults: left out
 #: of a task's digest while at the default, so a new option does not orphan the finished parts.
-LATER_FIELDS = {"graph_scale": "linear", "encoder_dropout": 0.0}
+LATER_FIELDS = {"graph_scale": "linear", "encoder_dropout": 0.0, "utterance_encoder": "recurrent"}
 
 
 def _key_value(value) -> str:
@@ -235,8 +235,8 @@ def run_task(task: Task, *, cache_dir: str | None = None) -> dict:
         _limit_threads()
         result = train(task.config, table=table, progress=False, cache_dir=cache_dir)
         data = result.data
-        y_pred, _ = predict_classes(result.model, data.inputs("test"))
-        row.update(score_parts(task, data, np.asarray(y_pred), data.labels("train")))
+        y_pred, proba = predict_classes(result.model, data.inputs("test"))
+        row.update(score_parts(task, data, np.asarray(y_pred), data.labels("train"), proba=proba))
         row.update({"best_epoch": result.best_epoch, "epochs_run": int(len(result.history)),
                     "seconds_per_epoch": round(result.seconds_per_epoch, 2),
                     "history": json.loads(result.history.to_json(orient="index")),
@@ -275,7 +275,7 @@ def summarize_folds(rows: pd.DataFrame) -> pd.DataFrame:
     metrics = [*METRIC_COLUMNS, *(c for c in CROSS_COLUMNS if c in rows.columns)]
     keys = [c for c in rows.columns if c not in (*metrics, "fold", "seed", "n_test", "cross_n_test", "best_epoch", "top_share",
                                                   "cross_top_share", "epochs_run", "seconds", "seconds_per_epoch",
-                                                  "history", "stages", "svm_params")]
+                                                  *RUN_DETAILS, "svm_params")]
     per_fold = rows.groupby(keys + ["fold"], dropna=False)[metrics].mean().reset_index()
     out = []
     for key, group in per_fold.groupby(keys, dropna=False, sort=False):
@@ -455,7 +455,7 @@ def crossval(
     _run_all(todo, scheduler=scheduler, workers=workers, progress=progress, on_done=keep)
     ordered = [rows[t.key] for t in tasks]
     histories = {t.key: {"history": r.get("history"), "stages": r.get("stages")} for t, r in zip(tasks, ordered)}
-    runs = pd.DataFrame([{k: v for k, v in r.items() if k not in ("history", "stages")} for r in ordered])
+    runs = pd.DataFrame([{k: v for k, v in r.items() if k not in RUN_DETAILS} for r in ordered])
     numeric = [c for c in (*METRIC_COLUMNS, *CROSS_COLUMNS, "best_epoch", "epochs_run", "seconds_per_epoch")
                if c in runs]
     runs[numeric] = runs[numeric].astype(float)  # NaN read back from a part's JSON is None

@@ -14,10 +14,14 @@ import numpy as np
 
 from affacrnn.evaluation.metrics import evaluate_predictions
 
-__all__ = ["COLLAPSED_SHARE", "collapsed", "fold_scores", "score_parts"]
+__all__ = ["COLLAPSED_SHARE", "RUN_DETAILS", "collapsed", "fold_scores", "score_parts", "test_predictions"]
 
 #: Percent of test answers in one class at which a fold run counts as collapsed.
 COLLAPSED_SHARE = 90.0
+#: Entries of a fold run's row that are not scores: kept in its part file, left out of the tables.
+RUN_DETAILS = ("history", "stages", "predictions")
+#: Decimals kept of each class probability in a part file (a 360-utterance fold: about 20 kB).
+PROBABILITY_DECIMALS = 4
 
 
 def fold_scores(y_true: Any, y_pred: Any, classes: Any, y_train: Any) -> dict:
@@ -44,8 +48,28 @@ def collapsed(row: dict) -> bool:
     return bool(row.get("top_share", 0) >= COLLAPSED_SHARE)
 
 
-def score_parts(task: Any, data: Any, y_pred: np.ndarray, y_train: np.ndarray) -> dict:
-    """Scores on the fold's own test speakers and, with ``task.cross``, on the other corpus (``cross_``).
+def test_predictions(data: Any, y_pred: np.ndarray, proba: np.ndarray | None = None) -> dict:
+    """Every test utterance's answer, as a part file keeps it (lists of equal length, in test-row order).
+
+    Keys: ``utterance_id``, ``speaker``, ``corpus``, ``y_true`` and ``y_pred`` (class indices),
+    ``classes`` (the names of those indices) and, when the model gives them, ``proba`` (one row of
+    class probabilities per utterance, :data:`PROBABILITY_DECIMALS` decimals). Confusion matrices,
+    per-speaker scores and seed ensembles are computed from these without training again.
+    """
+    rows = data.table.iloc[data.rows("test")]
+    corpus = rows["corpus"].astype(str).tolist() if "corpus" in rows else [str(data.table.attrs.get("corpus", ""))] * len(rows)
+    out = {"utterance_id": rows["utterance_id"].astype(str).tolist(), "speaker": rows["speaker"].astype(str).tolist(),
+           "corpus": corpus, "y_true": rows["y"].astype(int).tolist(),
+           "y_pred": np.asarray(y_pred).astype(int).tolist(), "classes": [str(c) for c in data.classes]}
+    if proba is not None:
+        out["proba"] = np.round(np.asarray(proba, dtype=float), PROBABILITY_DECIMALS).tolist()
+    return out
+
+
+def score_parts(task: Any, data: Any, y_pred: np.ndarray, y_train: np.ndarray, *,
+                proba: np.ndarray | None = None) -> dict:
+    """Scores on the fold's own test speakers and, with ``task.cross``, on the other corpus (``cross_``),
+    and the answers themselves (``predictions``, :func:`test_predictions`).
 
     Parameters
     ----------
@@ -56,15 +80,18 @@ def score_parts(task: Any, data: Any, y_pred: np.ndarray, y_train: np.ndarray) -
         Predicted class indices of the test rows, in order.
     y_train : np.ndarray
         Training labels (for the majority rate).
+    proba : np.ndarray [shape=(n_test, n_classes)], optional
+        Class probabilities of the test rows, kept with the answers.
     """
     test = data.rows("test")
     y = data.table["y"].to_numpy()[test]
+    answers = {"predictions": test_predictions(data, y_pred, proba)}
     if not task.cross:
-        return fold_scores(y, y_pred, data.classes, y_train)
+        return {**fold_scores(y, y_pred, data.classes, y_train), **answers}
     corpus = data.table["corpus"].to_numpy()[test]
     own, other = corpus == task.corpus, corpus == task.cross
     row = fold_scores(y[own], y_pred[own], data.classes, y_train)
     cross = fold_scores(y[other], y_pred[other], data.classes, y_train)
     row.update({f"cross_{k}": v for k, v in cross.items()})
     row["cross_test_majority"] = 100 * float(np.bincount(y[other]).max() / len(y[other]))
-    return row
+    return {**row, **answers}

@@ -23,6 +23,7 @@ import pandas as pd
 from affacrnn.errors import ParameterError
 from affacrnn.experiments.costs import scaled_minutes
 from affacrnn.experiments.crossval import FOLDS
+from affacrnn.experiments.fold_scores import RUN_DETAILS
 from affacrnn.experiments.yardstick import FUNCTIONALS_LABELS
 from affacrnn.experiments.paper import PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4, PAPER_TABLE5, PAPER_TABLE6
 from affacrnn.features.frames import ALL_FEATURES, PAPER_FEATURES
@@ -67,7 +68,7 @@ def fold_runs(results_dir: str | Path | None = None, *, mode: str = "full") -> p
             raise ParameterError(f"{path} is not a crossval part ({exc}); delete it or re-run its task.") from exc
         if task.get("mode") != mode:
             continue
-        out = {k: v for k, v in row.items() if k not in ("history", "stages")}
+        out = {k: v for k, v in row.items() if k not in RUN_DETAILS}
         overrides = dict(task.get("overrides") or [])
         feats = overrides.get("features")
         out["features"] = ",".join(feats) if isinstance(feats, (list, tuple)) else (feats or PAPER4)

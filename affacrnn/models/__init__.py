@@ -1,6 +1,7 @@
 """Keras models of the paper (§3): the attention layer, the CNN zoo, the branches and their fusion.
 
 * :class:`ContextAttention` — attention over a context window (§3 attention equations).
+* :class:`FrameStatistics`, :class:`AttentiveStatistics` — an utterance's frames pooled into one vector.
 * :func:`build_cnn`, :data:`CNN_ZOO` — the SBCNN zoo (LeNet … ResNet152, plus a small CPU CNN).
 * :func:`build_model` — UB-BiLSTM / UB-LSTM, SBCNN or AFF-ACRNN from an :class:`~affacrnn.models.config.AFFConfig`.
 * :func:`embedding_model` — LASV, CASV, ASV or the attention weights of a built model.
@@ -17,6 +18,8 @@ import importlib
 
 __all__ = [
     "ContextAttention",
+    "FrameStatistics",
+    "AttentiveStatistics",
     "CNN_ZOO",
     "build_cnn",
     "cnn_output_dim",
@@ -33,6 +36,8 @@ __all__ = [
 
 _WHERE = {
     "ContextAttention": "attention",
+    "FrameStatistics": "pooling",
+    "AttentiveStatistics": "pooling",
     "CNN_ZOO": "cnn_zoo",
     "build_cnn": "cnn_zoo",
     "cnn_output_dim": "cnn_zoo",

@@ -39,7 +39,7 @@ from affacrnn.features.spectrogram import GRAPH_SCALES
 from affacrnn.models.cnn_zoo import CNN_ZOO
 
 __all__ = ["AFFConfig", "ARCHITECTURES", "RECURRENT_KINDS", "OPTIMIZERS", "MODEL_NAMES", "MONITORS",
-           "NORMALIZATIONS", "GRAPH_NORMS", "GRAPH_SCALES", "TRAININGS", "ATTENTIONS"]
+           "NORMALIZATIONS", "GRAPH_NORMS", "GRAPH_SCALES", "TRAININGS", "ATTENTIONS", "UTTERANCE_ENCODERS"]
 
 #: Model kinds :func:`affacrnn.models.build_model` can build (paper §3):
 #: ``"ub"`` the utterance-based branch alone (UB-BiLSTM, or UB-LSTM with ``recurrent="lstm"``),
@@ -78,6 +78,9 @@ GRAPH_NORMS = ("minmax", "standard")
 TRAININGS = ("staged", "end_to_end")
 #: One attention network shared by every window slot, or one per slot (the paper's W_h[x]).
 ATTENTIONS = ("shared", "per_position")
+#: How AFF1 turns an utterance's frames into one vector (:mod:`affacrnn.models.pooling`): the
+#: recurrent layers' last state (the paper's), the frames' mean and sd, or attentive statistics.
+UTTERANCE_ENCODERS = ("recurrent", "statistics", "attentive")
 
 
 #: Largest seed: NumPy and TensorFlow take 32-bit seeds.
@@ -125,6 +128,7 @@ CONSTRAINTS: tuple[Constraint, ...] = (
     _one_of("graph_scale", GRAPH_SCALES, "Pass 'linear' (the paper's) or 'mel'."),
     _one_of("training", TRAININGS, "Pass 'staged' (the paper's) or 'end_to_end'."),
     _one_of("attention", ATTENTIONS, "Pass 'shared' or 'per_position' (the paper's indexing)."),
+    _one_of("utterance_encoder", UTTERANCE_ENCODERS, "Pass 'recurrent' (the paper's), 'statistics' or 'attentive'."),
     Constraint(("mask_padding",), lambda v, c: isinstance(v, bool), "True or False",
                "Pass True (read real frames only) or False."),
     Constraint(("min_delta",), lambda v, c: _is_num(v) and 0 <= v < 1, "a float in [0, 1)", "Pass e.g. 0.002."),
@@ -168,7 +172,6 @@ CONSTRAINTS: tuple[Constraint, ...] = (
     Constraint(("cnn_weights",), lambda v, c: v is None or (isinstance(v, str) and bool(v)), "None or a path string",
                "Pass the path of a local weights file, or None."),
 )
-
 
 
 @dataclass(frozen=True)
@@ -256,6 +259,9 @@ class AFFConfig:
         bands (not in the paper; :func:`affacrnn.features.spectrogram.spectrum_graph`).
     encoder_dropout : float
         Dropout after each of AFF1's recurrent layers (0: none, the paper's; not in the paper).
+    utterance_encoder : {"recurrent", "statistics", "attentive"}
+        AFF1's reading of the frames: the last recurrent state (the paper's), the mean and sd of
+        the frames (no recurrent layer), or attentive statistics over the recurrent states.
     training : {"staged", "end_to_end"}
         ``"staged"`` (the paper's, §3): train each branch with its own attention, then the fusion
         on the frozen branches' per-utterance vectors. ``"end_to_end"``: the whole fused model at
@@ -331,6 +337,7 @@ class AFFConfig:
     graph_norm: str = "minmax"
     graph_scale: str = "linear"
     encoder_dropout: float = 0.0
+    utterance_encoder: str = "recurrent"
     training: str = "staged"
     attention: str = "shared"
     val_size: float = 0.15
@@ -366,7 +373,6 @@ class AFFConfig:
 
     def _validate_names(self) -> None:
         """Checks against other modules' registries (CNN zoo, label schemes)."""
-
         if self.cnn not in CNN_ZOO:
             raise ParameterError(
                 f"`cnn` must be one of {', '.join(CNN_ZOO)}; got {self.cnn!r}. Pass e.g. cnn='small' (CPU) or 'resnet152' (paper)."
@@ -427,21 +433,12 @@ class AFFConfig:
 
     def n_feature_columns(self) -> int:
         """Columns D of the feature matrix, from :func:`affacrnn.features.frames.n_columns`."""
-
         return int(n_columns(self.features))
 
     def feature_config(self):
-        """The :class:`affacrnn.features.frames.FeatureConfig` these settings describe.
-
-        Returns
-        -------
-        affacrnn.features.frames.FeatureConfig
-            ``FeatureConfig(sr, n_fft, hop_length, n_frames, features)``.
-        """
-
-        return FeatureConfig(
-            sr=self.sr, n_fft=self.n_fft, hop_length=self.hop_length, n_frames=self.n_frames, features=self.features
-        )
+        """The :class:`affacrnn.features.frames.FeatureConfig` (sr, n_fft, hop_length, n_frames, features) of these settings."""
+        return FeatureConfig(sr=self.sr, n_fft=self.n_fft, hop_length=self.hop_length, n_frames=self.n_frames,
+                             features=self.features)
 
     # ------------------------------------------------------------------ copies and JSON
     def replace(self, **changes: Any) -> "AFFConfig":

@@ -292,7 +292,7 @@ def load_model(path: str | os.PathLike) -> tuple[Any, dict[str, Any]]:
 
     keras = load_keras()
 
-    from affacrnn.models import attention  # noqa: F401 - registers ContextAttention for deserialisation
+    from affacrnn.models import attention, pooling  # noqa: F401 - registers their layers for deserialisation
 
     try:
         with warnings.catch_warnings(record=True) as caught:

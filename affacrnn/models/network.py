@@ -54,6 +54,7 @@ from keras import layers
 from affacrnn.errors import ParameterError
 from affacrnn.models.attention import ContextAttention
 from affacrnn.models.cnn_zoo import build_cnn
+from affacrnn.models.pooling import AttentiveStatistics, FrameStatistics
 
 if TYPE_CHECKING:
     from affacrnn.models.config import AFFConfig
@@ -84,7 +85,8 @@ def build_utterance_encoder(config: "AFFConfig", *, n_columns: int) -> keras.Mod
     ----------
     config : AFFConfig
         Uses ``n_frames``, ``lstm_units`` (§4: 128, 32), ``dense_units`` (§4: 200), ``recurrent``,
-        ``mask_padding`` and ``encoder_dropout``.
+        ``mask_padding``, ``encoder_dropout`` and ``utterance_encoder`` (the paper's last
+        recurrent state, or :mod:`affacrnn.models.pooling`'s statistics of the frames).
     n_columns : int
         Feature columns D (§4: 33).
 
@@ -99,11 +101,16 @@ def build_utterance_encoder(config: "AFFConfig", *, n_columns: int) -> keras.Mod
     # Padding rows are exactly 0 after scaling (affacrnn.features.normalize.zero_padding): the
     # mask makes every LSTM skip them, so the last LSTM's state is the one after the last real frame.
     x = layers.Masking(mask_value=0.0, name="aff1_mask")(inp) if config.mask_padding else inp
-    for i, units in enumerate(config.lstm_units, start=1):
-        last = i == len(config.lstm_units)
-        x = _recurrent(units, config.recurrent, return_sequences=not last, name=f"aff1_rnn{i}")(x)
-        if config.encoder_dropout > 0:  # an option beyond the paper; at 0 the network is the first version's
-            x = layers.Dropout(config.encoder_dropout, name=f"aff1_dropout{i}")(x)
+    if config.utterance_encoder == "statistics":  # no recurrent layer: [mean; sd] of the real frames
+        x = FrameStatistics(name="aff1_statistics")(x)
+    else:
+        for i, units in enumerate(config.lstm_units, start=1):
+            last = i == len(config.lstm_units) and config.utterance_encoder == "recurrent"
+            x = _recurrent(units, config.recurrent, return_sequences=not last, name=f"aff1_rnn{i}")(x)
+            if config.encoder_dropout > 0:  # an option beyond the paper; at 0 the network is the paper's
+                x = layers.Dropout(config.encoder_dropout, name=f"aff1_dropout{i}")(x)
+        if config.utterance_encoder == "attentive":
+            x = AttentiveStatistics(config.attention_units, name="aff1_attentive")(x)
     x = layers.Dense(config.dense_units, activation="relu", name="aff1_dense")(x)
     return keras.Model(inp, x, name="aff1")
 
