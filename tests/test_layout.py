@@ -36,7 +36,7 @@ STAGES = {
 }
 #: Modules whose import starts TensorFlow (seconds): these may be imported inside a function.
 STARTS_TENSORFLOW = re.compile(
-    r"^(keras|tensorflow)(\.|$)|^affacrnn\.(models(\.(network|cnn_zoo|attention|pooling|io|batches))?|training|"
+    r"^(keras|tensorflow)(\.|$)|^affacrnn\.(models(\.(network|cnn_zoo|attention|augment|pooling|io|batches))?|training|"
     r"inference\.(predictor|runtime)|_quiet)$"
 )
 

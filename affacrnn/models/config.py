@@ -160,8 +160,9 @@ CONSTRAINTS: tuple[Constraint, ...] = (
                "Pass e.g. 512 (the paper's) or 128 (CPU)."),
     Constraint(("lstm_units",), lambda v, c: isinstance(v, tuple) and bool(v) and all(_is_int(u) and u >= 1 for u in v),
                "a non-empty tuple of ints >= 1", "Pass e.g. (128, 32) (paper §4)."),
-    Constraint(("dropout", "encoder_dropout"), lambda v, c: _is_num(v) and 0 <= v < 1, "a float in [0, 1)",
-               "Pass e.g. 0.3."),
+    Constraint(("dropout", "encoder_dropout", "spec_augment"), lambda v, c: _is_num(v) and 0 <= v < 1,
+               "a float in [0, 1)", "Pass e.g. 0.3, or 0 for none."),
+    Constraint(("weight_decay",), lambda v, c: _is_num(v) and 0 <= v < 1, "a float in [0, 1)", "Pass e.g. 1e-4, or 0."),
     Constraint(("sgd_momentum",), lambda v, c: _is_num(v) and 0 <= v < 1, "a float in [0, 1)", "Pass e.g. 0.9."),
     Constraint(("lr_lstm", "lr_cnn", "lr_fusion"), lambda v, c: _is_num(v) and 0 < v < 1, "a float in (0, 1)",
                "Pass e.g. 1e-4 (paper §4)."),
@@ -262,6 +263,12 @@ class AFFConfig:
     utterance_encoder : {"recurrent", "statistics", "attentive"}
         AFF1's reading of the frames: the last recurrent state (the paper's), the mean and sd of
         the frames (no recurrent layer), or attentive statistics over the recurrent states.
+    spec_augment : float
+        In training, mask one random band of frames and one of columns of each feature matrix
+        (and of rows and columns of each graph), each up to this fraction wide (0: none; not in
+        the paper; :mod:`affacrnn.models.augment`).
+    weight_decay : float
+        Decoupled weight decay of the optimizer (AdamW-style; 0: none, the paper's).
     training : {"staged", "end_to_end"}
         ``"staged"`` (the paper's, §3): train each branch with its own attention, then the fusion
         on the frozen branches' per-utterance vectors. ``"end_to_end"``: the whole fused model at
@@ -338,6 +345,8 @@ class AFFConfig:
     graph_scale: str = "linear"
     encoder_dropout: float = 0.0
     utterance_encoder: str = "recurrent"
+    spec_augment: float = 0.0
+    weight_decay: float = 0.0
     training: str = "staged"
     attention: str = "shared"
     val_size: float = 0.15
@@ -356,9 +365,8 @@ class AFFConfig:
     def validate(self) -> "AFFConfig":
         """Check every field; return ``self`` or raise :class:`~affacrnn.ParameterError`.
 
-        Called on construction, so a config that exists is valid. The field rules are the table
-        :data:`CONSTRAINTS`; then the feature extractor's own checks and the registries (CNN zoo,
-        label schemes).
+        Called on construction, so a config that exists is valid: the rules of :data:`CONSTRAINTS`,
+        then the feature extractor's own checks and the registries (CNN zoo, label schemes).
         """
         for c in CONSTRAINTS:
             for name in c.fields:
@@ -374,14 +382,11 @@ class AFFConfig:
     def _validate_names(self) -> None:
         """Checks against other modules' registries (CNN zoo, label schemes)."""
         if self.cnn not in CNN_ZOO:
-            raise ParameterError(
-                f"`cnn` must be one of {', '.join(CNN_ZOO)}; got {self.cnn!r}. Pass e.g. cnn='small' (CPU) or 'resnet152' (paper)."
-            )
-
+            raise ParameterError(f"`cnn` must be one of {', '.join(CNN_ZOO)}; got {self.cnn!r}. "
+                                 "Pass e.g. cnn='small' (CPU) or 'resnet152' (paper).")
         if self.label_scheme not in SCHEMES:
-            raise ParameterError(
-                f"`label_scheme` must be one of {', '.join(SCHEMES)}; got {self.label_scheme!r}. Pass one of these names."
-            )
+            raise ParameterError(f"`label_scheme` must be one of {', '.join(SCHEMES)}; got {self.label_scheme!r}. "
+                                 "Pass one of these names.")
 
     # ------------------------------------------------------------------ derived values
     def check_run(self) -> "AFFConfig":
@@ -453,11 +458,7 @@ class AFFConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types (tuples become lists): ``json.dumps(cfg.to_dict())`` works."""
-        out = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            out[f.name] = list(value) if isinstance(value, tuple) else value
-        return out
+        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in dataclasses.fields(self)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "AFFConfig":

@@ -53,6 +53,7 @@ from keras import layers
 
 from affacrnn.errors import ParameterError
 from affacrnn.models.attention import ContextAttention
+from affacrnn.models.augment import BandMasking
 from affacrnn.models.cnn_zoo import build_cnn
 from affacrnn.models.pooling import AttentiveStatistics, FrameStatistics
 
@@ -119,7 +120,9 @@ def _ub_branch(features, config: "AFFConfig", *, n_columns: int, windows=None):
     encoder = build_utterance_encoder(config, n_columns=n_columns)
     if windows is None:
         v = layers.TimeDistributed(encoder, name="aff1")(features)  # (batch, C, dense_units)
-    else:  # indexed: each distinct utterance of the batch encoded once, then gathered into windows
+    else:  # indexed (training): each distinct utterance of the batch encoded once, then gathered into windows
+        if config.spec_augment > 0:  # frames and columns of each matrix; acts in training only
+            features = BandMasking(config.spec_augment, axes=(1, 2), seed=config.seed, name="aff1_augment")(features)
         v = keras.ops.take(encoder(features), windows, axis=0)
     return _recurrent(config.context_units, config.recurrent, return_sequences=True, name="aff2")(v)
 
@@ -129,6 +132,8 @@ def _cnn_branch(graphs, config: "AFFConfig", *, windows=None):
     if windows is None:
         c = layers.TimeDistributed(cnn, name="cnn")(graphs)  # (batch, C, cnn_output_dim)
     else:
+        if config.spec_augment > 0:  # frequency rows and time columns of each graph; training only
+            graphs = BandMasking(config.spec_augment, axes=(1, 2), seed=config.seed, name="cnn_augment")(graphs)
         c = keras.ops.take(cnn(graphs), windows, axis=0)
     c = layers.Dense(config.cnn_embedding, activation="relu", name="cnn_embedding")(c)
     return _recurrent(config.cnn_context_units, config.recurrent, return_sequences=True, name="cnn_context")(c)
@@ -226,10 +231,12 @@ def copy_weights(source: keras.Model, target: keras.Model, *, names: dict[str, s
 
 
 def make_optimizer(config: "AFFConfig") -> keras.optimizers.Optimizer:
-    """Adam or SGD (paper §4) at ``config.learning_rate`` (the rate of its architecture)."""
+    """Adam or SGD (paper §4) at ``config.learning_rate`` (the rate of its architecture), with
+    ``config.weight_decay`` as Keras's decoupled weight decay when it is above 0 (Adam then is AdamW)."""
+    decay = {"weight_decay": config.weight_decay} if config.weight_decay > 0 else {}
     if config.optimizer == "sgd":
-        return keras.optimizers.SGD(learning_rate=config.learning_rate, momentum=config.sgd_momentum)
-    return keras.optimizers.Adam(learning_rate=config.learning_rate)
+        return keras.optimizers.SGD(learning_rate=config.learning_rate, momentum=config.sgd_momentum, **decay)
+    return keras.optimizers.Adam(learning_rate=config.learning_rate, **decay)
 
 
 def _resolve_n_classes(config: "AFFConfig", n_classes: int | None) -> int:
