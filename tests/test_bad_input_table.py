@@ -443,6 +443,13 @@ def test_malformed_json_in_a_param_is_a_usage_error_not_a_traceback(tmp_path):
     assert "not valid JSON" in proc.stderr.strip().splitlines()[-1]
 
 
+def test_a_param_that_is_an_option_of_its_own_names_the_option(tmp_path):
+    # --param seeds=0,1,2 was a TypeError traceback ("got multiple values for keyword argument 'seeds'")
+    proc = cli("experiment", "crossval", "--param", "seeds=0,1,2", cwd=tmp_path, cache=tmp_path / "cache")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert "pass --seeds instead" in proc.stderr.strip().splitlines()[-1]
+
+
 @pytest.mark.parametrize("bad", [42, None, "", 3.5])
 def test_load_corpus_of_a_non_name_is_a_parameter_error(bad):
     with pytest.raises(affacrnn.ParameterError, match="`name_or_path`"):

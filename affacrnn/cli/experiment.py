@@ -36,6 +36,9 @@ def _param(text: str) -> tuple[str, object]:
     if "=" not in text:
         raise argparse.ArgumentTypeError(f"--param must be KEY=VALUE (VALUE as JSON or a,b,c); got {text!r}")
     key, value = text.split("=", 1)
+    if key.strip().replace("-", "_") in ("seeds", "mode", "out_dir", "progress", "force"):
+        flag = {"out_dir": "out", "progress": "quiet"}.get(key.strip(), key.strip())
+        raise argparse.ArgumentTypeError(f"--param {key.strip()} is an option of its own: pass --{flag} instead")
     try:
         parsed = json.loads(value)
     except json.JSONDecodeError as exc:

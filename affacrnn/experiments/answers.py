@@ -1,0 +1,163 @@
+"""What the committed fold runs answered, utterance by utterance: seed ensembles and per-speaker scores.
+
+Every part file of :mod:`affacrnn.experiments.crossval` keeps its test answers
+(:func:`affacrnn.experiments.fold_scores.test_predictions`): utterance ids, speakers, true and
+predicted classes and, for the networks, class probabilities. From them, without training again:
+
+* :func:`read_answers` — the answers of one recipe (corpus, scheme, model, options), one row per
+  (seed, utterance); every speaker of the corpus appears once per seed, scored by the fold model
+  that did not see them;
+* :func:`ensemble_answers` — the seeds' probabilities averaged per utterance (the model a user
+  would ship: one answer from several trained networks), majority vote where there are none;
+* :func:`speaker_scores` — a score per test speaker: RAVDESS has 24 actors and EmoDB 10, the
+  units a paired comparison of two recipes can use (4 folds give 3 degrees of freedom).
+
+Notebook: book/10_reproduction_audit.ipynb
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
+
+from affacrnn.errors import ParameterError
+from affacrnn.settings import REPO_ROOT
+
+__all__ = ["SCORES", "ensemble_answers", "fold_macro_f1", "read_answers", "speaker_scores"]
+
+#: Scores :func:`speaker_scores` computes, in percent (the fold tables' names).
+SCORES = {
+    "accuracy": lambda y, p, labels: accuracy_score(y, p),
+    "balanced_accuracy": lambda y, p, labels: balanced_accuracy_score(y, p),
+    "macro_f1": lambda y, p, labels: f1_score(y, p, labels=labels, average="macro", zero_division=0),
+}
+
+
+def _overrides(task: dict) -> dict:
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in (task.get("overrides") or [])}
+
+
+def read_answers(*, corpus: str, scheme: str, model: str, options: dict | None = None, cross: str = "",
+                 results_dir: str | Path | None = None, mode: str = "full") -> pd.DataFrame:
+    """The test answers of one recipe's fold runs, one row per (seed, utterance).
+
+    Parameters
+    ----------
+    corpus, scheme, model : str
+        As a crossval task names them (``"ravdess"``, ``"ravdess_emotion7"``, ``"ub_bilstm"``).
+    options : dict, optional
+        The task's config overrides, exactly (``{"normalization": "speaker"}``); none by default.
+    cross : str
+        The cross-corpus task's second corpus, or "" for in-corpus runs.
+    results_dir : path-like, optional
+        Folder holding ``crossval-parts/`` (default the repository's ``results/``).
+    mode : {"full", "smoke"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``seed``, ``fold``, ``utterance_id``, ``speaker``, ``corpus``, ``y_true``, ``y_pred``
+        and, where the model gave them, ``p0`` … ``p{k-1}``; ``attrs["classes"]``, ``attrs["parts"]``.
+
+    Raises
+    ------
+    ParameterError
+        When no part of that recipe keeps its answers (runs made before answers were kept).
+    """
+    parts_dir = (Path(results_dir) if results_dir is not None else REPO_ROOT / "results") / "crossval-parts"
+    want = {k: tuple(v) if isinstance(v, list) else v for k, v in (options or {}).items()}
+    frames, classes, used, without = [], None, [], 0
+    for path in sorted(parts_dir.glob(f"{mode}-{corpus}-{scheme}-{model}*.json")):
+        record = json.loads(path.read_text())
+        task = record["task"]
+        if (task["corpus"], task["scheme"], task["model"], task.get("cross") or "", task["mode"]) != \
+                (corpus, scheme, model, cross, mode) or _overrides(task) != want:
+            continue
+        answers = record["row"].get("predictions")
+        if answers is None:
+            without += 1
+            continue
+        proba = answers.pop("proba", None)
+        classes = answers.pop("classes")
+        frame = pd.DataFrame(answers).assign(seed=task["seed"], fold=task["fold"])
+        if proba is not None:
+            frame[[f"p{i}" for i in range(len(classes))]] = np.asarray(proba, dtype=float)
+        frames.append(frame)
+        used.append(path.name)
+    if not frames:
+        extra = f" ({without} part(s) of it predate kept answers: run them again)" if without else ""
+        raise ParameterError(f"no fold run of {corpus}/{scheme}/{model} with options {want or 'none'} keeps its test "
+                             f"answers in {parts_dir}{extra}. Run it with `affacrnn experiment crossval --mode {mode}`.")
+    out = pd.concat(frames, ignore_index=True)
+    first = ["seed", "fold", "utterance_id", "speaker", "corpus", "y_true", "y_pred"]
+    out = out[first + [c for c in out.columns if c not in first]]
+    out.attrs.update(classes=classes, parts=used)
+    return out
+
+
+def ensemble_answers(answers: pd.DataFrame) -> pd.DataFrame:
+    """One answer per utterance from every seed's: the mean probabilities' argmax (a vote without them).
+
+    Parameters
+    ----------
+    answers : pandas.DataFrame
+        :func:`read_answers` output.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same columns with ``seed = "ensemble"``, one row per utterance; ``attrs["seeds"]``.
+    """
+    prob_cols = [c for c in answers.columns if c.startswith("p") and c[1:].isdigit()]
+    keys = ["fold", "utterance_id", "speaker", "corpus", "y_true"]
+    if prob_cols and answers[prob_cols].notna().all().all():
+        out = answers.groupby(keys, sort=False)[prob_cols].mean().reset_index()
+        out["y_pred"] = out[prob_cols].to_numpy().argmax(axis=1)
+    else:  # ties go to the lowest class index, as np.argmax does
+        votes = answers.groupby(keys, sort=False)["y_pred"].agg(lambda s: int(np.bincount(s.to_numpy()).argmax()))
+        out = votes.reset_index()
+    out.insert(0, "seed", "ensemble")
+    out.attrs.update(answers.attrs, seeds=sorted(answers["seed"].unique().tolist()))
+    return out
+
+
+def speaker_scores(answers: pd.DataFrame, *, score: str = "macro_f1") -> pd.Series:
+    """Each test speaker's score (percent), averaged over seeds: the units of a speaker-level test.
+
+    Parameters
+    ----------
+    answers : pandas.DataFrame
+        :func:`read_answers` or :func:`ensemble_answers` output.
+    score : {"accuracy", "balanced_accuracy", "macro_f1"}
+        Macro-F1 over the classes the speaker has (an actor of RAVDESS says every class).
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by ``corpus:speaker``, sorted.
+    """
+    if score not in SCORES:
+        raise ParameterError(f"`score` must be one of {', '.join(SCORES)}; got {score!r}.")
+    fn = SCORES[score]
+    rows: dict[str, list[float]] = {}
+    for (seed, corpus, speaker), group in answers.groupby(["seed", "corpus", "speaker"], sort=True):
+        labels = sorted(group["y_true"].unique())
+        rows.setdefault(f"{corpus}:{speaker}", []).append(100 * fn(group["y_true"], group["y_pred"], labels))
+    return pd.Series({k: float(np.mean(v)) for k, v in sorted(rows.items())}, name=score)
+
+
+def fold_macro_f1(answers: pd.DataFrame, *, n_classes: int | None = None) -> pd.Series:
+    """Macro-F1 (percent) of each fold over all the scheme's classes, as the fold tables score it.
+
+    Seeds are averaged within a fold; pass :func:`ensemble_answers` output to score the ensemble.
+    """
+    k = n_classes or len(answers.attrs.get("classes") or []) or int(answers["y_true"].max()) + 1
+    per: dict[Any, list[float]] = {}
+    for (seed, fold), g in answers.groupby(["seed", "fold"], sort=True):
+        per.setdefault(fold, []).append(100 * f1_score(g["y_true"], g["y_pred"], labels=list(range(k)),
+                                                       average="macro", zero_division=0))
+    return pd.Series({f: float(np.mean(v)) for f, v in per.items()}, name="macro_f1")

@@ -1,0 +1,187 @@
+"""Recipe, round two: pooled utterance encoders, band masking, weight decay, and the test answers every fold run keeps."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import affacrnn
+from affacrnn.models import presets
+
+
+def _frames(seed=0, n=4, t=12, d=5):
+    x = np.random.default_rng(seed).normal(size=(n, t, d)).astype("float32")
+    lengths = np.array([12, 7, 3, 1])[:n]
+    mask = np.arange(t)[None] < lengths[:, None]
+    return np.where(mask[..., None], x, 0.0).astype("float32"), mask, lengths
+
+
+# ------------------------------------------------------------------ pooling layers
+def test_frame_statistics_are_the_mean_and_sd_of_the_real_frames_only():
+    from affacrnn.models.pooling import VARIANCE_FLOOR, FrameStatistics
+
+    x, mask, lengths = _frames()
+    out = np.asarray(FrameStatistics()(x, mask=mask))
+    for i, n in enumerate(lengths):
+        real = x[i, :n]
+        np.testing.assert_allclose(out[i, :5], real.mean(axis=0), atol=1e-5)
+        np.testing.assert_allclose(out[i, 5:], np.sqrt(real.var(axis=0) + VARIANCE_FLOOR), atol=1e-4)
+    # more padding changes nothing
+    longer = np.concatenate([x, np.zeros((4, 20, 5), "float32")], axis=1)
+    np.testing.assert_allclose(np.asarray(FrameStatistics()(longer, mask=np.pad(mask, ((0, 0), (0, 20))))), out,
+                               atol=1e-5)
+
+
+def test_attentive_statistics_weigh_real_frames_only_and_survive_a_round_trip(tmp_path):
+    import keras
+
+    from affacrnn.models.pooling import AttentiveStatistics
+
+    x, mask, _ = _frames(seed=1)
+    layer = AttentiveStatistics(6)
+    out = np.asarray(layer(x, mask=mask))
+    alpha = np.asarray(layer.weights_over_frames(x, mask))
+    np.testing.assert_allclose(alpha.sum(axis=1), 1.0, atol=1e-5)
+    assert np.all(alpha[~mask] < 1e-6)
+    np.testing.assert_allclose(out[:, :5], np.einsum("nt,ntd->nd", alpha, x), atol=1e-5)
+    one_frame = out[3]  # a single real frame: its mean is the frame, its sd ~ 0
+    np.testing.assert_allclose(one_frame[:5], x[3, 0], atol=1e-5)
+    assert np.all(one_frame[5:] < 0.01)
+    clone = AttentiveStatistics.from_config(layer.get_config())
+    assert clone.units == 6
+    inp = keras.Input((None, 5))
+    model = keras.Model(inp, AttentiveStatistics(3, name="pool")(keras.layers.Masking()(inp)))
+    model.save(tmp_path / "m.keras")
+    again = keras.saving.load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(np.asarray(again(x)), np.asarray(model(x)), atol=1e-6)
+    with pytest.raises(affacrnn.ParameterError, match="units"):
+        AttentiveStatistics(0)
+
+
+@pytest.mark.parametrize("encoder, layer", [("recurrent", None), ("statistics", "aff1_statistics"),
+                                            ("attentive", "aff1_attentive")])
+def test_utterance_encoder_option_builds_its_reading_of_the_frames(encoder, layer):
+    from affacrnn.models.network import build_utterance_encoder
+
+    cfg = presets.SMOKE.replace(utterance_encoder=encoder)
+    enc = build_utterance_encoder(cfg, n_columns=5)
+    names = [lay.name for lay in enc.layers]
+    rnn = [n for n in names if n.startswith("aff1_rnn")]
+    assert len(rnn) == (0 if encoder == "statistics" else len(cfg.lstm_units))
+    assert (layer in names) if layer else not any(n in names for n in ("aff1_statistics", "aff1_attentive"))
+    x, _, _ = _frames()
+    out = np.asarray(enc(x))
+    assert out.shape == (4, cfg.dense_units) and np.isfinite(out).all()
+    with pytest.raises(affacrnn.ParameterError, match="utterance_encoder"):
+        presets.SMOKE.replace(utterance_encoder="mean")
+
+
+# ------------------------------------------------------------------ regularisation
+def test_band_masking_zeroes_one_band_per_axis_in_training_only(tmp_path):
+    from affacrnn.models.augment import BandMasking
+
+    x = np.ones((64, 40, 10), "float32")
+    layer = BandMasking(0.25, axes=(1, 2), seed=3)
+    np.testing.assert_array_equal(np.asarray(layer(x, training=False)), x)
+    out = np.asarray(layer(x, training=True))
+    zero_frames = (out == 0).all(axis=2)  # frames of the time band
+    zero_cols = (out == 0).all(axis=1)  # columns of the frequency band
+    for i in range(64):
+        for zeros, size in ((zero_frames[i], 40), (zero_cols[i], 10)):
+            idx = np.flatnonzero(zeros)
+            assert len(idx) <= np.ceil(0.25 * size)
+            if len(idx):
+                assert np.all(np.diff(idx) == 1)  # one contiguous band
+        kept = out[i][~zero_frames[i]][:, ~zero_cols[i]]
+        assert np.all(kept == 1)
+    assert zero_frames.any() and zero_cols.any()
+    clone = BandMasking.from_config(layer.get_config())
+    assert clone.max_fraction == 0.25 and clone.axes == (1, 2)
+    for bad in (1.0, -0.1, True):
+        with pytest.raises(affacrnn.ParameterError, match="max_fraction"):
+            BandMasking(bad)
+    with pytest.raises(affacrnn.ParameterError, match="axes"):
+        BandMasking(0.1, axes=(0,))
+
+
+def test_spec_augment_and_weight_decay_are_training_options_only():
+    from affacrnn.models.network import build_model
+
+    cfg = presets.SMOKE.replace(spec_augment=0.2, weight_decay=0.01, training="end_to_end")
+    indexed = build_model(cfg, indexed=True)
+    assert {lay.name for lay in indexed.layers} >= {"aff1_augment", "cnn_augment"}
+    assert float(indexed.optimizer.weight_decay) == pytest.approx(0.01)
+    served = build_model(cfg)  # the window form a saved model keeps: no augmentation inside
+    assert not [lay for lay in served.layers if "augment" in lay.name]
+    plain = build_model(presets.SMOKE.replace(training="end_to_end"), indexed=True)
+    assert plain.optimizer.weight_decay is None and not [lay for lay in plain.layers if "augment" in lay.name]
+    for field in ("spec_augment", "weight_decay"):
+        with pytest.raises(affacrnn.ParameterError, match=field):
+            presets.SMOKE.replace(**{field: 1.0})
+
+
+# ------------------------------------------------------------------ answers kept in part files
+def test_a_fold_run_keeps_every_test_answer_in_its_part(ravdess_root, tmp_path):
+    from affacrnn.experiments.crossval import crossval
+    from affacrnn.experiments.fold_tables import fold_runs
+
+    df = crossval(mode="smoke", schemes=("sentiment3",), models=("svm", "ub_bilstm"), folds=2,
+                  options={"utterance_encoder": "statistics", "context": 1}, scheduler="inline",
+                  results_dir=tmp_path, progress=False)
+    assert "predictions" not in df.columns
+    parts = sorted((tmp_path / "crossval-parts").glob("*.json"))
+    assert len(parts) == 4 and all("utterance_encoder=statistics" in p.name for p in parts if "ub_bilstm" in p.name)
+    speakers = set()
+    for path in parts:
+        record = json.loads(path.read_text())
+        row, answers = record["row"], record["row"]["predictions"]
+        n = row["n_test"]
+        assert all(len(answers[k]) == n for k in ("utterance_id", "speaker", "corpus", "y_true", "y_pred"))
+        assert answers["classes"] == ["negative", "neutral", "positive"]
+        y, p = np.array(answers["y_true"]), np.array(answers["y_pred"])
+        assert 100 * np.mean(y == p) == pytest.approx(row["accuracy"])
+        if "ub_bilstm" in path.name:
+            proba = np.array(answers["proba"])
+            assert proba.shape == (n, 3)
+            np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-3)
+            np.testing.assert_array_equal(proba.argmax(axis=1), p)
+        else:
+            assert "proba" not in answers  # the SVM gives answers, not probabilities
+            speakers |= set(answers["speaker"])
+    assert len(speakers) >= 4  # each fold's test speakers, every speaker once
+    assert "predictions" not in fold_runs(tmp_path, mode="smoke").columns
+    # the same answers, read back per recipe: speakers, folds, and an ensemble of one seed
+    from affacrnn.experiments.answers import ensemble_answers, fold_macro_f1, read_answers, speaker_scores
+
+    answers = read_answers(corpus="ravdess", scheme="sentiment3", model="ub_bilstm", mode="smoke", results_dir=tmp_path,
+                           options={"utterance_encoder": "statistics", "context": 1})
+    nets = df[(df["model"] == "ub_bilstm") & (df["fold"] != "mean")].sort_values("fold")
+    np.testing.assert_allclose(fold_macro_f1(answers).to_numpy(), nets["macro_f1"].to_numpy(), atol=1e-6)
+    assert len(speaker_scores(answers)) == answers["speaker"].nunique()
+    assert (ensemble_answers(answers)["y_pred"].to_numpy() == answers["y_pred"].to_numpy()).all()
+    with pytest.raises(affacrnn.ParameterError, match="keeps its test answers"):
+        read_answers(corpus="ravdess", scheme="sentiment3", model="ub_bilstm", mode="smoke", results_dir=tmp_path)
+
+
+def test_an_ensemble_averages_the_seeds_probabilities_and_votes_without_them():
+    import pandas as pd
+
+    from affacrnn.experiments.answers import ensemble_answers, fold_macro_f1, speaker_scores
+
+    base = {"fold": 0, "utterance_id": ["a", "b"], "speaker": ["01", "02"], "corpus": "c", "y_true": [0, 1]}
+    seeds = [pd.DataFrame({**base, "seed": s, "y_pred": p, "p0": p0, "p1": [1 - v for v in p0]})
+             for s, p, p0 in ((0, [0, 0], [0.9, 0.55]), (1, [1, 1], [0.4, 0.1]))]
+    answers = pd.concat(seeds, ignore_index=True)
+    ens = ensemble_answers(answers)
+    assert ens["y_pred"].tolist() == [0, 1]  # means (0.65, 0.35) and (0.325, 0.675)
+    np.testing.assert_allclose(ens["p0"], [0.65, 0.325])
+    assert fold_macro_f1(ens, n_classes=2).tolist() == [100.0]
+    assert fold_macro_f1(answers, n_classes=2).iloc[0] == pytest.approx(np.mean([100 / 3, 100 / 3]))
+    votes = ensemble_answers(pd.concat([answers.drop(columns=["p0", "p1"]),
+                                        seeds[1].drop(columns=["p0", "p1"]).assign(seed=2)]))
+    assert votes["y_pred"].tolist() == [1, 1]
+    per_speaker = speaker_scores(answers, score="accuracy")
+    assert per_speaker.to_dict() == {"c:01": 50.0, "c:02": 50.0}
+    with pytest.raises(affacrnn.ParameterError, match="score"):
+        speaker_scores(answers, score="auc")
