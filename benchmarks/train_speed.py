@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/train_speed.py [--speakers N] [--steps S] [--batch B] [--architectures ub,sbcnn,affacrnn]
+                                     [--pair padding|encoder] [--encoder statistics|attentive]
 
 On real RAVDESS windows (the first ``N`` actors, sentiment3, the ``CPU`` preset's sizes), time ``S``
 training steps of each architecture under two recipes, interleaved in one process:
@@ -12,6 +13,11 @@ training steps of each architecture under two recipes, interleaved in one proces
 * **new**: the indexed network (each distinct utterance of a batch encoded once, windows taken
   in runs of consecutive utterances), padding masked, batches of similar real lengths cut to
   their longest utterance (:class:`affacrnn.training.WindowBatches`).
+
+``--pair encoder`` times instead the new recipe above (**old** here) against round two's reading
+of the frames (**new**): AFF1 as ``--encoder`` (``statistics``: the frames' mean and sd, no
+recurrent layer; ``attentive``: attentive statistics over the BiLSTM states), on windows of one
+utterance (acted corpora have no real context); the SBCNN branch has no encoder to change.
 
 Each recipe builds its model, runs one warm-up epoch (tracing every batch shape; its seconds are
 printed too), then the timed steps; the figure is windows per second (a window is the target and its context, 3 utterances). The fused model is
@@ -69,17 +75,23 @@ def main() -> int:
     ap.add_argument("--steps", type=int, default=12)
     ap.add_argument("--batch", type=int, default=presets.CPU.batch_size_lstm)
     ap.add_argument("--architectures", default="ub,sbcnn,affacrnn")
+    ap.add_argument("--pair", choices=("padding", "encoder"), default="padding",
+                    help="padding: unmasked whole arrays vs masked indexed batches; encoder: that vs round two's AFF1")
+    ap.add_argument("--encoder", choices=("statistics", "attentive"), default="statistics")
     args = ap.parse_args()
     table = speaker_slice(load_corpus("ravdess"), n_speakers=args.speakers, per_speaker=60)
     figures = {}
     for arch in args.architectures.split(","):
         row = {}
         for recipe in ("old", "new"):
-            cfg = presets.CPU.replace(architecture=arch, training="end_to_end", mask_padding=recipe == "new",
+            cfg = presets.CPU.replace(architecture=arch, training="end_to_end",
+                                      mask_padding=recipe == "new" or args.pair == "encoder",
                                       batch_size_lstm=args.batch, batch_size_cnn=args.batch,
                                       batch_size_fusion=args.batch, val_size=0.0, test_size=0.0)
+            if args.pair == "encoder" and recipe == "new":
+                cfg = cfg.replace(utterance_encoder=args.encoder, context=1)
             data = prepare(cfg, table=table.assign(split="train"), progress=False)
-            if recipe == "new":
+            if recipe == "new" or args.pair == "encoder":
                 batches = window_batches(data, cfg, "train", shuffle=True)
                 batches = [batches[i] for i in range(len(batches))]
                 model = build_model(cfg, n_classes=len(data.classes), indexed=True)
@@ -98,7 +110,8 @@ def main() -> int:
     print("\narchitecture   old w/s   new w/s   new/old")
     for arch, row in figures.items():
         print(f"{arch:>12} {row['old']:9.1f} {row['new']:9.1f} {row['ratio']:9.2f}")
-    print(json.dumps({"steps": args.steps, "batch": args.batch, "speakers": args.speakers, "figures": figures}))
+    print(json.dumps({"pair": args.pair, "encoder": args.encoder if args.pair == "encoder" else None, "steps": args.steps,
+                      "batch": args.batch, "speakers": args.speakers, "figures": figures}))
     return 0
 
 

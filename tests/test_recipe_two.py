@@ -185,3 +185,61 @@ def test_an_ensemble_averages_the_seeds_probabilities_and_votes_without_them():
     assert per_speaker.to_dict() == {"c:01": 50.0, "c:02": 50.0}
     with pytest.raises(affacrnn.ParameterError, match="score"):
         speaker_scores(answers, score="auc")
+
+
+# ------------------------------------------------------------------ normalisation that travels
+def test_speaker_standardised_graphs_have_each_speakers_rows_at_mean_0_sd_1():
+    from affacrnn.features.normalize import speaker_standardize_graphs
+
+    rng = np.random.default_rng(0)
+    G = rng.normal(size=(6, 8, 10)) * np.arange(1, 9)[None, :, None] + 5
+    groups = np.array(["a", "a", "a", "b", "b", "b"])
+    out = speaker_standardize_graphs(G, groups=groups)
+    for g in "ab":
+        rows = out[groups == g]
+        np.testing.assert_allclose(rows.mean(axis=(0, 2)), 0.0, atol=1e-5)
+        np.testing.assert_allclose(rows.std(axis=(0, 2)), 1.0, atol=1e-4)
+    with pytest.raises(affacrnn.ParameterError, match="one speaker per graph"):
+        speaker_standardize_graphs(G, groups=groups[:3])
+
+
+def test_a_recordings_own_statistics_scale_it_and_say_when_there_is_too_little_speech():
+    from affacrnn.features.normalize import speaker_standardize, speaker_standardize_graphs
+    from affacrnn.inference.own_statistics import MIN_SPEECH_SECONDS, recording_statistics
+
+    rng = np.random.default_rng(1)
+    feats = [rng.normal(3, 2, size=(20, 4)).astype("float32") for _ in range(3)]
+    graphs = [rng.normal(size=(8, 8)).astype("float32") for _ in range(3)]
+    lengths = [20, 15, 9]
+    own = recording_statistics(zip(feats, graphs, lengths), features=True, graphs=True, seconds=4.0)
+    # the same numbers as a training corpus's speaker of these three utterances
+    expect = speaker_standardize(np.stack(feats), lengths=np.array(lengths), groups=["s"] * 3)
+    np.testing.assert_allclose(own.features(feats[1])[:15], expect[1][:15], atol=1e-5)
+    np.testing.assert_allclose(own.graph(graphs[2]), speaker_standardize_graphs(np.stack(graphs), groups=["s"] * 3)[2],
+                               atol=1e-5)
+    assert "4.0 s of speech" in own.note()
+    enough = recording_statistics(zip(feats, graphs, lengths), features=True, graphs=False, seconds=MIN_SPEECH_SECONDS)
+    assert enough.note() is None and enough.graph(graphs[0]) is graphs[0]
+
+
+@pytest.mark.slow
+def test_a_model_with_speaker_normalised_graphs_serves_a_recording_by_its_own_statistics(ravdess_root, tmp_path):
+    from affacrnn.data.splits import speaker_slice
+    from affacrnn.features.normalize import speaker_standardize_graphs
+    from affacrnn.inference.predictor import Predictor
+
+    small = speaker_slice(affacrnn.load_corpus("ravdess"), n_speakers=6, per_speaker=12)
+    cfg = presets.SMOKE.replace(architecture="sbcnn", n_frames=192, epochs=1, graph_norm="speaker")
+    result = affacrnn.train(cfg, table=small, out_dir=tmp_path / "m", progress=False)
+    G, speakers = result.data.graphs, result.data.table["speaker"].to_numpy()
+    np.testing.assert_allclose(G[speakers == speakers[0]].mean(axis=(0, 2)), 0.0, atol=1e-4)
+    predictor = Predictor(tmp_path / "m")
+    out = predictor.predict(small["path"].iloc[0])
+    assert out["notes"] and "own statistics" in out["notes"][0]
+    own = predictor._own  # the recording's graph statistics only: this model reads no features
+    assert own.feature_mean is None and own.graph_mean.shape == (cfg.image_size,)
+    y = affacrnn.data.audio.load_audio(small["path"].iloc[0], sr=cfg.sr)
+    raw = predictor._raw_inputs(y, cfg.sr)[1]
+    _, served = predictor._utterance_inputs(y, cfg.sr, "x")
+    np.testing.assert_allclose(served, (raw - own.graph_mean[:, None]) / own.graph_sd[:, None], atol=1e-4)
+    assert abs(sum(out["summary"]["probabilities"].values()) - 1) < 1e-5

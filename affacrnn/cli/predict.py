@@ -68,6 +68,7 @@ def _table(result: dict) -> str:
     probs = " ".join(f"{s['probabilities'][c]:>8.2f}" for c in classes)
     lines.append(f"  {'all':>3} {0:>8.2f} {result['duration']:>8.2f}  {s['sentiment']:<{width}} {probs}  "
                  f"(duration-weighted; majority of utterances: {s['majority']})")
+    lines += [f"  note: {n}" for n in result.get("notes", ())]
     return "\n".join(lines)
 
 

@@ -32,7 +32,8 @@ from affacrnn.errors import CorpusError, ParameterError
 from affacrnn.features.cache import featurize_corpus
 from affacrnn.features.entries import content_hash
 from affacrnn.features.frames import column_blocks, normalize_feature_set
-from affacrnn.features.normalize import FeatureScaler, real_rows, speaker_standardize, standardize_graphs, zero_padding
+from affacrnn.features.normalize import (FeatureScaler, real_rows, speaker_standardize, speaker_standardize_graphs,
+                                        standardize_graphs, zero_padding)
 
 __all__ = ["Prepared", "prepare", "split_table", "scale_features"]
 
@@ -266,6 +267,8 @@ def prepare(
         X, scaler = scale_features(X, lengths=lengths, table=labelled, config=config, scaler=scaler)
     if G is not None and config.graph_norm == "standard":
         G = standardize_graphs(G)
+    elif G is not None and config.graph_norm == "speaker":
+        G = speaker_standardize_graphs(G, groups=normalization_groups(labelled, "speaker"))
     windows = context_windows(labelled, size=config.context)
     return Prepared(table=labelled, classes=scheme.classes, windows=windows, features=X, graphs=G, scaler=scaler,
                     lengths=lengths)

@@ -20,7 +20,7 @@ from sklearn.exceptions import NotFittedError
 from affacrnn.errors import AffacrnnError, FeatureError, ParameterError
 
 __all__ = ["FeatureScaler", "ScalerNotFittedError", "real_mask", "real_rows", "zero_padding", "speaker_standardize",
-           "frame_statistics", "standardize_graphs"]
+           "frame_statistics", "graph_row_statistics", "standardize_graphs", "speaker_standardize_graphs"]
 
 
 class ScalerNotFittedError(AffacrnnError, NotFittedError):
@@ -308,3 +308,41 @@ def standardize_graphs(G: np.ndarray) -> np.ndarray:
     mean = G.mean(axis=(1, 2), keepdims=True)
     sd = G.std(axis=(1, 2), keepdims=True)
     return ((G - mean) / np.maximum(sd, 1e-6)).astype(np.float32)
+
+
+def graph_row_statistics(G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and sd ``[shape=(H,)]`` of each frequency row of spectrum graphs ``[shape=(n, H, W)]``, over
+    every graph and time column (the graphs' "frames" are their columns; sd 0 → 1)."""
+    G = np.asarray(G)
+    return frame_statistics(G.transpose(0, 2, 1).reshape(-1, G.shape[1]))
+
+
+def speaker_standardize_graphs(G: np.ndarray, *, groups: Any) -> np.ndarray:
+    """Z-score each frequency row of each group's (speaker's) spectrum graphs by that group's own row statistics.
+
+    The graphs' counterpart of :func:`speaker_standardize` (``graph_norm="speaker"``): a speaker's
+    typical spectrum (pitch region, formants, microphone colour) is removed, so the CNN sees how
+    each utterance departs from its speaker's usual sound. Label-free, as for features.
+
+    Parameters
+    ----------
+    G : np.ndarray [shape=(n, H, W)]
+        Spectrum graphs, rows frequency and columns time.
+    groups : array-like [shape=(n,)]
+        Speaker (or corpus) of each graph.
+
+    Returns
+    -------
+    np.ndarray [shape=(n, H, W), float32]
+        A new array; each group's graphs have mean 0 and sd 1 in every row.
+    """
+    G, groups = np.asarray(G), np.asarray(groups)
+    if G.ndim != 3 or len(groups) != len(G):
+        raise ParameterError(f"speaker_standardize_graphs needs G (n, H, W) and n groups; got G {G.shape} and "
+                             f"{len(groups)} groups. Pass one speaker per graph.")
+    out = np.empty(G.shape, dtype=np.float32)
+    for g in np.unique(groups):
+        rows = groups == g
+        mean, sd = graph_row_statistics(G[rows])
+        out[rows] = (G[rows] - mean[:, None]) / sd[:, None]
+    return out

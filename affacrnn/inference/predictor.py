@@ -49,7 +49,8 @@ from affacrnn.data.audio import SILENCE_PEAK
 from affacrnn.data.labels import get_scheme
 from affacrnn.errors import ModelError, ParameterError
 from affacrnn.features.layout import real_frames
-from affacrnn.features.normalize import FeatureScaler, frame_statistics, standardize_graphs
+from affacrnn.features.normalize import FeatureScaler, standardize_graphs
+from affacrnn.inference.own_statistics import OwnStatistics, needs_own_statistics, recording_statistics
 from affacrnn.features.spectrogram import extract_all
 from affacrnn.inference.runtime import (  # starts TensorFlow (Predictor needs it anyway)
     CONTEXT_BATCH,
@@ -210,7 +211,7 @@ class Predictor:
                     f"{config.n_feature_columns()} feature columns",
                 )
         self.feature_config = config.feature_config()
-        self._speaker_stats = None
+        self._own: OwnStatistics | None = None
         self._expected = expected
         self._make_forward()
 
@@ -289,29 +290,17 @@ class Predictor:
         feats, graph, length = self._raw_inputs(y, native_sr)
         if graph is not None and self.config.graph_norm == "standard":  # as prepare() scaled the training graphs
             graph = standardize_graphs(graph[None])[0]
+        if graph is not None and self._own is not None:  # graph_norm="speaker": the recording's own statistics
+            graph = self._own.graph(graph)
         if not self.config.uses_features:
             return None, graph
-        if self._speaker_stats is not None:  # normalization="speaker": the recording's own statistics
-            mean, sd = self._speaker_stats
-            feats = ((feats - mean) / sd).astype(np.float32)
+        if self._own is not None:  # normalization="speaker": the recording's own statistics
+            feats = self._own.features(feats)
         if self.scaler is not None:
             feats = self.scaler.transform(feats).astype(np.float32, copy=False)
         if self.config.mask_padding:
             feats[length:] = 0.0
         return feats, graph
-
-    def _recording_stats(self, source, spans) -> tuple[np.ndarray, np.ndarray]:
-        """Mean and sd of the real frames of a recording's utterances: its speaker's statistics.
-
-        A model trained with ``normalization="speaker"`` saw each speaker z-scored by their own
-        statistics (label-free); a recording is taken to be one speaker, so its utterances are
-        featurised once for the statistics before they are classified.
-        """
-        rows = []
-        for s, e in spans:
-            feats, _, length = self._raw_inputs(source.read(int(s), int(e)), source.samplerate)
-            rows.append(feats[:length])
-        return frame_statistics(np.concatenate(rows))
 
     # -- a recording ---------------------------------------------------------------------------
     def predict(self, path_or_array: Any, *, sr: int | None = None) -> dict[str, Any]:
@@ -333,7 +322,8 @@ class Predictor:
             s; probabilities sum to 1; ``attention[j]`` is the weight of ``context[j]``, they sum
             to 1) — and ``summary``: ``sentiment`` (argmax of ``probabilities``, the
             duration-weighted mean of the utterances'), ``majority`` (the most frequent utterance
-            class, ties to the longer total), ``counts``, ``n_utterances``, ``speech_seconds``.
+            class, ties to the longer total), ``counts``, ``n_utterances``, ``speech_seconds``;
+            ``notes``: one-line warnings (a speaker-normalised model on too little speech).
 
         Raises
         ------
@@ -354,9 +344,14 @@ class Predictor:
             spans = split_source(source, config=self.config, **self.segmentation)
             n = len(spans)
             windows = session_windows(n, self.config.context)
-            self._speaker_stats = None
-            if self.config.uses_features and self.config.normalization == "speaker":
-                self._speaker_stats = self._recording_stats(source, spans)
+            self._own = None
+            if needs_own_statistics(self.config):  # one speaker per recording: its statistics first
+                cfg = self.config
+                self._own = recording_statistics(
+                    (self._raw_inputs(source.read(int(s), int(e)), source.samplerate) for s, e in spans),
+                    features=cfg.uses_features and cfg.normalization == "speaker",
+                    graphs=cfg.uses_graphs and cfg.graph_norm == "speaker",
+                    seconds=float((spans[:, 1] - spans[:, 0]).sum()) / source.samplerate)
             run = self._run_split if self.split else self._run_whole
             probs, alpha = run(source, spans, windows)
         finally:
@@ -461,6 +456,7 @@ class Predictor:
             "classes": list(self.classes),
             "utterances": utterances,
             "summary": summary,
+            "notes": [n for n in (self._own.note() if self._own is not None else None,) if n],
         }
 
 

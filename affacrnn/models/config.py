@@ -72,8 +72,8 @@ MONITORS = ("val_macro_f1", "val_balanced_accuracy", "val_accuracy", "val_loss")
 #: How feature matrices are standardised: one scaler from the training rows, or per speaker / per
 #: corpus first (label-free, own statistics).
 NORMALIZATIONS = ("global", "speaker", "corpus")
-#: How spectrum graphs are scaled: into [0, 1] over the graph's dB range, or to mean 0 / sd 1.
-GRAPH_NORMS = ("minmax", "standard")
+#: How spectrum graphs are scaled: into [0, 1] over the graph's dB range, to mean 0 / sd 1, or per speaker.
+GRAPH_NORMS = ("minmax", "standard", "speaker")
 #: How the fused model is trained: the paper's stages (branches, then fusion) or all at once.
 TRAININGS = ("staged", "end_to_end")
 #: One attention network shared by every window slot, or one per slot (the paper's W_h[x]).
@@ -124,7 +124,7 @@ CONSTRAINTS: tuple[Constraint, ...] = (
     _one_of("optimizer", OPTIMIZERS, "Pass 'adam' or 'sgd' (paper §4)."),
     _one_of("monitor", MONITORS, "Pass 'val_macro_f1' (default) or another validation score."),
     _one_of("normalization", NORMALIZATIONS, "Pass 'global' (the paper's), 'speaker' or 'corpus'."),
-    _one_of("graph_norm", GRAPH_NORMS, "Pass 'minmax' (default) or 'standard'."),
+    _one_of("graph_norm", GRAPH_NORMS, "Pass 'minmax' (default), 'standard' or 'speaker'."),
     _one_of("graph_scale", GRAPH_SCALES, "Pass 'linear' (the paper's) or 'mel'."),
     _one_of("training", TRAININGS, "Pass 'staged' (the paper's) or 'end_to_end'."),
     _one_of("attention", ATTENTIONS, "Pass 'shared' or 'per_position' (the paper's indexing)."),
@@ -253,8 +253,9 @@ class AFFConfig:
         first z-scores each speaker's features by that speaker's own real-frame statistics
         (label-free, so it also applies to test speakers and unseen corpora; not in the paper);
         ``"corpus"`` does so per corpus (for cross-corpus tests).
-    graph_norm : {"minmax", "standard"}
-        Spectrum graphs in [0, 1] (default) or standardised per graph (not in the paper).
+    graph_norm : {"minmax", "standard", "speaker"}
+        Spectrum graphs in [0, 1] (default), standardised per graph, or each frequency row by its
+        speaker's own statistics (a served recording: its own; the last two not in the paper).
     graph_scale : {"linear", "mel"}
         Frequency axis of the spectrum graphs: linear (the paper's figure) or ``image_size`` mel
         bands (not in the paper; :func:`affacrnn.features.spectrogram.spectrum_graph`).

@@ -253,7 +253,8 @@ class VoiceClassifier:
         self._draw(y, sr, out)  # first the report, then the line saying it is done (the browser test waits for it)
         summary = out["summary"]
         self.info.value = (f"Received {seconds:.1f} s at {sr} Hz from {source}: <b>{summary['n_utterances']}</b> "
-                           f"utterance(s), overall <b class='affacrnn-voice-sentiment'>{summary['sentiment']}</b>.")
+                           f"utterance(s), overall <b class='affacrnn-voice-sentiment'>{summary['sentiment']}</b>."
+                           + "".join(f"<br><i>Note: {n}</i>" for n in out.get("notes", ())))
         return out
 
     def _draw(self, y: np.ndarray, sr: int, out: dict) -> None:
