@@ -243,3 +243,27 @@ def test_a_model_with_speaker_normalised_graphs_serves_a_recording_by_its_own_st
     _, served = predictor._utterance_inputs(y, cfg.sr, "x")
     np.testing.assert_allclose(served, (raw - own.graph_mean[:, None]) / own.graph_sd[:, None], atol=1e-4)
     assert abs(sum(out["summary"]["probabilities"].values()) - 1) < 1e-5
+
+
+# ------------------------------------------------------------------ the recipes
+def test_the_cpu_preset_is_round_two_and_the_fold_runs_keep_round_one_with_round_two_as_options():
+    from affacrnn.experiments.crossval import RECIPES, plan_tasks
+    from affacrnn.experiments.runner import mode_settings
+
+    assert presets.CPU == presets.CPU_ROUND_ONE.replace(**presets.ROUND_TWO)
+    assert presets.CPU.normalization == "speaker" and presets.CPU.utterance_encoder == "statistics"
+    assert presets.CPU_ROUND_ONE.normalization == "global" and presets.CPU_ROUND_ONE.context == 3
+    assert mode_settings("full").preset is presets.CPU_ROUND_ONE and presets.CPU_ROUND_ONE.name == "cpu"
+    # a round-two task is round one's preset with round two's changes as its options: one key either way
+    named = plan_tasks(corpus="ravdess", schemes=["sentiment3"], models=["ub_bilstm"], seeds=[0], mode="full",
+                       overrides=RECIPES["round2"])
+    assert named[0].config == presets.CPU.replace(label_scheme="sentiment3", val_size=0.2, test_size=0.0,
+                                                  architecture="ub", recurrent="bilstm")
+    assert "-context=1-normalization=speaker-utterance_encoder=statistics-" in named[0].key
+
+
+def test_crossval_recipe_round_two_adds_its_options_and_refuses_an_unknown_recipe(tmp_path):
+    from affacrnn.experiments.crossval import crossval
+
+    with pytest.raises(affacrnn.ParameterError, match="recipe"):
+        crossval(mode="smoke", models=("svm",), recipe="round3", results_dir=None, progress=False)

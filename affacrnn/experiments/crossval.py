@@ -44,13 +44,15 @@ from affacrnn.features.cache import featurize_corpus
 from affacrnn.features.dataset import prepare
 from affacrnn.errors import ParameterError
 from affacrnn.evaluation.baselines import make_baseline, param_names
-from affacrnn.experiments.fold_scores import RUN_DETAILS, collapsed, score_parts
+from affacrnn.experiments.fold_scores import (CROSS_COLUMNS, METRIC_COLUMNS, RUN_DETAILS, collapsed, score_parts,
+                                              summarize_folds)
 from affacrnn.experiments.isolation import run_isolated
 from affacrnn.experiments.runner import check_schemes, mode_settings, resolve_seeds
 from affacrnn.experiments.yardstick import FUNCTIONALS_MODELS, fill_opensmile_cache, run_functionals
+from affacrnn.models import presets
 from affacrnn.provenance import environment
 
-__all__ = ["BASELINE_MODELS", "CROSS_COLUMNS", "CROSSVAL_MODELS", "DEFAULT_MODELS", "FOLDS", "METRIC_COLUMNS", "Task", "crossval", "plan_tasks", "run_task", "summarize_folds"]
+__all__ = ["BASELINE_MODELS", "CROSS_COLUMNS", "RECIPES", "CROSSVAL_MODELS", "DEFAULT_MODELS", "FOLDS", "METRIC_COLUMNS", "Task", "crossval", "plan_tasks", "run_task", "summarize_folds"]
 
 #: Model name → config overrides of the mode's preset (``None``: a baseline of :data:`BASELINE_MODELS`).
 #: The first seven are a crossval run's default; the rest serve the paper's tables on the same folds
@@ -73,6 +75,9 @@ CROSSVAL_MODELS: dict[str, dict | None] = {
     "bc_lstm": None,
     **{name: None for name in FUNCTIONALS_MODELS},  # the field's yardstick (affacrnn.experiments.yardstick)
 }
+#: Recipes a crossval run can start from: their changes to the mode's preset, kept in each task's
+#: options (so a part names its recipe, and round one's parts keep their keys).
+RECIPES: dict[str, dict] = {"round1": {}, "round2": dict(presets.ROUND_TWO)}
 #: The models of a crossval run that names none.
 DEFAULT_MODELS = ("svm", "svm_speaker", "ub_bilstm", "sbcnn_small", "sbcnn_resnet18", "affacrnn_staged",
                   "affacrnn_end_to_end")
@@ -91,12 +96,6 @@ BASELINE_MODELS: dict[str, tuple[str, dict, str]] = {
 FOLDS = {"ravdess": 4, "emodb": 5}
 #: Share of each fold's training speakers used for validation (RAVDESS: 2 of 9 per sex).
 VAL_SIZE = 0.2
-#: Scores of a row, in percent.
-METRIC_COLUMNS = ("accuracy", "balanced_accuracy", "macro_f1", "weighted_f1", "positive_f1", "majority")
-#: Scores of the same fold's model on every utterance of a second corpus (a task with ``cross``):
-#: the metrics above prefixed ``cross_``, and ``cross_test_majority``, the share of that corpus's
-#: most frequent class (what always answering it would score there).
-CROSS_COLUMNS = (*(f"cross_{m}" for m in METRIC_COLUMNS), "cross_test_majority")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -268,28 +267,6 @@ def plan_tasks(*, corpus: str, schemes: Sequence[str], models: Sequence[str], se
             for seed in (seeds if CROSSVAL_MODELS[model] is not None else seeds[:1])]
 
 
-def summarize_folds(rows: pd.DataFrame) -> pd.DataFrame:
-    """One ``fold = "mean"`` row per (corpus, scheme, model, options): mean and ``_sd`` over folds.
-
-    Seeds are averaged within a fold first, so the spread is that of the speakers.
-    """
-    metrics = [*METRIC_COLUMNS, *(c for c in CROSS_COLUMNS if c in rows.columns)]
-    keys = [c for c in rows.columns if c not in (*metrics, "fold", "seed", "n_test", "cross_n_test", "best_epoch", "top_share",
-                                                  "cross_top_share", "epochs_run", "seconds", "seconds_per_epoch",
-                                                  *RUN_DETAILS, "svm_params")]
-    per_fold = rows.groupby(keys + ["fold"], dropna=False)[metrics].mean().reset_index()
-    out = []
-    for key, group in per_fold.groupby(keys, dropna=False, sort=False):
-        summary = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
-        summary["fold"] = "mean"
-        summary["n_folds"] = int(len(group))
-        for m in metrics:
-            summary[m] = float(group[m].mean())
-            summary[f"{m}_sd"] = float(group[m].std(ddof=1)) if len(group) > 1 else float("nan")
-        out.append(summary)
-    return pd.DataFrame(out)
-
-
 def _parts_dir(results_dir) -> Path | None:
     """Beside the results file (``write_results`` writes ``<results_dir>/crossval.json``)."""
     return None if results_dir is None else Path(results_dir) / "crossval-parts"
@@ -366,6 +343,7 @@ def crossval(
     models: Sequence[str] = DEFAULT_MODELS,
     folds: int | None = None,
     options: dict | None = None,
+    recipe: str = "round1",
     cross: str | None = None,
     scheduler: str | None = None,
     workers: int | None = None,
@@ -393,6 +371,9 @@ def crossval(
         Config overrides for every network (an ablation: ``{"normalization": "speaker"}``,
         ``{"mask_padding": False}``, a feature set ``{"features": ("mfcc", "chroma")}``, ...); they
         become columns of the rows.
+    recipe : {"round1", "round2"}
+        ``"round2"`` adds ``RECIPES["round2"]`` (the ``CPU`` preset's changes since round one) to
+        ``options``; an option named in both takes ``options``' value.
     cross : str, optional
         A second corpus (``"emodb"`` for RAVDESS folds, ``"ravdess"`` for EmoDB's): each fold's model
         is also scored on every utterance of it, in columns ``cross_*`` (:data:`CROSS_COLUMNS`) — the
@@ -421,7 +402,10 @@ def crossval(
     schemes = check_schemes(schemes)
     if corpus not in FOLDS and folds is None:
         raise ParameterError(f"`corpus` must be one of {', '.join(FOLDS)} (or pass folds=); got {corpus!r}.")
-    options = dict(options or {})
+    if recipe not in RECIPES:
+        raise ParameterError(f"`recipe` must be one of {', '.join(RECIPES)}; got {recipe!r}. Pass 'round2' for the "
+                             "CPU preset's current recipe.")
+    options = {**RECIPES[recipe], **(options or {})}
     if options:
         settings.preset.replace(**options)  # validates the overrides now, before any work
     tasks = plan_tasks(corpus=corpus, schemes=schemes, models=list(models), seeds=seeds, mode=mode, folds=folds,

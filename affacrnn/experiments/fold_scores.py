@@ -2,7 +2,8 @@
 
 Every model of :mod:`affacrnn.experiments.crossval` — networks, baselines and the yardstick of
 :mod:`affacrnn.experiments.yardstick` — is scored by these two functions, so their rows have the
-same columns (:data:`affacrnn.experiments.crossval.METRIC_COLUMNS`, ``cross_*``).
+same columns (:data:`METRIC_COLUMNS`, :data:`CROSS_COLUMNS`); :func:`summarize_folds` makes their
+mean rows.
 
 Notebook: book/08_fusion_attention.ipynb
 """
@@ -11,13 +12,21 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from affacrnn.evaluation.metrics import evaluate_predictions
 
-__all__ = ["COLLAPSED_SHARE", "RUN_DETAILS", "collapsed", "fold_scores", "score_parts", "test_predictions"]
+__all__ = ["COLLAPSED_SHARE", "CROSS_COLUMNS", "METRIC_COLUMNS", "RUN_DETAILS", "collapsed", "fold_scores", "score_parts",
+           "summarize_folds", "test_predictions"]
 
 #: Percent of test answers in one class at which a fold run counts as collapsed.
 COLLAPSED_SHARE = 90.0
+#: Scores of a row, in percent.
+METRIC_COLUMNS = ("accuracy", "balanced_accuracy", "macro_f1", "weighted_f1", "positive_f1", "majority")
+#: Scores of the same fold's model on every utterance of a second corpus (a task with ``cross``):
+#: the metrics above prefixed ``cross_``, and ``cross_test_majority``, the share of that corpus's
+#: most frequent class (what always answering it would score there).
+CROSS_COLUMNS = (*(f"cross_{m}" for m in METRIC_COLUMNS), "cross_test_majority")
 #: Entries of a fold run's row that are not scores: kept in its part file, left out of the tables.
 RUN_DETAILS = ("history", "stages", "predictions")
 #: Decimals kept of each class probability in a part file (a 360-utterance fold: about 20 kB).
@@ -95,3 +104,25 @@ def score_parts(task: Any, data: Any, y_pred: np.ndarray, y_train: np.ndarray, *
     row.update({f"cross_{k}": v for k, v in cross.items()})
     row["cross_test_majority"] = 100 * float(np.bincount(y[other]).max() / len(y[other]))
     return {**row, **answers}
+
+
+def summarize_folds(rows: pd.DataFrame) -> pd.DataFrame:
+    """One ``fold = "mean"`` row per (corpus, scheme, model, options): mean and ``_sd`` over folds.
+
+    Seeds are averaged within a fold first, so the spread is that of the speakers.
+    """
+    metrics = [*METRIC_COLUMNS, *(c for c in CROSS_COLUMNS if c in rows.columns)]
+    keys = [c for c in rows.columns if c not in (*metrics, "fold", "seed", "n_test", "cross_n_test", "best_epoch", "top_share",
+                                                  "cross_top_share", "epochs_run", "seconds", "seconds_per_epoch",
+                                                  *RUN_DETAILS, "svm_params")]
+    per_fold = rows.groupby(keys + ["fold"], dropna=False)[metrics].mean().reset_index()
+    out = []
+    for key, group in per_fold.groupby(keys, dropna=False, sort=False):
+        summary = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
+        summary["fold"] = "mean"
+        summary["n_folds"] = int(len(group))
+        for m in metrics:
+            summary[m] = float(group[m].mean())
+            summary[f"{m}_sd"] = float(group[m].std(ddof=1)) if len(group) > 1 else float("nan")
+        out.append(summary)
+    return pd.DataFrame(out)

@@ -60,7 +60,7 @@ class ModeSettings:
     ----------
     mode : {"smoke", "full"}
     preset : AFFConfig
-        ``SMOKE`` with 1 epoch, or ``CPU``.
+        ``SMOKE`` with 1 epoch, or ``CPU_ROUND_ONE`` (round two's changes are options of a run).
     seeds : tuple of int
         Default seeds (smoke ``(0,)``, full ``(0, 1, 2)``).
     n_speakers, per_speaker : int or None
@@ -83,7 +83,7 @@ def mode_settings(mode: str) -> ModeSettings:
     if mode == "smoke":
         return ModeSettings("smoke", presets.SMOKE.replace(epochs=1), (0,), 6, 20, 0.5)
     if mode == "full":
-        return ModeSettings("full", presets.CPU, (0, 1, 2), None, None, 8.0)
+        return ModeSettings("full", presets.CPU_ROUND_ONE, (0, 1, 2), None, None, 8.0)
     raise ParameterError(f"`mode` must be one of {', '.join(MODES)}; got {mode!r}. Pass mode='smoke' or 'full'.")
 
 
