@@ -222,6 +222,27 @@ def test_a_recordings_own_statistics_scale_it_and_say_when_there_is_too_little_s
     assert enough.note() is None and enough.graph(graphs[0]) is graphs[0]
 
 
+def test_a_speakers_memory_gathers_their_recordings_and_leans_on_the_typical_speaker_when_it_has_heard_little():
+    from affacrnn.features.normalize import frame_statistics
+    from affacrnn.inference.own_statistics import PRIOR_SECONDS, SpeakerMemory, recording_statistics
+
+    rng = np.random.default_rng(2)
+    first, second = rng.normal(1, 2, size=(30, 3)), rng.normal(-1, 1, size=(50, 3))
+    memory = SpeakerMemory()
+    recording_statistics([(first, None, 30)], features=True, graphs=False, seconds=2.0, memory=memory)
+    both = recording_statistics([(second, None, 50)], features=True, graphs=False, seconds=3.0, memory=memory)
+    mean, sd = frame_statistics(np.concatenate([first, second]))
+    np.testing.assert_allclose(both.feature_mean, mean, atol=1e-9)
+    np.testing.assert_allclose(both.feature_sd, sd, atol=1e-9)
+    assert memory.recordings == 2 and both.speech_seconds == 5.0
+    prior = (np.full(3, 10.0), np.full(3, 4.0))
+    blended = memory.statistics(prior=prior)
+    w = 5.0 / (5.0 + PRIOR_SECONDS)
+    assert blended.own_weight == pytest.approx(w)
+    np.testing.assert_allclose(blended.feature_mean, w * mean + (1 - w) * 10.0)
+    assert "33 %" in blended.note()  # 5 s of speech count for a third against the typical speaker
+
+
 @pytest.mark.slow
 def test_a_model_with_speaker_normalised_graphs_serves_a_recording_by_its_own_statistics(ravdess_root, tmp_path):
     from affacrnn.data.splits import speaker_slice
@@ -236,6 +257,12 @@ def test_a_model_with_speaker_normalised_graphs_serves_a_recording_by_its_own_st
     predictor = Predictor(tmp_path / "m")
     out = predictor.predict(small["path"].iloc[0])
     assert out["notes"] and "own statistics" in out["notes"][0]
+    # digital silence around a clip (a microphone recording) is no error, and a named speaker is remembered
+    y = affacrnn.data.audio.load_audio(small["path"].iloc[1], sr=cfg.sr)
+    quiet = np.zeros(cfg.sr, np.float32)
+    for _ in range(2):
+        again = predictor.predict(np.concatenate([quiet, y, quiet]), sr=cfg.sr, speaker="reader")
+    assert predictor.speakers["reader"].recordings == 2 and again["summary"]["n_utterances"] >= 1
     own = predictor._own  # the recording's graph statistics only: this model reads no features
     assert own.feature_mean is None and own.graph_mean.shape == (cfg.image_size,)
     y = affacrnn.data.audio.load_audio(small["path"].iloc[0], sr=cfg.sr)

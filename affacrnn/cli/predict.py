@@ -51,6 +51,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--max-utterance", type=float, default=MAX_UTTERANCE, help=f"longest utterance, s (default {MAX_UTTERANCE:g})"
     )
+    p.add_argument("--same-speaker", action="store_true",
+                   help="the files are one speaker: a speaker-normalised model scales each by everything said so far")
     p.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS, help="only the results, no progress")
 
 
@@ -94,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         if not quiet and not args.json and len(args.files) > 1:
             print(f"[{i + 1}/{len(args.files)}] {path}", file=sys.stderr)
         try:
-            result = predictor.predict(path)
+            result = predictor.predict(path, speaker="files" if args.same_speaker else None)
         except AudioError as exc:
             failed.append({"file": str(path), "error": str(exc)})
             print(f"affacrnn predict: error: {exc}", file=sys.stderr)

@@ -32,8 +32,8 @@ from affacrnn.errors import CorpusError, ParameterError
 from affacrnn.features.cache import featurize_corpus
 from affacrnn.features.entries import content_hash
 from affacrnn.features.frames import column_blocks, normalize_feature_set
-from affacrnn.features.normalize import (FeatureScaler, real_rows, speaker_standardize, speaker_standardize_graphs,
-                                        standardize_graphs, zero_padding)
+from affacrnn.features.normalize import (FeatureScaler, real_rows, speaker_prior, speaker_standardize,
+                                        speaker_standardize_graphs, standardize_graphs, zero_padding)
 
 __all__ = ["Prepared", "prepare", "split_table", "scale_features"]
 
@@ -310,12 +310,17 @@ def scale_features(X: np.ndarray, *, lengths: np.ndarray, table: pd.DataFrame, c
         Scaled; padding rows exactly 0 when ``config.mask_padding``.
     scaler : FeatureScaler
     """
+    raw = X
     if config.normalization != "global":
-        X = speaker_standardize(X, lengths=lengths, groups=normalization_groups(table, config.normalization))
+        groups = normalization_groups(table, config.normalization)
+        X = speaker_standardize(X, lengths=lengths, groups=groups)
     if scaler is None:
         train = np.flatnonzero(table["split"].to_numpy() == "train")
         fit_on = real_rows(X[train], lengths[train]) if config.mask_padding else X[train]
         scaler = FeatureScaler().fit(fit_on)
+        if config.normalization == "speaker":  # the typical training speaker, for recordings too short for their own
+            scaler.speaker_mean_, scaler.speaker_sd_ = speaker_prior(raw[train], lengths=lengths[train],
+                                                                     groups=groups[train])
     X = scaler.transform(X).astype(np.float32, copy=False)
     if config.mask_padding:
         zero_padding(X, lengths)

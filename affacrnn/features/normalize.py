@@ -20,7 +20,7 @@ from sklearn.exceptions import NotFittedError
 from affacrnn.errors import AffacrnnError, FeatureError, ParameterError
 
 __all__ = ["FeatureScaler", "ScalerNotFittedError", "real_mask", "real_rows", "zero_padding", "speaker_standardize",
-           "frame_statistics", "graph_row_statistics", "standardize_graphs", "speaker_standardize_graphs"]
+           "frame_statistics", "graph_row_statistics", "speaker_prior", "standardize_graphs", "speaker_standardize_graphs"]
 
 
 class ScalerNotFittedError(AffacrnnError, NotFittedError):
@@ -200,6 +200,9 @@ class FeatureScaler(TransformerMixin, BaseEstimator):
             d["mean"] = [float(v) for v in self.mean_]
             d["scale"] = [float(v) for v in self.scale_]
             d["n_samples_seen"] = int(self.n_samples_seen_)
+        if getattr(self, "speaker_mean_", None) is not None:  # set by per-speaker normalisation
+            d["speaker_mean"] = [float(v) for v in self.speaker_mean_]
+            d["speaker_sd"] = [float(v) for v in self.speaker_sd_]
         return d
 
     @classmethod
@@ -229,6 +232,13 @@ class FeatureScaler(TransformerMixin, BaseEstimator):
             scaler.mean_, scaler.scale_ = mean, scale
             scaler.n_features_in_ = int(mean.size)
             scaler.n_samples_seen_ = int(d.get("n_samples_seen", 0))
+        if "speaker_mean" in d:
+            smean, ssd = (np.asarray(d.get(k, []), dtype=np.float64) for k in ("speaker_mean", "speaker_sd"))
+            if smean.shape != ssd.shape or smean.ndim != 1 or not (np.all(np.isfinite(smean)) and np.all(ssd > 0)
+                                                                  and np.all(np.isfinite(ssd))):
+                raise ParameterError("FeatureScaler.from_dict: 'speaker_mean' and 'speaker_sd' must be equal-length "
+                                     "finite lists with sd > 0. Save with to_dict().")
+            scaler.speaker_mean_, scaler.speaker_sd_ = smean, ssd
         return scaler
 
 
@@ -292,6 +302,18 @@ def speaker_standardize(X: np.ndarray, *, lengths: np.ndarray, groups: Any) -> n
             mean, sd = frame_statistics(X[rows][mask[rows]])
             out[rows] = ((X[rows] - mean) / sd).astype(np.float32)
     return out
+
+
+def speaker_prior(X: np.ndarray, *, lengths: np.ndarray, groups: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The typical speaker's statistics: the mean over groups of each group's real-frame mean and sd ``[shape=(D,)]``.
+
+    A model trained on per-speaker normalised features keeps these (in its scaler, ``speaker_mean_`` /
+    ``speaker_sd_``): a recording with too little speech for its own statistics is scaled by its own
+    blended with these (:mod:`affacrnn.inference.own_statistics`).
+    """
+    groups, mask = np.asarray(groups), real_mask(lengths, X.shape[1])
+    stats = [frame_statistics(X[groups == g][mask[groups == g]]) for g in np.unique(groups) if mask[groups == g].any()]
+    return np.mean([m for m, _ in stats], axis=0), np.mean([s for _, s in stats], axis=0)
 
 
 def frame_statistics(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

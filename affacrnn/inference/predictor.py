@@ -20,17 +20,16 @@ sentiment (§5). :func:`predict` does the same for a whole recording of any leng
    :func:`affacrnn.data.context.context_windows`.
 4. **Features and spectrum graph** of each utterance from one STFT
    (:func:`affacrnn.features.spectrogram.extract_all`), at the model's rate; features standardised with the
-   scaler saved in the model file (fitted on its training split).
+   scaler saved in the model file (fitted on its training split); a speaker-normalised model's
+   inputs first by the speaker's own statistics (:mod:`affacrnn.inference.own_statistics`).
 5. **Model**: windows go through the network in batches; one forward pass gives the class
    probabilities and the attention weights α over the window (the output of the ``attention``
    layer, :func:`affacrnn.models.embedding_model` ``which="attention"``). Only the utterances of the
    current batch (plus its context on either side) are held, so memory stays bounded.
 
 The result is a plain dict (JSON-serialisable): per utterance its start and end time, class,
-probabilities and attention over its context; and a whole-file summary.
-
-Load the model once with :class:`Predictor` when classifying many files; :func:`predict` accepts a
-path too and then loads it on every call.
+probabilities and attention over its context; and a whole-file summary. Load the model once with
+:class:`Predictor` for many files (:func:`predict` loads it on every call).
 
 Notebook: book/11_inference.ipynb
 """
@@ -50,7 +49,7 @@ from affacrnn.data.labels import get_scheme
 from affacrnn.errors import ModelError, ParameterError
 from affacrnn.features.layout import real_frames
 from affacrnn.features.normalize import FeatureScaler, standardize_graphs
-from affacrnn.inference.own_statistics import OwnStatistics, needs_own_statistics, recording_statistics
+from affacrnn.inference.own_statistics import OwnStatistics, SpeakerMemory, needs_own_statistics, recording_statistics
 from affacrnn.features.spectrogram import extract_all
 from affacrnn.inference.runtime import (  # starts TensorFlow (Predictor needs it anyway)
     CONTEXT_BATCH,
@@ -212,6 +211,7 @@ class Predictor:
                 )
         self.feature_config = config.feature_config()
         self._own: OwnStatistics | None = None
+        self.speakers: dict[str, SpeakerMemory] = {}  # what each named speaker said so far (predict's speaker=)
         self._expected = expected
         self._make_forward()
 
@@ -277,8 +277,8 @@ class Predictor:
             y = librosa.resample(y, orig_sr=native_sr, target_sr=self.config.sr).astype(np.float32, copy=False)
         if y.size < self.config.n_fft:  # a very short file: pad so one analysis frame exists
             y = np.pad(y, (0, self.config.n_fft - y.size))
-        if float(np.max(np.abs(y))) < SILENCE_PEAK:  # a near-silent stretch kept as an utterance
-            y = y + np.float32(SILENCE_PEAK) * np.sin(np.arange(y.size, dtype=np.float32))
+        if float(np.std(y, dtype=np.float64)) < SILENCE_PEAK:  # a near-silent stretch kept as an utterance:
+            y = y + np.float32(2 * SILENCE_PEAK) * np.sin(np.arange(y.size, dtype=np.float32))  # sd above the floor
         with one_blas_thread():
             feats, graph = extract_all(
                 y, config=self.feature_config, image_size=self.config.image_size if self.config.uses_graphs else None,
@@ -303,7 +303,7 @@ class Predictor:
         return feats, graph
 
     # -- a recording ---------------------------------------------------------------------------
-    def predict(self, path_or_array: Any, *, sr: int | None = None) -> dict[str, Any]:
+    def predict(self, path_or_array: Any, *, sr: int | None = None, speaker: str | None = None) -> dict[str, Any]:
         """Classify every utterance of a recording in its context; summarise the whole file.
 
         Parameters
@@ -312,6 +312,9 @@ class Predictor:
             An audio file (any format, rate, channel count and length soundfile reads) or samples.
         sr : int, optional
             The samples' rate in Hz; required with an array, not allowed with a file.
+        speaker : str, optional
+            Who speaks: a speaker-normalised model then scales by everything this speaker said in
+            this Predictor's earlier calls too (:class:`~affacrnn.inference.own_statistics.SpeakerMemory`).
 
         Returns
         -------
@@ -347,11 +350,14 @@ class Predictor:
             self._own = None
             if needs_own_statistics(self.config):  # one speaker per recording: its statistics first
                 cfg = self.config
+                memory = None if speaker is None else self.speakers.setdefault(str(speaker), SpeakerMemory())
                 self._own = recording_statistics(
-                    (self._raw_inputs(source.read(int(s), int(e)), source.samplerate) for s, e in spans),
+                    (self._raw_inputs(source.read(int(s), int(e)), source.samplerate) for s, e in spans), memory=memory,
                     features=cfg.uses_features and cfg.normalization == "speaker",
                     graphs=cfg.uses_graphs and cfg.graph_norm == "speaker",
-                    seconds=float((spans[:, 1] - spans[:, 0]).sum()) / source.samplerate)
+                    seconds=float((spans[:, 1] - spans[:, 0]).sum()) / source.samplerate,
+                    prior=None if getattr(self.scaler, "speaker_mean_", None) is None else
+                    (self.scaler.speaker_mean_, self.scaler.speaker_sd_))
             run = self._run_split if self.split else self._run_whole
             probs, alpha = run(source, spans, windows)
         finally:
@@ -480,10 +486,8 @@ def predict(path_or_array: Any, *, model: "str | os.PathLike | Predictor", sr: i
 
     Raises
     ------
-    ModelError
-        The model file is missing, corrupt, unsafe or inconsistent.
-    AudioError, ParameterError
-        Bad audio or arguments.
+    ModelError, AudioError, ParameterError
+        A missing, corrupt, unsafe or inconsistent model file; bad audio or arguments.
 
     Examples
     --------

@@ -163,6 +163,12 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+#: The name under which the widget's predictor remembers the reader's voice: a speaker-normalised
+#: model scales each recording by all the reader's recordings so far (one short clip alone looks
+#: average against itself; :mod:`affacrnn.inference.own_statistics`).
+SPEAKER = "reader"
+
+
 class VoiceClassifier:
     """Microphone + upload + report, around one :class:`~affacrnn.inference.Predictor`.
 
@@ -243,7 +249,7 @@ class VoiceClassifier:
         seconds = y.size / sr if sr else 0.0
         self.info.value = f"Received {seconds:.1f} s at {sr} Hz from {source}; classifying ..."
         try:
-            out = self.predictor.predict(y, sr=sr)
+            out = self.predictor.predict(y, sr=sr, speaker=SPEAKER)  # every recording here is the reader
         except AffacrnnError as exc:
             self.info.value = f"<span style='color:#cf222e'>{exc}</span>"
             self.output.clear_output()
