@@ -1,6 +1,8 @@
 """The README's and the book's result tables come from the committed files, not from typing."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -71,3 +73,26 @@ def test_the_readme_quotes_the_committed_latency_measurement():
     median, p95, speedup = (float(v) for v in found.groups())
     assert (median, p95) == (round(record["cpu_median_ms"], 1), round(record["cpu_p95_ms"], 1))
     assert speedup == round(record["paper_ms"] / record["cpu_median_ms"], 1)
+
+
+def test_round_two_tables_pair_each_network_with_round_one_and_score_the_seed_ensemble(tmp_path):
+    """recipe_table / ensemble_table on a results folder whose recipe2/ holds the committed 3-seed runs of round two's UB."""
+    import shutil
+
+    from affacrnn.experiments.summary import ensemble_table, readme_block, recipe_table
+
+    results = Path(__file__).resolve().parents[1] / "results"
+    shutil.copy(results / "crossval.json", tmp_path / "crossval.json")
+    shutil.copytree(results / "ablation-utterance_encoder_statistics-normalization_speaker-context_1", tmp_path / "recipe2")
+    recipe = recipe_table(results_dir=tmp_path)
+    assert set(recipe["scheme"]) == {"ravdess_emotion7", "sentiment3"}
+    assert recipe["vs round one"].str.endswith("of 4 folds)").all()
+    ens = ensemble_table(results_dir=tmp_path)
+    assert ens["seeds"].tolist() == [3, 3]
+    one = ens["macro-F1 one seed"].str.split(" ± ").str[0].astype(float)
+    both = ens["macro-F1 ensemble"].str.split(" ± ").str[0].astype(float)
+    change = ens["change"].str.split(" ± ").str[0].astype(float)
+    assert ((both - one - change).abs() < 0.11).all()
+    block = readme_block(results_dir=tmp_path)
+    assert "Round two of the recipe" in block and "averaged probabilities" in block
+    assert recipe_table(results_dir=tmp_path / "nothing").empty and ensemble_table(results_dir=tmp_path / "nothing").empty

@@ -23,12 +23,14 @@ import pandas as pd
 from tabulate import tabulate
 
 from affacrnn.errors import ParameterError
+from affacrnn.experiments.answers import ensemble_answers, fold_macro_f1, read_answers
 from affacrnn.experiments.results import read_results
 from affacrnn.experiments.yardstick import FUNCTIONALS_LABELS
+from affacrnn.models import presets
 from affacrnn.provenance import atomic_write_text
 from affacrnn.settings import REPO_ROOT
 
-__all__ = ["MODEL_LABELS", "crossval_table", "mosi_table", "ablation_table", "paired_difference", "comparisons_table",
+__all__ = ["recipe_table", "ensemble_table", "RECIPE2_DIR", "MODEL_LABELS", "crossval_table", "mosi_table", "ablation_table", "paired_difference", "comparisons_table",
            "ledger", "ledger_table", "readme_block", "update_readme"]
 
 #: Crossval model name → how the book and README write it.
@@ -232,6 +234,74 @@ def ablation_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+#: Where round two's fold runs are kept (``affacrnn experiment crossval --param recipe=round2 --out results/recipe2``).
+RECIPE2_DIR = "recipe2"
+#: What round two's networks are held against on the same folds: round one's run of the same model, and the SVMs.
+RECIPE2_AGAINST = (("round one", None), ("SVM (per-speaker)", "svm_speaker"),
+                   ("openSMILE + per-speaker SVM", "compare_svm_speaker"))
+
+
+def recipe_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
+    """Round two's networks (``<results_dir>/recipe2/crossval.json``) against round one and the SVMs, fold by fold.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``scheme, model, macro-F1 round two`` and, for each of :data:`RECIPE2_AGAINST`,
+        the paired change in macro-F1 (mean ± sd over the folds both ran, and on how many folds
+        round two is ahead); empty when round two has no committed run.
+    """
+    root = Path(results_dir) if results_dir is not None else REPO_ROOT / "results"
+    new, base = _rows(root / RECIPE2_DIR), _rows(root)
+    columns = ["scheme", "model", "macro-F1 round two", *(f"vs {name}" for name, _ in RECIPE2_AGAINST)]
+    if new is None or base is None:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    means = new[new["fold"].astype(str) == "mean"]
+    for _, r in means.iterrows():
+        row = {"scheme": r["scheme"], "model": MODEL_LABELS.get(r["model"], r["model"]),
+               "macro-F1 round two": _pm(r["macro_f1"], r["macro_f1_sd"])}
+        for name, other in RECIPE2_AGAINST:
+            found = paired_difference(new, scheme=r["scheme"], model=r["model"], other=other or r["model"],
+                                      other_df=base)
+            row[f"vs {name}"] = "not run" if found is None else "{} ({})".format(*_change(found))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=columns)
+
+
+def ensemble_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
+    """Round two's networks run with several seeds: one seed against the seeds' averaged probabilities, fold by fold.
+
+    Read from the answers the parts keep (:mod:`affacrnn.experiments.answers`), so no model is
+    trained again. An ensemble is what a user would ship: one answer from several trained networks.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``scheme, model, seeds, macro-F1 one seed`` (each fold's mean over seeds),
+        ``macro-F1 ensemble``, ``change`` (paired over folds), ``ahead on``.
+    """
+    root = Path(results_dir) if results_dir is not None else REPO_ROOT / "results"
+    columns = ["scheme", "model", "seeds", "macro-F1 one seed", "macro-F1 ensemble", "change", "ahead on"]
+    new = _rows(root / RECIPE2_DIR)
+    if new is None:
+        return pd.DataFrame(columns=columns)
+    runs = new[new["fold"].astype(str) != "mean"]
+    rows = []
+    for (corpus, scheme, model), group in runs.groupby(["corpus", "scheme", "model"], sort=False):
+        if group["seed"].nunique() < 2:
+            continue
+        answers = read_answers(corpus=corpus, scheme=scheme, model=model, options=presets.ROUND_TWO,
+                               results_dir=root / RECIPE2_DIR)
+        one, ens = fold_macro_f1(answers), fold_macro_f1(ensemble_answers(answers))
+        d = ens - one
+        change, ahead = _change({"mean": d.mean(), "sd": d.std(), "wins": int((d > 0).sum()), "n": len(d)})
+        rows.append({"scheme": scheme, "model": MODEL_LABELS.get(model, model), "seeds": int(answers["seed"].nunique()),
+                     "macro-F1 one seed": _pm(one.mean(), one.std()), "macro-F1 ensemble": _pm(ens.mean(), ens.std()),
+                     "change": change, "ahead on": ahead})
+    return pd.DataFrame(rows, columns=columns)
+
+
 def ledger_table(*, results_dir: str | Path | None = None, chapter: str | None = None) -> pd.DataFrame:
     """The committed claims ledger (``results/claims.json``), one row per test, for the README and the book.
 
@@ -316,6 +386,17 @@ def readme_block(*, results_dir: str | Path | None = None) -> str:
         lines += ["EmoDB, the same protocol (`results/crossval-emodb/crossval.json`, 5 folds of 2 speakers: the "
                   "field's yardstick; the networks' EmoDB folds are in `results/crossval-parts/` and the ledger):", "",
                   _markdown(emodb), ""]
+    recipe = recipe_table(results_dir=results_dir)
+    if not recipe.empty:
+        lines += ["**Round two of the recipe** (`results/recipe2/`: per-speaker normalisation, AFF1 as frame statistics, "
+                  "one utterance per window, the `cpu` preset since round two; the same folds, each paired with round "
+                  "one's run of the model and with the SVMs; macro-F1 points, mean ± sd of the per-fold differences):",
+                  "", _markdown(recipe), ""]
+    ensembles = ensemble_table(results_dir=results_dir)
+    if not ensembles.empty:
+        lines += ["Round two with several seeds: each fold scored by one seed (mean over seeds) and by the seeds' "
+                  "averaged probabilities (an ensemble; from the answers the fold runs keep):", "",
+                  _markdown(ensembles), ""]
     pairs = comparisons_table(results_dir=results_dir)
     if not pairs.empty:
         lines += ["Paired over the same folds (macro-F1 points, mean ± sd of the per-fold differences):", "",
