@@ -5,7 +5,7 @@ Usage::
     python benchmarks/train_speed.py [--speakers N] [--steps S] [--batch B] [--architectures ub,sbcnn,affacrnn]
                                      [--pair padding|encoder] [--encoder statistics|attentive]
 
-On real RAVDESS windows (the first ``N`` actors, sentiment3, the ``CPU`` preset's sizes), time ``S``
+On real RAVDESS windows (the first ``N`` actors, sentiment3, the ``CPU_ROUND_ONE`` preset's sizes), time ``S``
 training steps of each architecture under two recipes, interleaved in one process:
 
 * **old**: every utterance read as all 256 frames (padding included), no mask, whole-array
@@ -73,7 +73,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--speakers", type=int, default=8)
     ap.add_argument("--steps", type=int, default=12)
-    ap.add_argument("--batch", type=int, default=presets.CPU.batch_size_lstm)
+    ap.add_argument("--batch", type=int, default=presets.CPU_ROUND_ONE.batch_size_lstm)
     ap.add_argument("--architectures", default="ub,sbcnn,affacrnn")
     ap.add_argument("--pair", choices=("padding", "encoder"), default="padding",
                     help="padding: unmasked whole arrays vs masked indexed batches; encoder: that vs round two's AFF1")
@@ -84,7 +84,7 @@ def main() -> int:
     for arch in args.architectures.split(","):
         row = {}
         for recipe in ("old", "new"):
-            cfg = presets.CPU.replace(architecture=arch, training="end_to_end",
+            cfg = presets.CPU_ROUND_ONE.replace(architecture=arch, training="end_to_end",
                                       mask_padding=recipe == "new" or args.pair == "encoder",
                                       batch_size_lstm=args.batch, batch_size_cnn=args.batch,
                                       batch_size_fusion=args.batch, val_size=0.0, test_size=0.0)
