@@ -217,7 +217,8 @@ def ablation_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
         if abl is None or base is None:
             continue
         runs = abl[abl["fold"].astype(str) != "mean"]
-        options = [c for c in runs.columns if c not in base.columns]
+        # scores a later version adds to every row (top_share) are no option
+        options = [c for c in runs.columns if c not in base.columns and c not in ("top_share", "cross_top_share")]
         if not options:
             raise ParameterError(f"{folder}/crossval.json has no option column; an ablation is run with "
                                  "--param options='{\"field\": value}'. Re-run it, or move the folder away.")

@@ -7,8 +7,8 @@ to classify is taken to be one speaker: its utterances are featurised once for t
 (every real frame's mean and sd per feature column; every graph's mean and sd per frequency row),
 then each utterance is scaled by them and classified. Statistics of a few seconds of speech are
 noisy, and one utterance's own statistics remove what it expresses: a loud, high, angry clip looks
-average against itself (measured: a round-two model answered "positive" for all 36 test clips of
-three classes, 12 each, each scaled by its own statistics). So the recording's statistics are
+average against itself (a round-two model, each of its test actors' clips scaled by the clip's own
+statistics, answered "positive" to all 36 clips of three classes tried, 2026-12-07). So the recording's statistics are
 blended with the training speakers' typical ones (kept in the model's scaler,
 :func:`affacrnn.features.normalize.speaker_prior`), with weight ``T / (T + PRIOR_SECONDS)`` for
 ``T`` seconds of speech, as a Bayesian estimate would shrink a small sample toward its prior; below
