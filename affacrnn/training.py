@@ -1,6 +1,6 @@
 """Training and evaluation of AFF-ACRNN and its branches (paper §4, "Network structure parameter").
 
-What differs from the authors' prototype, on purpose (``../shared/docs/DESIGN.md``):
+What differs from the authors' prototype, on purpose (book chapter 10, "Reproduction audit"):
 
 * validation data comes from **training speakers only** (a speaker-disjoint validation part);
   the best epoch is chosen on validation accuracy (``config.monitor``), never on the test set (the prototype passed the

@@ -11,8 +11,8 @@ The paper (§4, "Dataset details") uses 2, 5 and 7 classes on MOSI without givin
 ``mosi2/5/7`` follow the usual CMU-MOSI convention (sign; score rounded to the nearest integer,
 clipped to [-2, 2] for 5 classes). The ``proto*`` schemes reproduce the authors' prototype
 (ASA-MOSI/Audio-Sentiment-Analysis) exactly as its scripts did, including that its "2-class" is
-neutral vs polar and its 5-class swallows the neutral range (see ``../shared/docs/DESIGN.md`` and
-book chapter 10, "Reproduction audit").
+neutral vs polar and its 5-class swallows the neutral range (book chapter 10, "Reproduction
+audit").
 
 Emotion corpora need decisions, documented here once:
 

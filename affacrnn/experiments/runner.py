@@ -128,8 +128,8 @@ _RAVDESS_ROWS = {"sentiment2": 1152, "sentiment3": 1440, "ravdess5": 1440, "ravd
 
 
 #: Full-mode training budgets (epochs, patience) that differ from the CPU preset's (60, 12), so that
-#: each table's full run stays within about an hour on 2 cores (``branches``: the first version's
-#: budget, as its committed results were made; the recipe issue's protocol is ``crossval``).
+#: each table's full run stays within about an hour on 2 cores (``branches``: the budget its
+#: committed results were made with; the speaker-fold protocol is ``crossval``).
 _FULL_BUDGET = {"table2": (15, 3), "table4": (12, 3), "branches": (25, 5)}
 
 

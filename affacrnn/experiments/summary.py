@@ -141,7 +141,7 @@ def _change(found: dict) -> tuple[str, str]:
         f"{found['wins']} of {found['n']} folds"
 
 
-#: The comparisons the recipe issue asks about: (model, other or a rule for it, what it tests).
+#: The comparisons the README and chapter 8 report: (model, other or a rule for it, what it tests).
 COMPARISONS = (
     ("affacrnn_staged", "best branch", "the staged fusion against its better branch"),
     ("affacrnn_staged", "affacrnn_end_to_end", "staged against end-to-end training"),

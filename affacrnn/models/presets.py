@@ -14,12 +14,11 @@ Each preset is an :class:`~affacrnn.models.config.AFFConfig`; derive variants wi
     features and 256 frames; 64 × 64 graphs into the ``"small"`` 4-conv CNN; smaller recurrent
     layers; lr 1e-3 and batch 32 throughout; at most 60 epochs, keeping the epoch of best
     validation macro-F1 and stopping after 12 without a better one, on speaker-disjoint
-    validation speakers. The first version stopped after 5 epochs without progress (best epoch ≈ 8
-    of ≈ 13, 2–4 % of the paper's optimiser steps); with this budget the UB-BiLSTM's best
-    validation epochs were 22–30 and early stopping ended its runs at 34–42 (crossval, RAVDESS
-    sentiment3). Training runs in the indexed form (each utterance of a batch encoded once, padding
-    masked and cropped; ``benchmarks/train_speed.py``: 2.3× (UB) and 2.0× (SBCNN) more windows per
-    second than the first version). Since round two (:data:`ROUND_TWO`): per-speaker
+    validation speakers (a patience of 5 stopped at best epoch ≈ 8 of ≈ 13, 2–4 % of the paper's
+    optimiser steps; with 12 the UB-BiLSTM's best validation epochs were 22–30 and early stopping
+    ended its runs at 34–42, crossval, RAVDESS sentiment3). Training runs in the indexed form (each
+    utterance of a batch encoded once, padding masked and cropped; ``benchmarks/train_speed.py``:
+    2.3× (UB) and 2.0× (SBCNN) more windows per second than whole unmasked windows). Since round two (:data:`ROUND_TWO`): per-speaker
     normalisation, AFF1 as frame statistics, one utterance per window.
 ``CPU_ROUND_ONE``
     The ``CPU`` preset before round two (global normalisation, AFF1's last recurrent state,

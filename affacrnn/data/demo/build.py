@@ -141,7 +141,7 @@ def _stop_workers(procs: set) -> None:
 
 
 def _chunk_result(fut: Future, procs: set) -> list[dict]:
-    """One group's results, or the error its failed worker stands for (the old pool's errors)."""
+    """One group's results; a CorpusError (a worker died) or TTSError (synthesis failed) instead of them."""
     try:
         result = fut.result()
     except BrokenProcessPool as exc:  # the worker died: a crash, a kill or a failed start
@@ -169,7 +169,7 @@ def _speak_groups(out_dir: Path, groups: list[list[dict]], workers: int, progres
     # (1) "spawn", never "fork": a forked child would inherit the espeak-ng initialised here
     #     (_check_voices), its statics, maybe a lock held by another thread; a spawned child is a
     #     new interpreter that loads the library once, itself.
-    # (2) one single-worker executor per group, as the old pool ran one subprocess per group, so
+    # (2) one single-worker executor per group (one subprocess per group), so
     #     the audio depends neither on the number of workers nor on who speaks what. (A shared
     #     pool with max_tasks_per_child=1 needs Python 3.11 and spawns a needless replacement
     #     after each task, which can deadlock on a queue lock held by a worker terminated below.)
