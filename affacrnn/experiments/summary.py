@@ -242,6 +242,11 @@ RECIPE2_AGAINST = (("round one", None), ("SVM (per-speaker)", "svm_speaker"),
                    ("openSMILE + per-speaker SVM", "compare_svm_speaker"))
 
 
+def _round_two_label(model: str, encoder: str | None) -> str:
+    """A round-two model's name: its UB branch alone has no recurrent layer over the frames when AFF1 reads statistics."""
+    return "UB (frame statistics)" if model.startswith("ub_") and encoder == "statistics" else MODEL_LABELS.get(model, model)
+
+
 def recipe_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
     """Round two's networks (``<results_dir>/recipe2/crossval.json``) against round one and the SVMs, fold by fold.
 
@@ -260,7 +265,7 @@ def recipe_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
     rows = []
     means = new[new["fold"].astype(str) == "mean"]
     for _, r in means.iterrows():
-        row = {"scheme": r["scheme"], "model": MODEL_LABELS.get(r["model"], r["model"]),
+        row = {"scheme": r["scheme"], "model": _round_two_label(r["model"], r.get("utterance_encoder")),
                "macro-F1 round two": _pm(r["macro_f1"], r["macro_f1_sd"])}
         for name, other in RECIPE2_AGAINST:
             found = paired_difference(new, scheme=r["scheme"], model=r["model"], other=other or r["model"],
@@ -297,7 +302,8 @@ def ensemble_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
         one, ens = fold_macro_f1(answers), fold_macro_f1(ensemble_answers(answers))
         d = ens - one
         change, ahead = _change({"mean": d.mean(), "sd": d.std(), "wins": int((d > 0).sum()), "n": len(d)})
-        rows.append({"scheme": scheme, "model": MODEL_LABELS.get(model, model), "seeds": int(answers["seed"].nunique()),
+        rows.append({"scheme": scheme, "model": _round_two_label(model, presets.ROUND_TWO.get("utterance_encoder")),
+                     "seeds": int(answers["seed"].nunique()),
                      "macro-F1 one seed": _pm(one.mean(), one.std()), "macro-F1 ensemble": _pm(ens.mean(), ens.std()),
                      "change": change, "ahead on": ahead})
     return pd.DataFrame(rows, columns=columns)
