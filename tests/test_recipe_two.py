@@ -294,3 +294,32 @@ def test_crossval_recipe_round_two_adds_its_options_and_refuses_an_unknown_recip
 
     with pytest.raises(affacrnn.ParameterError, match="recipe"):
         crossval(mode="smoke", models=("svm",), recipe="round3", results_dir=None, progress=False)
+
+
+def test_predict_same_speaker_pools_the_files_statistics(speech_clip, tmp_path, capsys):
+    """``affacrnn predict --same-speaker``: each file is scaled by everything said so far (its note counts it)."""
+    import soundfile as sf
+
+    from affacrnn.cli.app import main
+    from affacrnn.features.normalize import FeatureScaler
+    from affacrnn.models import build_model, save_model
+
+    cfg = presets.SMOKE.replace(normalization="speaker")
+    rng = np.random.default_rng(0)
+    scaler = FeatureScaler().fit(rng.standard_normal((4, cfg.n_frames, 33)).astype(np.float32))
+    scaler.speaker_mean_, scaler.speaker_sd_ = np.zeros(33), np.ones(33)
+    model = save_model(build_model(cfg, n_classes=3), tmp_path / "m.keras", config=cfg, scaler_dict=scaler.to_dict(),
+                       label_classes=["negative", "neutral", "positive"])
+    files = []
+    for name in ("a.wav", "b.wav"):
+        sf.write(tmp_path / name, speech_clip[1], 22050)
+        files.append(str(tmp_path / name))
+    seconds = []
+    for flags in ([], ["--same-speaker"]):
+        assert main(["predict", *files, "--model", str(model), "--json", "--quiet", *flags]) == 0
+        out = json.loads(capsys.readouterr().out)
+        notes = [f["notes"][0] for f in out["files"]]
+        seconds.append([float(n.split(" s of speech")[0].rsplit(" ", 1)[-1]) for n in notes])
+    alone, pooled = seconds
+    assert alone[0] == alone[1] and pooled[0] == alone[0]
+    assert pooled[1] == pytest.approx(2 * pooled[0], abs=0.05)  # the second file counts both
