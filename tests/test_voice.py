@@ -54,6 +54,15 @@ def test_microphone_bytes_reach_the_kernel_and_are_classified(model_path):
     assert "Received 3.0 s at 48000 Hz" in vc.info.value and vc.last["summary"]["sentiment"] in vc.info.value
     assert len(vc.table) == vc.last["summary"]["n_utterances"] and {"sentiment", "attention (prev, this, next)"} <= set(vc.table)
     assert len(vc.figure.axes) == 2  # the waveform with its utterances, the spectrum graph
+    # the reader's recordings are remembered, and a new widget on the same predictor starts afresh
+    from affacrnn.book.widgets.voice import SPEAKER, VoiceClassifier
+    from affacrnn.inference.own_statistics import needs_own_statistics
+
+    memory = vc.predictor.speakers.get(SPEAKER)
+    assert memory.recordings == 1 if needs_own_statistics(vc.predictor.config) else memory is None
+    vc.predictor.speakers[SPEAKER] = object()
+    VoiceClassifier(model=vc.predictor)
+    assert SPEAKER not in vc.predictor.speakers
 
 
 def test_upload_is_the_fallback_and_bad_files_are_named(model_path):

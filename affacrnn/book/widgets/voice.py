@@ -196,6 +196,7 @@ class VoiceClassifier:
         from affacrnn.inference.predictor import Predictor
 
         self.predictor = model if isinstance(model, Predictor) else Predictor(model)
+        self.predictor.speakers.pop(SPEAKER, None)  # a new widget starts with a new reader's voice
         self.microphone = _microphone()(max_seconds=float(max_seconds))
         self.upload = w.FileUpload(accept="audio/*,.wav,.flac,.ogg", multiple=False, description="Upload a file")
         self.info = w.HTML("", layout=w.Layout(min_height="1.5em"))
