@@ -9,13 +9,13 @@ import pytest
 from scipy import stats
 
 from affacrnn.errors import ParameterError
-from affacrnn.experiments.claims import CLAIMS, VERDICTS, claims, paired, verdict
+from affacrnn.experiments.claims import CLAIMS, SMALLEST_EFFECT, VERDICTS, claims, paired, verdict
 from affacrnn.experiments.fold_tables import fold_runs
 from affacrnn.experiments.results import read_results
 from affacrnn.settings import REPO_ROOT
 
 
-def test_the_verdict_rule_is_a_two_sided_paired_t_test():
+def test_the_verdict_rule_reads_the_interval_against_the_smallest_effect():
     a = pd.Series([50.0, 52.0, 49.0, 55.0])
     ahead = pd.Series([40.0, 41.5, 40.0, 44.0])
     test = paired(a, ahead)
@@ -31,6 +31,13 @@ def test_the_verdict_rule_is_a_two_sided_paired_t_test():
     # against a constant (chance): a one-sample t-test
     one = paired(a, 25.0)
     assert one["p"] == pytest.approx(stats.ttest_1samp(a, 25.0).pvalue) and verdict(one) == "holds"
+    # a sure but small lead (+1 point on every fold) is below the smallest effect that matters: does not hold
+    small = paired(a + 1.0 + np.array([0.0, 0.1, -0.1, 0.0]), a)
+    assert small["p"] < 0.05 and small["high"] < SMALLEST_EFFECT and verdict(small) == "does not hold"
+    # an interval across the smallest effect stays inconclusive, whatever p says
+    across = paired(a + 2.5 + np.array([0.0, 1.0, -1.0, 0.5]), a)
+    assert across["p"] < 0.05 and across["low"] < SMALLEST_EFFECT < across["high"] and verdict(across) == "inconclusive"
+    assert verdict(one, smallest=200.0) == "does not hold"
 
 
 def _part(folder, *, corpus, scheme, model, fold, macro_f1, cross="", features=None, mode="full", options=None,
@@ -79,6 +86,11 @@ def test_the_ledger_reads_fold_runs_and_says_what_is_missing(tmp_path):
     assert len(runs) == 38 and set(runs["commit"]) == {"0123456789ab"}
     df = claims(results_dir=tmp_path, evidence_dir=tmp_path)
     assert set(df["verdict"]) <= set(VERDICTS) and list(dict.fromkeys(df["id"])) == [c.id for c in CLAIMS]
+    # no part names round two's changes: its rows are all "not tested", with round two's command
+    later = df[df["recipe"] == "round2"]
+    assert (later["verdict"] == "not tested").all() and later["run"].str.contains("--param recipe=round2").all()
+    df = df[df["recipe"] != "round2"]  # round one's rows (and the rows no recipe changes)
+    assert set(df.loc[df["id"].isin(["C9", "C10"]), "recipe"]) == {"–"}
     by = {(r["id"], r["test"], r["data"]): r for _, r in df.iterrows()}
     fusion = by[("C4", "AFF-ACRNN (staged) vs UB-BiLSTM", "ravdess ravdess_emotion7, 4 speaker folds")]
     assert fusion["verdict"] == "holds" and fusion["folds"] == 4 and fusion["difference"].startswith("+14.0")
@@ -102,7 +114,8 @@ def test_the_ledger_reads_fold_runs_and_says_what_is_missing(tmp_path):
     c6 = df[(df["id"] == "C6") & df["data"].str.startswith("emodb")].iloc[0]  # in-corpus scores of cross runs
     assert c6["verdict"] == "holds" and c6["folds"] == 5
     c7 = df[(df["id"] == "C7") & df["data"].str.startswith("emodb")].iloc[0]
-    assert c7["verdict"] == "holds" and c7["difference"].startswith("+1.0") and "cross" in c7["metric"]
+    # one point ahead on every fold: sure, but below the smallest effect that matters
+    assert c7["verdict"] == "does not hold" and c7["difference"].startswith("+1.0") and "cross" in c7["metric"]
     c8 = df[(df["id"] == "C8") & df["data"].str.startswith("emodb")].iloc[0]
     assert c8["verdict"] == "holds" and "Drop" in c8["note"]
     assert (df[df["id"] == "C9"]["verdict"] == "not tested").all()  # no latency record in tmp_path
@@ -148,6 +161,7 @@ def test_bilstm_against_lstm_across_table2_pairs_folds_over_the_sets_both_ran(tm
     (tmp_path / "table2.json").write_text(json.dumps({"rows": [
         {"scheme": "sentiment2", "n_types": n, "features": f} for n, f in sets.items()]}))
     df = claims(results_dir=None, evidence_dir=tmp_path)
+    df = df[df["recipe"] == "round1"]
     row = df[(df["id"] == "C2") & df["test"].str.contains("mean over") & df["data"].str.contains("sentiment2")]
     assert len(row) == 1
     row = row.iloc[0]
@@ -169,7 +183,8 @@ def test_bilstm_against_lstm_across_table2_pairs_folds_over_the_sets_both_ran(tm
             _part(tmp_path, corpus="ravdess", scheme="sentiment2", model=model, fold=fold, macro_f1=f1,
                   features=ALL7.split(","))
     df = claims(results_dir=None, evidence_dir=tmp_path)
-    row = df[(df["id"] == "C2") & df["test"].str.contains("mean over") & df["data"].str.contains("sentiment2")].iloc[0]
+    row = df[(df["id"] == "C2") & df["test"].str.contains("mean over") & df["data"].str.contains("sentiment2")
+             & (df["recipe"] == "round1")].iloc[0]
     assert row["test"].endswith("mean over 4 feature sets") and row["verdict"] == "holds" and row["run"] == ""
     assert row["difference"].startswith("+3.3")
 
@@ -205,7 +220,7 @@ def test_the_committed_ledger_agrees_with_the_committed_evidence():
     assert found is not None, "results/claims.json is committed (affacrnn experiment claims --mode full)"
     committed = found[0]
     now = claims(results_dir=None)
-    cols = ["id", "test", "data", "ours", "difference", "p", "verdict"]
+    cols = ["id", "recipe", "test", "data", "ours", "difference", "units", "p", "verdict"]
     pd.testing.assert_frame_equal(committed[cols].astype(str).reset_index(drop=True),
                                   now[cols].astype(str).reset_index(drop=True))
     md = (REPO_ROOT / "results" / "claims.md").read_text()
@@ -219,8 +234,9 @@ def test_a_cross_language_score_stuck_at_chance_does_not_hold(tmp_path):
         _part(tmp_path, corpus="emodb", scheme="sentiment2", model="affacrnn_staged", fold=fold, macro_f1=70.0,
               cross="ravdess", cross_macro_f1=40.0, cross_balanced_accuracy=50.0 + (fold - 2) * 0.2)
     df = claims(results_dir=None, evidence_dir=tmp_path)
-    row = df[(df["id"] == "C8") & df["data"].str.startswith("emodb")].iloc[0]
-    assert row["verdict"] == "does not hold" and "within 5 points of chance" in row["note"]
+    row = df[(df["id"] == "C8") & df["data"].str.startswith("emodb") & (df["recipe"] == "round1")].iloc[0]
+    assert row["verdict"] == "does not hold" and "beats chance by more than 5 points" in row["note"]
+    assert row["units"] == "5 folds"  # these parts keep no answers
 
 
 def test_table_2_lists_the_selections_sets_and_c1_tests_the_papers_four_against_the_selections(tmp_path):
@@ -232,7 +248,7 @@ def test_table_2_lists_the_selections_sets_and_c1_tests_the_papers_four_against_
         _part(tmp_path, corpus="ravdess", scheme="sentiment2", model="ub_bilstm", fold=fold, macro_f1=55.0 + fold / 2,
               features=chosen[4].split(","), seconds=300.0)
     df = claims(results_dir=tmp_path, evidence_dir=tmp_path)
-    c1 = df[df["id"] == "C1"].set_index(["data", "test"])
+    c1 = df[(df["id"] == "C1") & (df["recipe"] == "round1")].set_index(["data", "test"])
     against = c1.loc[("ravdess sentiment2, 4 speaker folds",
                       "UB-BiLSTM, the paper's 4 types vs UB-BiLSTM, the selection's 4 types (mfcc, chroma, contrast, rms)")]
     assert against["verdict"] == "holds" and against["folds"] == 4
@@ -244,3 +260,58 @@ def test_table_2_lists_the_selections_sets_and_c1_tests_the_papers_four_against_
     assert t2.loc[("sentiment2", "UB-BiLSTM", chosen[4]), "folds"] == 4
     one = t2.loc[("sentiment2", "UB-LSTM", "mfcc")]
     assert one["macro-F1"] == "not run" and one["4 folds would take"].startswith("≈")
+
+
+def _answers(fold: int, *, right: float, rng) -> dict:
+    """Test answers of one RAVDESS-like fold: 6 speakers, 12 utterances each over 3 classes, ``right`` of them correct."""
+    speakers = [f"{fold * 6 + i + 1:02d}" for i in range(6)]
+    y = np.tile(np.arange(3), 4 * len(speakers))
+    pred = np.where(rng.random(y.size) < right, y, (y + 1) % 3)
+    return {"utterance_id": [f"u{fold}-{i}" for i in range(y.size)], "speaker": list(np.repeat(speakers, 12)),
+            "corpus": ["ravdess"] * y.size, "y_true": y.tolist(), "y_pred": pred.tolist(), "classes": ["a", "b", "c"]}
+
+
+def test_the_ledger_judges_each_recipe_on_its_own_runs_and_pairs_speakers_where_answers_are_kept(tmp_path):
+    """Round two's parts (their overrides name its changes; kept in a folder of their own or beside round one's)
+    make round two's rows only; with answers kept, a row pairs the 24 speakers instead of the 4 folds."""
+    from affacrnn.experiments.crossval import RECIPES
+
+    rng = np.random.default_rng(1)
+    later = dict(RECIPES["round2"])
+    for fold in range(4):
+        for model, right in (("affacrnn_staged", 0.8), ("ub_bilstm", 0.6)):
+            _part(tmp_path, corpus="ravdess", scheme="ravdess_emotion7", model=model, fold=fold, macro_f1=100 * right)
+            answers = _answers(fold, right=right, rng=rng)
+            where = tmp_path / "recipe2" if model == "ub_bilstm" else tmp_path  # either place counts
+            _part(where, corpus="ravdess", scheme="ravdess_emotion7", model=model, fold=fold, options=later,
+                  macro_f1=100 * right + fold, predictions=answers)
+        # the small CNN's round-two parts predate kept answers: its rows pair folds
+        _part(tmp_path / "recipe2", corpus="ravdess", scheme="ravdess_emotion7", model="sbcnn_small", fold=fold,
+              options=later, macro_f1=50.0 + fold)
+    # round two with one more override is its own recipe + options, never round two's plain row
+    _part(tmp_path / "recipe2", corpus="ravdess", scheme="ravdess_emotion7", model="ub_bilstm", fold=0,
+          options={**later, "spec_augment": 0.2}, macro_f1=1.0)
+    one, two = fold_runs(tmp_path), fold_runs(tmp_path, recipe="round2")
+    assert len(one) == 8 and set(one["recipe"]) == {"round1"} and set(one["options"]) == {""}
+    assert len(two) == 13 and set(two["recipe"]) == {"round2"} and set(two["options"]) == {"", "spec_augment=0.2"}
+    with pytest.raises(ParameterError, match="recipe"):
+        fold_runs(tmp_path, recipe="round3")
+    df = claims(results_dir=tmp_path, evidence_dir=tmp_path)
+    rows = df[(df["id"] == "C4") & (df["data"] == "ravdess ravdess_emotion7, 4 speaker folds")
+              & df["test"].isin(["AFF-ACRNN (staged) vs UB-BiLSTM", "AFF-ACRNN (staged) vs SBCNN (small CNN)"])]
+    by = rows.set_index(["recipe", "test"])
+    ub2, ub1 = (by.loc[(r, "AFF-ACRNN (staged) vs UB-BiLSTM")] for r in ("round2", "round1"))
+    assert ub2["units"] == "24 speakers" and ub2["verdict"] == "holds" and ub2["ours"].startswith("81.5")
+    assert ub1["units"] == "4 folds" and ub1["ours"].startswith("80.0") and ub1["difference"].startswith("+20.0")
+    cnn2 = by.loc[("round2", "AFF-ACRNN (staged) vs SBCNN (small CNN)")]
+    assert cnn2["units"] == "4 folds" and cnn2["ours"] == "81.5 ± 1.3 vs 51.5 ± 1.3"
+    # the speaker-level difference is the mean of the per-speaker macro-F1 differences
+    from affacrnn.experiments.answers import part_answers, speaker_scores
+
+    parts = {m: sorted(p for p in tmp_path.rglob(f"*{m}*.json") if "-3-f" in p.name)
+             for m in ("affacrnn_staged", "ub_bilstm")}
+    gap = (speaker_scores(part_answers(parts["affacrnn_staged"])) - speaker_scores(part_answers(parts["ub_bilstm"])))
+    assert len(gap) == 24 and ub2["difference"].startswith(f"{gap.mean():+.1f}")
+    md = (tmp_path / "claims.md").read_text()
+    assert "## On the current recipe (round2)" in md and "## On the paper's recipe (round one)" in md
+    assert set(df.attrs["extra"]["runs_read"]) == {"round1", "round2"}

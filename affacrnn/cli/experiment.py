@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     if args.name == "claims":  # text columns only: the ledger's verdicts, one line per test
-        shown = df[["id", "test", "ours", "difference", "p", "verdict"]]
+        shown = df[["id", "recipe", "test", "ours", "difference", "units", "verdict"]]
         with pd.option_context("display.width", 200, "display.max_colwidth", 60):
             print(shown.to_string(index=False))
         print(f"\nverdicts: {df.attrs['extra']['verdicts']}; written to {df.attrs.get('json_path')} and claims.md")

@@ -27,7 +27,7 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 from affacrnn.errors import ParameterError
 from affacrnn.settings import REPO_ROOT
 
-__all__ = ["SCORES", "ensemble_answers", "fold_macro_f1", "read_answers", "speaker_scores"]
+__all__ = ["SCORES", "ensemble_answers", "fold_macro_f1", "part_answers", "read_answers", "speaker_scores"]
 
 #: Scores :func:`speaker_scores` computes, in percent (the fold tables' names).
 SCORES = {
@@ -70,28 +70,58 @@ def read_answers(*, corpus: str, scheme: str, model: str, options: dict | None =
     """
     parts_dir = (Path(results_dir) if results_dir is not None else REPO_ROOT / "results") / "crossval-parts"
     want = {k: tuple(v) if isinstance(v, list) else v for k, v in (options or {}).items()}
-    frames, classes, used, without = [], None, [], 0
+    chosen = []
     for path in sorted(parts_dir.glob(f"{mode}-{corpus}-{scheme}-{model}*.json")):
+        task = json.loads(path.read_text())["task"]
+        if (task["corpus"], task["scheme"], task["model"], task.get("cross") or "", task["mode"]) == \
+                (corpus, scheme, model, cross, mode) and _overrides(task) == want:
+            chosen.append(path)
+    try:
+        return part_answers(chosen)
+    except ParameterError as exc:
+        raise ParameterError(f"no fold run of {corpus}/{scheme}/{model} with options {want or 'none'} keeps its test "
+                             f"answers in {parts_dir} ({exc}). Run it with `affacrnn experiment crossval --mode {mode}`."
+                             ) from None
+
+
+def part_answers(paths) -> pd.DataFrame:
+    """The test answers kept in the part files ``paths``, one row per (seed, fold, utterance).
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+        Crossval part files (``fold_runs``' ``path`` column names them).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`read_answers`.
+
+    Raises
+    ------
+    ParameterError
+        When none of them keeps its answers (parts made before answers were kept), or they disagree on the classes.
+    """
+    frames, classes, used, without = [], None, [], 0
+    for path in map(Path, paths):
         record = json.loads(path.read_text())
-        task = record["task"]
-        if (task["corpus"], task["scheme"], task["model"], task.get("cross") or "", task["mode"]) != \
-                (corpus, scheme, model, cross, mode) or _overrides(task) != want:
-            continue
-        answers = record["row"].get("predictions")
-        if answers is None:
+        task, answers = record["task"], dict(record["row"].get("predictions") or {})
+        if not answers:
             without += 1
             continue
         proba = answers.pop("proba", None)
-        classes = answers.pop("classes")
+        names = answers.pop("classes")
+        if classes is not None and names != classes:
+            raise ParameterError(f"{path.name} names classes {names}, another part {classes}: pass parts of one scheme.")
+        classes = names
         frame = pd.DataFrame(answers).assign(seed=task["seed"], fold=task["fold"])
         if proba is not None:
             frame[[f"p{i}" for i in range(len(classes))]] = np.asarray(proba, dtype=float)
         frames.append(frame)
         used.append(path.name)
     if not frames:
-        extra = f" ({without} part(s) of it predate kept answers: run them again)" if without else ""
-        raise ParameterError(f"no fold run of {corpus}/{scheme}/{model} with options {want or 'none'} keeps its test "
-                             f"answers in {parts_dir}{extra}. Run it with `affacrnn experiment crossval --mode {mode}`.")
+        raise ParameterError(f"none of {len(used) + without} part(s) keeps its answers"
+                             + (f" ({without} predate kept answers: run them again)" if without else ""))
     out = pd.concat(frames, ignore_index=True)
     first = ["seed", "fold", "utterance_id", "speaker", "corpus", "y_true", "y_pred"]
     out = out[first + [c for c in out.columns if c not in first]]
@@ -126,7 +156,8 @@ def ensemble_answers(answers: pd.DataFrame) -> pd.DataFrame:
 
 
 def speaker_scores(answers: pd.DataFrame, *, score: str = "macro_f1") -> pd.Series:
-    """Each test speaker's score (percent), averaged over seeds: the units of a speaker-level test.
+    """Each test speaker's score (percent), averaged over seeds (and over the fold models that scored them, for the
+    other corpus of a cross-corpus run): the units of a speaker-level test.
 
     Parameters
     ----------
@@ -144,7 +175,7 @@ def speaker_scores(answers: pd.DataFrame, *, score: str = "macro_f1") -> pd.Seri
         raise ParameterError(f"`score` must be one of {', '.join(SCORES)}; got {score!r}.")
     fn = SCORES[score]
     rows: dict[str, list[float]] = {}
-    for (seed, corpus, speaker), group in answers.groupby(["seed", "corpus", "speaker"], sort=True):
+    for (seed, fold, corpus, speaker), group in answers.groupby(["seed", "fold", "corpus", "speaker"], sort=True):
         labels = sorted(group["y_true"].unique())
         rows.setdefault(f"{corpus}:{speaker}", []).append(100 * fn(group["y_true"], group["y_pred"], labels))
     return pd.Series({k: float(np.mean(v)) for k, v in sorted(rows.items())}, name=score)

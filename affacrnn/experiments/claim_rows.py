@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 from scipy import stats
 
+from affacrnn.errors import ParameterError
+from affacrnn.experiments.answers import part_answers, speaker_scores
 from affacrnn.experiments.costs import scaled_minutes, selection_minutes
 from affacrnn.experiments.crossval import FOLDS
 from affacrnn.experiments.fold_tables import (
@@ -39,6 +41,7 @@ from affacrnn.experiments.paper import (
     PAPER_TABLE5,
     PAPER_TABLE6,
 )
+from affacrnn.experiments.speaker_tests import speaker_paired
 from affacrnn.experiments.verdicts import ALPHA, CHANCE_MARGIN, p_text, paired, verdict
 
 __all__ = ["ROWS"]
@@ -47,10 +50,10 @@ __all__ = ["ROWS"]
 _CLASSES = {"sentiment2": 2, "sentiment3": 3, "ravdess5": 5, "ravdess_emotion7": 7}
 
 
-def _command(corpus: str, scheme: str, models: Iterable[str], *, cross: str | None = None,
+def _command(corpus: str, scheme: str, models: Iterable[str], *, recipe: str, cross: str | None = None,
              features: str = PAPER4, options: str = "") -> str:
     cmd = (f"affacrnn experiment crossval --mode full --seeds 0 --param corpus={corpus} --param schemes={scheme} "
-           f"--param models={','.join(models)}")
+           f"--param models={','.join(models)}" + ("" if recipe == "round1" else f" --param recipe={recipe}"))
     if cross:
         cmd += f" --param cross={cross}"
     overrides = dict(o.split("=", 1) for o in options.split(",") if o)
@@ -67,34 +70,64 @@ def _versus(ev: Evidence, *, corpus: str, scheme: str, model: str, other: str, p
             other_label: str | None = None, options: str = "", other_options: str = "") -> dict:
     """One paired comparison ``model`` vs ``other`` on the same folds (``options``: the runs' overrides
     as :func:`~affacrnn.experiments.fold_tables.fold_runs` writes them, ``"cnn=resnet18"``)."""
-    a = per_fold(select_runs(ev.runs, corpus=corpus, scheme=scheme, model=model, features=features, cross=cross,
-                             options=options), metric)
-    b = per_fold(select_runs(ev.runs, corpus=corpus, scheme=scheme, model=other, features=other_features,
-                             cross=cross, options=other_options), metric)
+    sel_a = select_runs(ev.runs, corpus=corpus, scheme=scheme, model=model, features=features, cross=cross,
+                        options=options)
+    sel_b = select_runs(ev.runs, corpus=corpus, scheme=scheme, model=other, features=other_features, cross=cross,
+                        options=other_options)
+    a, b = per_fold(sel_a, metric), per_fold(sel_b, metric)
     name_a, name_b = label or LABELS.get(model, model), other_label or LABELS.get(other, other)
     data = f"{corpus} {scheme}, {FOLDS.get(corpus, '?')} speaker folds" + (f", scored on all of {cross}" if cross else "")
     sides = ((model, features, options, a), (other, other_features, other_options, b))
-    return _paired_row(a, b, test=f"{name_a} vs {name_b}", data=data, corpus=corpus,
+    by_speaker = _speaker_test(sel_a, sel_b, scored=cross or corpus, score=metric.removeprefix("cross_"))
+    return _paired_row(a, b, test=f"{name_a} vs {name_b}", data=data, corpus=corpus, by_speaker=by_speaker,
                        metric=f"{'cross-corpus ' if cross else ''}{metric.replace('_', '-')}", paper=paper, note=note,
-                       command=lambda k: " ; ".join(_command(corpus, scheme, [m], cross=cross, features=f, options=o)
+                       command=lambda k: " ; ".join(_command(corpus, scheme, [m], recipe=ev.recipe, cross=cross, features=f, options=o)
                                                     for m, f, o, s in sides if len(s) < k))
 
 
+def _speaker_scores(sel: pd.DataFrame, *, scored: str, score: str) -> pd.Series | None:
+    """Each speaker of corpus ``scored`` scored from the answers the runs ``sel`` keep; None unless every run kept them."""
+    if sel.empty or "path" not in sel:
+        return None
+    try:
+        answers = part_answers(sel["path"])
+    except ParameterError:
+        return None
+    if len(answers.attrs["parts"]) < len(sel):  # some runs predate kept answers: their speakers would be missing
+        return None
+    return speaker_scores(answers[answers["corpus"] == scored], score=score)
+
+
+def _speaker_test(sel_a: pd.DataFrame, sel_b: pd.DataFrame | float, *, scored: str, score: str) -> dict | None:
+    """The speaker-level paired test of two sets of runs (or of one against a constant), or None without answers."""
+    a = _speaker_scores(sel_a, scored=scored, score=score)
+    b = (pd.Series(float(sel_b), index=a.index) if a is not None and not isinstance(sel_b, pd.DataFrame)
+         else _speaker_scores(sel_b, scored=scored, score=score) if isinstance(sel_b, pd.DataFrame) else None)
+    if a is None or b is None or len(a.index.intersection(b.index)) < 3:
+        return None
+    return speaker_paired(a, b)
+
+
 def _paired_row(a: pd.Series, b: pd.Series, *, test: str, data: str, corpus: str, metric: str, paper: str,
-                note: str, command: Callable[[int], str]) -> dict:
-    """The ledger's row of one paired test of ``a`` against ``b`` (per-fold values): figures, p, verdict;
-    ``command(k)`` runs what has fewer than ``k`` folds (printed while the test lacks folds)."""
+                note: str, command: Callable[[int], str], by_speaker: dict | None = None) -> dict:
+    """The ledger's row of one paired test of ``a`` against ``b`` (per-fold values): figures, interval, verdict;
+    ``by_speaker`` (:func:`~affacrnn.experiments.speaker_tests.speaker_paired`), when both kept their answers, is the
+    test the verdict reads; ``command(k)`` runs what has fewer than ``k`` folds (printed while the test lacks folds)."""
     row = {"test": test, "data": data, "metric": metric, "paper": paper, "note": note}
     result = paired(a, b)
     if result is None:
-        row.update({"ours": "–", "difference": "–", "p": "–", "folds": 0, "verdict": "not tested",
+        row.update({"ours": "–", "difference": "–", "p": "–", "folds": 0, "units": "–", "verdict": "not tested",
                     "run": command(2)})
         return row
+    fold_text = f"{result['mean']:+.1f} [{result['low']:+.1f}, {result['high']:+.1f}]"
     row.update({"ours": f"{plus_minus(result['a_mean'], result['a_sd'])} vs "
                         f"{plus_minus(result['b_mean'], result['b_sd'])}",
-                "difference": f"{result['mean']:+.1f} [{result['low']:+.1f}, {result['high']:+.1f}]",
-                "p": p_text(result["p"]), "p_wilcoxon": p_text(result["p_wilcoxon"]), "folds": result["n"],
-                "ahead": f"{result['ahead']} of {result['n']}", "verdict": verdict(result), "run": ""})
+                "fold_difference": fold_text, "folds": result["n"], "p_wilcoxon": p_text(result["p_wilcoxon"]),
+                "run": ""})
+    unit = by_speaker or result
+    row.update({"difference": f"{unit['mean']:+.1f} [{unit['low']:+.1f}, {unit['high']:+.1f}]", "p": p_text(unit["p"]),
+                "units": f"{unit['n']} {'speakers' if by_speaker else 'folds'}",
+                "ahead": f"{unit['ahead']} of {unit['n']}", "verdict": verdict(unit)})
     _partial(row, result["n"], corpus, lambda: command(FOLDS[corpus]))
     return row
 
@@ -169,13 +202,13 @@ def _over_sets(ev: Evidence, scheme: str, k: int) -> dict:
                       data=f"ravdess {scheme}, {folds} speaker folds", corpus="ravdess", metric="macro-F1",
                       paper=f"{k} classes: BiLSTM ahead at {ahead} of {len(sizes)} sizes, by {gap:+.2f} points "
                             "on average (% acc.)", note=note,
-                      command=lambda _: _command("ravdess", scheme, ["ub_lstm", "ub_bilstm"]))
+                      command=lambda _: _command("ravdess", scheme, ["ub_lstm", "ub_bilstm"], recipe=ev.recipe))
     if missing and row["verdict"] != "not tested":  # like a fold short: which sets count must not move the verdict
         row["verdict"] = "not tested"
         row["note"] = (f"Only {len(both)} of {len(cells)} sets run by both on all folds so far (the figures are "
                        f"theirs; no verdict until all are); not yet: {'; '.join(m.replace(',', '+') for m in missing)} "
                        "(Table 2 gives their cost and command). " + note)
-        row["run"] = _command("ravdess", scheme, ["ub_lstm", "ub_bilstm"]) + " (with each missing set's features)"
+        row["run"] = _command("ravdess", scheme, ["ub_lstm", "ub_bilstm"], recipe=ev.recipe) + " (with each missing set's features)"
     return row
 
 
@@ -272,10 +305,12 @@ def _c6_mosi(ev: Evidence, *, split: str, paper: str) -> dict:
             "bc-LSTM's own vectors stand in for AFF1's output. Paired over test videos (speakers): each video's "
             f"accuracy, averaged over {n_seeds or 'the'} seeds; accuracy because the paper's Table 6 reports it "
             "(a video of a few utterances has no stable macro-F1).")
-    return _paired_row(a, b, test=f"AFF-ACRNN context stage vs bc-LSTM on MOSI (bc-LSTM's audio vectors, {name})",
+    row = _paired_row(a, b, test=f"AFF-ACRNN context stage vs bc-LSTM on MOSI (bc-LSTM's audio vectors, {name})",
                        data=f"mosi mosi2, {name} ({a.size or '?'} test videos)", corpus="mosi",
                        metric="accuracy per test video", paper=paper,
-                       note=note, command=lambda k: "affacrnn experiment mosi_audio --mode full --out results")
+                      note=note, command=lambda k: "affacrnn experiment mosi_audio --mode full --out results")
+    row["units"] = row["units"].replace("folds", "videos")
+    return {**row, "recipe": "–"}  # its own experiment: the same row under every recipe
 
 
 def _c7(ev: Evidence) -> list[dict]:
@@ -288,35 +323,39 @@ def _c7(ev: Evidence) -> list[dict]:
 
 
 def _c8(ev: Evidence) -> list[dict]:
-    """Cross-language balanced accuracy against chance, one-sample over folds; the drop beside it."""
+    """Cross-language balanced accuracy against chance (per speaker of the other corpus where the runs kept their
+    answers, else one-sample over folds), read against :data:`CHANCE_MARGIN`; the drop beside it."""
     p = PAPER_TABLE6
     out = []
     for corpus, cross in (("ravdess", "emodb"), ("emodb", "ravdess")):
         sel = select_runs(ev.runs, corpus=corpus, scheme="sentiment2", model="affacrnn_staged", cross=cross)
         across = per_fold(sel, "cross_balanced_accuracy")
         chance = 100 / _CLASSES["sentiment2"]
-        test = paired(across, chance)
+        folds = paired(across, chance)
+        by_speaker = _speaker_test(sel, chance, scored=cross, score="balanced_accuracy") if folds else None
+        test = by_speaker or folds
         row = {"test": f"AFF-ACRNN trained on {corpus}, tested on {cross}: balanced accuracy vs chance",
                "data": f"{corpus} sentiment2, {FOLDS[corpus]} speaker folds, scored on all of {cross}",
                "metric": "cross-corpus balanced accuracy",
                "paper": f"MOSI {p[('affacrnn', 'in_corpus')]} → MOUD {p[('affacrnn', 'cross')]} % acc.",
                "note": ""}
-        if test is None:
-            row.update({"ours": "–", "difference": "–", "p": "–", "folds": 0, "verdict": "not tested",
-                        "run": _command(corpus, "sentiment2", ["affacrnn_staged"], cross=cross)})
+        if folds is None:
+            row.update({"ours": "–", "difference": "–", "p": "–", "folds": 0, "units": "–", "verdict": "not tested",
+                        "run": _command(corpus, "sentiment2", ["affacrnn_staged"], recipe=ev.recipe, cross=cross)})
         else:
             drop = paired(per_fold(sel, "balanced_accuracy"), across)
-            row.update({"ours": f"{plus_minus(test['a_mean'], test['a_sd'])} vs chance {chance:.0f}",
+            row.update({"ours": f"{plus_minus(folds['a_mean'], folds['a_sd'])} vs chance {chance:.0f}",
                         "difference": f"{test['mean']:+.1f} [{test['low']:+.1f}, {test['high']:+.1f}]",
-                        "p": p_text(test["p"]), "p_wilcoxon": p_text(test["p_wilcoxon"]), "folds": test["n"],
-                        "ahead": f"{test['ahead']} of {test['n']}", "verdict": verdict(test), "run": "",
-                        "note": (f"Drop from its own corpus's held-out speakers: {drop['mean']:+.1f} "
-                                 f"[{drop['low']:+.1f}, {drop['high']:+.1f}] points of balanced accuracy "
-                                 f"(p {p_text(drop['p'])}).") if drop else ""})
-            if row["verdict"] == "inconclusive" and test["high"] < CHANCE_MARGIN:
-                row["verdict"] = "does not hold"
-                row["note"] = (f"Its whole 95 % interval is within {CHANCE_MARGIN:g} points of chance. " + row["note"]).strip()
-            _partial(row, test["n"], corpus, lambda: _command(corpus, "sentiment2", ["affacrnn_staged"], cross=cross))
+                        "fold_difference": f"{folds['mean']:+.1f} [{folds['low']:+.1f}, {folds['high']:+.1f}]",
+                        "p": p_text(test["p"]), "p_wilcoxon": p_text(folds["p_wilcoxon"]), "folds": folds["n"],
+                        "units": f"{test['n']} {f'{cross} speakers' if by_speaker else 'folds'}",
+                        "ahead": f"{test['ahead']} of {test['n']}",
+                        "verdict": verdict(test, smallest=CHANCE_MARGIN), "run": "",
+                        "note": (f"The transfer matters when balanced accuracy beats chance by more than "
+                                 f"{CHANCE_MARGIN:g} points. Drop from its own corpus's held-out speakers: "
+                                 f"{drop['mean']:+.1f} [{drop['low']:+.1f}, {drop['high']:+.1f}] points of balanced "
+                                 f"accuracy (p {p_text(drop['p'])}).") if drop else ""})
+            _partial(row, folds["n"], corpus, lambda: _command(corpus, "sentiment2", ["affacrnn_staged"], recipe=ev.recipe, cross=cross))
         out.append(row)
     return out
 
@@ -328,7 +367,7 @@ def _c9(ev: Evidence) -> list[dict]:
     out = []
     for preset, what in (("cpu", "our cpu preset (64² graphs, small CNN)"),
                          ("paper", "the paper's architecture (ResNet152 at 512², 60 M parameters)")):
-        row = {"test": f"10 s clip on disk → sentiment with {what}: 95th percentile vs the paper's mean",
+        row = {"recipe": "–", "test": f"10 s clip on disk → sentiment with {what}: 95th percentile vs the paper's mean",
                "data": "benchmarks/latency.py, real RAVDESS speech", "metric": "milliseconds",
                "paper": f"{paper_ms} ms, mean of 1000 runs (§5; hardware not stated)", "p": "–", "folds": 0,
                "note": "Untrained weights (latency does not depend on them)."}
@@ -351,7 +390,7 @@ def _c9(ev: Evidence) -> list[dict]:
 
 
 def _c10(ev: Evidence) -> list[dict]:
-    row = {"test": "prototype's 2-class labels (proto2): correct test rows vs always answering the majority",
+    row = {"recipe": "–", "test": "prototype's 2-class labels (proto2): correct test rows vs always answering the majority",
            "data": "MOSI label file, the paper's 583 test rows", "metric": "test rows correct",
            "paper": "69.64 % (Table 4, 2 classes)", "folds": 0, "run": ""}
     mosi = ev.mosi

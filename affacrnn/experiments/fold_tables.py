@@ -22,7 +22,7 @@ import pandas as pd
 
 from affacrnn.errors import ParameterError
 from affacrnn.experiments.costs import scaled_minutes
-from affacrnn.experiments.crossval import FOLDS
+from affacrnn.experiments.crossval import FOLDS, RECIPES
 from affacrnn.experiments.fold_scores import RUN_DETAILS
 from affacrnn.experiments.yardstick import FUNCTIONALS_LABELS
 from affacrnn.experiments.paper import PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4, PAPER_TABLE5, PAPER_TABLE6
@@ -30,7 +30,7 @@ from affacrnn.features.frames import ALL_FEATURES, PAPER_FEATURES
 from affacrnn.settings import REPO_ROOT
 
 __all__ = ["LABELS", "PAPER4", "ALL7", "TABLE_CAPTIONS", "Evidence", "best_cnns", "evidence", "fold_runs", "fold_tables",
-           "fusion_options", "per_fold", "select_runs", "selected_sets", "plus_minus", "table2_cells", "table2_folds"]
+           "fusion_options", "per_fold", "recipe_of", "select_runs", "selected_sets", "plus_minus", "table2_cells", "table2_folds"]
 
 #: How rows name the models.
 LABELS = {
@@ -50,34 +50,59 @@ ALL7 = ",".join(ALL_FEATURES)
 # Evidence: the committed fold runs
 # ----------------------------------------------------------------------------------------------
 
-def fold_runs(results_dir: str | Path | None = None, *, mode: str = "full") -> pd.DataFrame:
-    """Every committed crossval run of ``mode``: one row per (corpus, scheme, model, options, cross, fold, seed).
+def recipe_of(overrides: dict) -> str:
+    """The recipe a run's config overrides name: the latest of :data:`~affacrnn.experiments.crossval.RECIPES`
+    whose every change they hold (``"round1"``, the recipe without changes, otherwise)."""
+    found = "round1"
+    for name, changes in RECIPES.items():
+        if changes and all(overrides.get(k) == v for k, v in changes.items()):
+            found = name
+    return found
+
+
+def fold_runs(results_dir: str | Path | None = None, *, mode: str = "full", recipe: str = "round1") -> pd.DataFrame:
+    """Every committed crossval run of ``mode`` and ``recipe``: one row per (corpus, scheme, model, options, cross,
+    fold, seed).
 
     Read from ``<results_dir>/crossval-parts/*.json`` (default the repository's ``results/``), so
-    runs of separate sessions and commands count together. Columns: the run's row (scores,
-    ``features`` — the paper's four where the run overrode nothing — and ``cross``, empty for
-    in-corpus runs), plus ``key`` (the part's file name) and ``commit`` (its provenance).
+    runs of separate sessions and commands count together; a later recipe's runs also from every
+    ``<results_dir>/*/crossval-parts/`` (where they were run, ``results/recipe2/`` …), each part once.
+    A part's recipe is what its overrides name (:func:`recipe_of`), so one table never mixes two.
+    Columns: the run's row (scores, ``features`` — the paper's four where the run overrode nothing —
+    ``options``, the overrides beyond the recipe's own, and ``cross``, empty for in-corpus runs),
+    plus ``recipe``, ``key`` (the part's file name), ``path`` and ``commit`` (its provenance).
     """
+    if recipe not in RECIPES:
+        raise ParameterError(f"`recipe` must be one of {', '.join(RECIPES)}; got {recipe!r}.")
     root = Path(results_dir) if results_dir is not None else REPO_ROOT / "results"
-    rows = []
-    for path in sorted((root / "crossval-parts").glob("*.json")):
+    changes = RECIPES[recipe]
+    paths = sorted((root / "crossval-parts").glob("*.json"))
+    if changes:
+        paths += sorted(root.glob("*/crossval-parts/*.json"))
+    rows, seen = [], set()
+    for path in paths:
         try:
             record = json.loads(path.read_text())
             task, row = record["task"], record["row"]
         except (ValueError, KeyError, TypeError) as exc:
             raise ParameterError(f"{path} is not a crossval part ({exc}); delete it or re-run its task.") from exc
-        if task.get("mode") != mode:
-            continue
-        out = {k: v for k, v in row.items() if k not in RUN_DETAILS}
         overrides = dict(task.get("overrides") or [])
+        if task.get("mode") != mode or path.stem in seen or recipe_of(overrides) != recipe:
+            continue
+        seen.add(path.stem)
+        out = {k: v for k, v in row.items() if k not in RUN_DETAILS}
         feats = overrides.get("features")
         out["features"] = ",".join(feats) if isinstance(feats, (list, tuple)) else (feats or PAPER4)
-        out["options"] = ",".join(f"{k}={v}" for k, v in sorted(overrides.items()) if k != "features")
+        out["options"] = ",".join(f"{k}={v}" for k, v in sorted(overrides.items())
+                                  if k != "features" and k not in changes)
         out["cross"] = task.get("cross") or ""
+        out["recipe"] = recipe
         out["key"] = path.stem
+        out["path"] = str(path)
         out["commit"] = str((record.get("provenance") or {}).get("commit", ""))[:12]
         rows.append(out)
-    columns = ["corpus", "scheme", "model", "features", "options", "cross", "fold", "seed", "key", "commit"]
+    columns = ["corpus", "scheme", "model", "features", "options", "cross", "fold", "seed", "recipe", "key", "path",
+               "commit"]
     if not rows:
         return pd.DataFrame(columns=columns)
     df = pd.DataFrame(rows)
@@ -370,6 +395,8 @@ class Evidence:
     sets: dict = dataclasses.field(default_factory=dict)
     #: ``results/mosi_audio.json`` (the vector models on MOSI), or None when not committed.
     mosi_audio: dict | None = None
+    #: The recipe of every run in ``runs`` (:func:`fold_runs`).
+    recipe: str = "round1"
 
 
 def _read_json(path: Path) -> dict | None:
@@ -381,13 +408,13 @@ def _read_json(path: Path) -> dict | None:
         raise ParameterError(f"{path} is not valid JSON ({exc}); delete it and re-run what writes it.") from exc
 
 
-def evidence(results_dir: str | Path | None = None, *, mode: str = "full") -> Evidence:
-    """The committed fold runs, MOSI label audit and audio runs, latency record and Table 2's selected sets under
-    ``results_dir`` (the MOSI audio runs only when made in ``mode``)."""
+def evidence(results_dir: str | Path | None = None, *, mode: str = "full", recipe: str = "round1") -> Evidence:
+    """The committed fold runs of one recipe, MOSI label audit and audio runs, latency record and Table 2's selected
+    sets under ``results_dir`` (the MOSI audio runs only when made in ``mode``)."""
     root = Path(results_dir) if results_dir is not None else REPO_ROOT / "results"
     mosi = _read_json(root / "mosi_labels.json")
     audio = _read_json(root / "mosi_audio.json")
-    return Evidence(runs=fold_runs(root, mode=mode),
+    return Evidence(runs=fold_runs(root, mode=mode, recipe=recipe), recipe=recipe,
                     mosi=None if mosi is None else pd.DataFrame(mosi["rows"], columns=mosi.get("columns")),
                     latency=_read_json(root / "latency.json"), sets=selected_sets(root / "table2.json"),
                     mosi_audio=audio if audio is not None and audio.get("mode") == mode else None)

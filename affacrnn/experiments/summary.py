@@ -309,7 +309,8 @@ def ensemble_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def ledger_table(*, results_dir: str | Path | None = None, chapter: str | None = None) -> pd.DataFrame:
+def ledger_table(*, results_dir: str | Path | None = None, chapter: str | None = None,
+                 recipe: str | None = "current") -> pd.DataFrame:
     """The committed claims ledger (``results/claims.json``), one row per test, for the README and the book.
 
     Parameters
@@ -318,22 +319,26 @@ def ledger_table(*, results_dir: str | Path | None = None, chapter: str | None =
         Default the repository's ``results/``.
     chapter : str, optional
         Keep only the claims whose evidence a chapter holds (``"09_baselines"``).
+    recipe : {"current", "round1", None}
+        The rows judging the package's current recipe (and those no recipe changes), round one's, or all.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``claim, test, data, ours, difference [95% CI], p, verdict, chapter``; empty when no
-        ledger is committed.
+        Columns ``claim, recipe, test, data, ours, difference [95% CI], units, verdict, chapter``; empty
+        when no ledger is committed.
     """
     df = _rows(results_dir, "claims")
-    columns = ["claim", "test", "data", "ours", "difference [95% CI]", "p", "verdict", "chapter"]
+    columns = ["claim", "recipe", "test", "data", "ours", "difference [95% CI]", "units", "verdict", "chapter"]
     if df is None or df.empty:
         return pd.DataFrame(columns=columns)
     if chapter is not None:
         df = df[df["chapter"] == chapter]
-    return pd.DataFrame({"claim": df["id"] + ": " + df["claim"], "test": df["test"], "data": df["data"],
-                         "ours": df["ours"], "difference [95% CI]": df["difference"], "p": df["p"],
-                         "verdict": df["verdict"], "chapter": df["chapter"]}).reset_index(drop=True)
+    if recipe is not None:
+        df = df[(df["recipe"] == "round1") == (recipe == "round1")]
+    return pd.DataFrame({"claim": df["id"] + ": " + df["claim"], "recipe": df["recipe"], "test": df["test"],
+                         "data": df["data"], "ours": df["ours"], "difference [95% CI]": df["difference"],
+                         "units": df["units"], "verdict": df["verdict"], "chapter": df["chapter"]}).reset_index(drop=True)
 
 
 def mosi_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
@@ -376,13 +381,15 @@ def readme_block(*, results_dir: str | Path | None = None) -> str:
     """The README's generated results block: the claims ledger, the crossval table and the ablations, Markdown."""
     table = crossval_table(results_dir=results_dir)
     lines = [BEGIN, ""]
-    ledger = ledger_table(results_dir=results_dir)
+    ledger, old = (ledger_table(results_dir=results_dir, recipe=r) for r in ("current", "round1"))
     if not ledger.empty:
-        counts = ledger["verdict"].value_counts()
-        lines += ["**The paper's claims, audited** (`results/claims.md`, from `affacrnn experiment claims`; "
-                  "paired t-test over speaker folds on macro-F1, α = 0.05 — *inconclusive* means within the "
-                  "folds' spread; " + ", ".join(f"{v} {n}" for v, n in counts.items()) + "):", "",
-                  _markdown(ledger.drop(columns=["chapter", "data"])), ""]
+        counts = ", ".join(f"{v} {n}" for v, n in ledger["verdict"].value_counts().items())
+        lines += ["**The paper's claims, audited** on the current recipe (`results/claims.md`, from `affacrnn experiment "
+                  "claims`; the 95 % interval of the macro-F1 difference, paired over speakers where both runs kept "
+                  "their answers, else over folds, against a smallest effect of 2 points: *holds* above it, *does not "
+                  "hold* below it, *inconclusive* across it; " + counts + "; round one's "
+                  + str(len(old)) + " rows: " + ", ".join(f"{v} {n}" for v, n in old["verdict"].value_counts().items())
+                  + "):", "", _markdown(ledger.drop(columns=["chapter", "data", "recipe"])), ""]
     if table.empty:
         lines += ["No cross-validation result is committed yet (`affacrnn experiment crossval --mode full`).", ""]
     else:
@@ -454,7 +461,7 @@ def _cell(value) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def ledger(*, chapter: str | None = None, results_dir=None) -> _Markdown:
+def ledger(*, chapter: str | None = None, results_dir=None, recipe: str | None = "current") -> _Markdown:
     """The committed claims ledger as a Markdown table, each row linked to the chapter with its evidence.
 
     Parameters
@@ -464,13 +471,15 @@ def ledger(*, chapter: str | None = None, results_dir=None) -> _Markdown:
         column is then left out.
     results_dir : path-like, optional
         Default the repository's ``results/``.
+    recipe : {"current", "round1", None}
+        As :func:`ledger_table`.
 
     Returns
     -------
     object
         Displayed as Markdown by Jupyter; ``repr`` is the same text.
     """
-    df = ledger_table(results_dir=results_dir, chapter=chapter)
+    df = ledger_table(results_dir=results_dir, chapter=chapter, recipe=recipe)
     if df.empty:
         return _Markdown("*No claims ledger is committed" + (" for this chapter" if chapter else "")
                          + " yet: make it with `affacrnn experiment claims --mode full`.*")

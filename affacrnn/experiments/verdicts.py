@@ -1,19 +1,22 @@
-"""The claims ledger's verdict rule: paired tests over speaker folds, and the verdict each gives.
+"""The claims ledger's verdict rule: an interval for the difference, and a smallest effect that matters.
 
-A comparison of two models is paired over the speaker folds both were run on: the per-fold
-difference in **macro-F1** (points; balanced across classes, so a model cannot win by
-answering EmoDB's 84 % negatives), tested with a two-sided **paired t-test**
-(``scipy.stats.ttest_rel``) at α = 0.05 (:data:`ALPHA`). *holds*: p < 0.05 and the difference
-goes the way the paper says; *does not hold*: p < 0.05 the other way; *inconclusive*: p ≥ 0.05,
-the difference is within the folds' spread; *not tested*: no committed runs yet (the ledger's row
-gives the command). With 4 or 5 folds the Wilcoxon signed-rank test cannot go below p = 0.125
-(4 folds) or 0.0625 (5), so it could never say *holds*; it is reported beside, not used.
-A comparison with a constant (chance, C8) is a one-sample t-test on the per-fold values, and
-there a claim that the model *works* also fails when the whole 95 % interval lies within
-:data:`CHANCE_MARGIN` points of chance (it transfers nothing worth the name); a comparison of a
-count with a rate (the MOSI audit) an exact binomial test (``scipy.stats.binomtest``); the
-latency claim holds when our 95th percentile is below the paper's mean. The ledger itself is
-:mod:`affacrnn.experiments.claims`.
+A comparison of two models is paired over the units both were tested on: the **24 RAVDESS actors
+or 10 EmoDB speakers** where both models' fold runs keep their test answers (each speaker scored
+by the fold model that did not see them; :mod:`affacrnn.experiments.speaker_tests`), otherwise the
+speaker folds (4 or 5: 3 or 4 degrees of freedom). The difference is in **macro-F1** points
+(balanced across classes, so a model cannot win by answering EmoDB's 84 % negatives) with its 95 %
+t interval (``scipy.stats.ttest_1samp`` on the paired differences). The verdict reads the interval
+against the **smallest effect that matters**, :data:`SMALLEST_EFFECT` = 2 points, stated once for
+every claim: *holds* when the whole interval lies above it (A beats B by a margin that matters),
+*does not hold* when the whole interval lies below it (A is not better by that margin: worse,
+level, or better by a negligible amount — an equivalence-style verdict), *inconclusive* only
+when the interval straddles it; *not tested* until every fold of the corpus is run (the ledger's
+row gives the command). A comparison with chance (C8) reads the interval of the score minus chance
+against :data:`CHANCE_MARGIN` points instead (a transfer that matters). The p-value of the same
+t-test and the Wilcoxon signed-rank p (which cannot go below 0.125 on 4 folds) are printed beside;
+the verdict does not use them. A count against a rate (the MOSI audit) is an exact binomial test
+(``scipy.stats.binomtest``); the latency claim holds when our 95th percentile is below the paper's
+mean. The ledger itself is :mod:`affacrnn.experiments.claims`.
 
 Notebook: book/10_reproduction_audit.ipynb
 """
@@ -23,13 +26,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["ALPHA", "CHANCE_MARGIN", "VERDICTS", "p_text", "paired", "verdict"]
+from affacrnn.experiments.speaker_tests import SMALLEST_EFFECT, effect_verdict
 
-#: Significance level of every test of the ledger.
+__all__ = ["ALPHA", "CHANCE_MARGIN", "SMALLEST_EFFECT", "VERDICTS", "p_text", "paired", "verdict"]
+
+#: Significance level of the p-values printed beside (and of the MOSI audit's binomial test).
 ALPHA = 0.05
 #: The verdicts, in the order the ledger counts them.
 VERDICTS = ("holds", "does not hold", "inconclusive", "not tested")
-#: C8: a cross-language score whose 95 % interval stays below chance + this many points does not hold.
+#: C8's smallest effect: a cross-language score must beat chance by this many points for the transfer to matter.
 CHANCE_MARGIN = 5.0
 
 
@@ -69,14 +74,12 @@ def paired(a: pd.Series, b: pd.Series | float) -> dict | None:
             "a_mean": float(a.mean()), "a_sd": float(a.std(ddof=1)), "b_mean": b_mean, "b_sd": b_sd}
 
 
-def verdict(test: dict | None, *, alpha: float = ALPHA) -> str:
-    """The ledger's rule: *holds* / *does not hold* when p < ``alpha`` (by the difference's sign), else
-    *inconclusive*; *not tested* without a test (module docstring)."""
+def verdict(test: dict | None, *, smallest: float = SMALLEST_EFFECT) -> str:
+    """The ledger's rule (module docstring): the 95 % interval ``test["low"]``–``test["high"]`` of "A minus B"
+    against ``smallest`` (:func:`~affacrnn.experiments.speaker_tests.effect_verdict`); *not tested* without a test."""
     if test is None:
         return "not tested"
-    if test["p"] < alpha:
-        return "holds" if test["mean"] > 0 else "does not hold"
-    return "inconclusive"
+    return effect_verdict(test["low"], test["high"], smallest=smallest)
 
 
 def p_text(p: float) -> str:
