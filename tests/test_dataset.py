@@ -43,3 +43,20 @@ def test_select_refuses_types_that_were_not_featurised_and_missing_graphs():
         part.select(have=PAPER_FEATURES, features=("rms",), graphs=False)
     with pytest.raises(ParameterError, match="spectrum graphs were not computed"):
         data.select(have=ALL_FEATURES, features=PAPER_FEATURES, graphs=True)
+
+
+def test_the_memory_check_counts_the_page_cache_the_kernel_can_reclaim(monkeypatch):
+    """A machine that has just read a corpus has little *free* memory and much page cache: the check reads
+    what is available (psutil), so a 0.2 GiB fold is not refused beside 19 GiB of cache."""
+    import types
+
+    from affacrnn.features import dataset
+    from affacrnn.models import presets
+
+    config = presets.CPU
+    one = config.n_frames * config.feature_config().n_columns * 4 + config.image_size**2 * 4
+    monkeypatch.setattr(dataset.psutil, "virtual_memory", lambda: types.SimpleNamespace(available=19 * 2**30, free=2**20))
+    dataset._check_memory(1608, config)  # EmoDB + RAVDESS in one fold: fits
+    monkeypatch.setattr(dataset.psutil, "virtual_memory", lambda: types.SimpleNamespace(available=one * 1608, free=2**20))
+    with pytest.raises(ParameterError, match=r"n_frames.*1608 utterances.*available"):
+        dataset._check_memory(1608, config)

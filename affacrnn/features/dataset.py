@@ -17,12 +17,12 @@ Notebook: book/06_ub_bilstm.ipynb
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import psutil
 
 from affacrnn.data.context import context_windows
 from affacrnn.data.corpora import load_corpus
@@ -165,10 +165,11 @@ def corpus_fingerprint(data: "Prepared", *, name: str) -> dict:
 
 
 def _available_bytes() -> int | None:
-    """Memory available to this process now (Linux/macOS ``sysconf``), or None where unknown."""
+    """Memory available to start new work now (psutil's ``available``: free memory plus the page cache the
+    kernel can reclaim — a machine that has read the corpus once has little *free* memory), or None where unknown."""
     try:
-        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
-    except (AttributeError, ValueError, OSError):  # pragma: no cover - Windows
+        return int(psutil.virtual_memory().available)
+    except (OSError, RuntimeError, AttributeError):  # pragma: no cover - a platform psutil cannot read
         return None
 
 
