@@ -41,13 +41,14 @@ def test_the_verdict_rule_reads_the_interval_against_the_smallest_effect():
 
 
 def _part(folder, *, corpus, scheme, model, fold, macro_f1, cross="", features=None, mode="full", options=None,
-          **extra):
+          seed_tag=0, **extra):
     overrides = ([["features", features]] if features else []) + [list(o) for o in sorted((options or {}).items())]
-    row = {"corpus": corpus, "scheme": scheme, "model": model, "fold": fold, "seed": 0, "macro_f1": macro_f1,
+    row = {"corpus": corpus, "scheme": scheme, "model": model, "fold": fold, "seed": seed_tag, "macro_f1": macro_f1,
            "accuracy": macro_f1 + 3, "balanced_accuracy": macro_f1 + 1, "majority": 20.0, **extra}
-    task = {"corpus": corpus, "scheme": scheme, "model": model, "fold": fold, "k": 4, "seed": 0, "mode": mode,
+    task = {"corpus": corpus, "scheme": scheme, "model": model, "fold": fold, "k": 4, "seed": seed_tag, "mode": mode,
             "overrides": overrides, "cross": cross}
-    name = f"{mode}-{corpus}-{scheme}-{model}-{cross}-{features and len(features)}-{len(options or ())}-f{fold}.json"
+    name = (f"{mode}-{corpus}-{scheme}-{model}-{cross}-{features and len(features)}-{len(options or ())}-f{fold}"
+            + (f"-s{seed_tag}" if seed_tag else "") + ".json")
     path = folder / "crossval-parts" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"task": task, "row": row, "provenance": {"commit": "0123456789abcdef"}}))
@@ -315,3 +316,23 @@ def test_the_ledger_judges_each_recipe_on_its_own_runs_and_pairs_speakers_where_
     md = (tmp_path / "claims.md").read_text()
     assert "## On the current recipe (round2)" in md and "## On the paper's recipe (round one)" in md
     assert set(df.attrs["extra"]["runs_read"]) == {"round1", "round2"}
+
+
+def test_an_inconclusive_row_says_what_one_more_seed_costs_and_the_cheapest_are_listed(tmp_path):
+    from affacrnn.experiments.crossval import RECIPES
+
+    later = dict(RECIPES["round2"])
+    for fold, (a, b) in enumerate(((50.0, 44.0), (48.0, 50.0), (55.0, 47.0), (49.0, 50.0))):  # across +2: open
+        for seed in (0, 1):
+            for model, f1, seconds in (("affacrnn_staged", a, 240.0), ("ub_bilstm", b, 30.0)):
+                _part(tmp_path, corpus="ravdess", scheme="sentiment3", model=f"{model}", fold=fold, options=later,
+                      macro_f1=f1 + seed, seconds=seconds, seed_tag=seed)
+    df = claims(results_dir=tmp_path, evidence_dir=tmp_path)
+    row = df[(df["recipe"] == "round2") & (df["test"] == "AFF-ACRNN (staged) vs UB-BiLSTM")
+             & df["data"].str.contains("sentiment3")].iloc[0]
+    assert row["verdict"] == "inconclusive" and row["units"] == "4 folds"
+    # each side's 4 folds per seed: (4 × 240 s + 4 × 30 s) / 60 = 18 min
+    assert row["seed_minutes"] == 18.0 and "One more seed of both costs ≈ 18 min" in row["note"]
+    cheapest = df.attrs["extra"]["cheapest_to_decide"]
+    assert cheapest[0]["seed_minutes"] == 18.0 and cheapest[0]["test"] == "AFF-ACRNN (staged) vs UB-BiLSTM"
+    assert "## Cheapest to decide with more seeds" in (tmp_path / "claims.md").read_text()

@@ -80,6 +80,7 @@ def _versus(ev: Evidence, *, corpus: str, scheme: str, model: str, other: str, p
     sides = ((model, features, options, a), (other, other_features, other_options, b))
     by_speaker = _speaker_test(sel_a, sel_b, scored=cross or corpus, score=metric.removeprefix("cross_"))
     return _paired_row(a, b, test=f"{name_a} vs {name_b}", data=data, corpus=corpus, by_speaker=by_speaker,
+                       seed_minutes=_seed_minutes(sel_a, sel_b),
                        metric=f"{'cross-corpus ' if cross else ''}{metric.replace('_', '-')}", paper=paper, note=note,
                        command=lambda k: " ; ".join(_command(corpus, scheme, [m], recipe=ev.recipe, cross=cross, features=f, options=o)
                                                     for m, f, o, s in sides if len(s) < k))
@@ -108,8 +109,16 @@ def _speaker_test(sel_a: pd.DataFrame, sel_b: pd.DataFrame | float, *, scored: s
     return speaker_paired(a, b)
 
 
+def _seed_minutes(*sels: pd.DataFrame) -> float:
+    """Minutes one more seed of every side costs on this machine: each side's committed folds' time per seed."""
+    if any(sel.empty or "seconds" not in sel or sel["seconds"].isna().any() for sel in sels):
+        return float("nan")
+    return float(sum(sel["seconds"].sum() / sel["seed"].nunique() for sel in sels) / 60)
+
+
 def _paired_row(a: pd.Series, b: pd.Series, *, test: str, data: str, corpus: str, metric: str, paper: str,
-                note: str, command: Callable[[int], str], by_speaker: dict | None = None) -> dict:
+                note: str, command: Callable[[int], str], by_speaker: dict | None = None,
+                seed_minutes: float = float("nan")) -> dict:
     """The ledger's row of one paired test of ``a`` against ``b`` (per-fold values): figures, interval, verdict;
     ``by_speaker`` (:func:`~affacrnn.experiments.speaker_tests.speaker_paired`), when both kept their answers, is the
     test the verdict reads; ``command(k)`` runs what has fewer than ``k`` folds (printed while the test lacks folds)."""
@@ -128,6 +137,10 @@ def _paired_row(a: pd.Series, b: pd.Series, *, test: str, data: str, corpus: str
     row.update({"difference": f"{unit['mean']:+.1f} [{unit['low']:+.1f}, {unit['high']:+.1f}]", "p": p_text(unit["p"]),
                 "units": f"{unit['n']} {'speakers' if by_speaker else 'folds'}",
                 "ahead": f"{unit['ahead']} of {unit['n']}", "verdict": verdict(unit)})
+    if row["verdict"] == "inconclusive" and seed_minutes == seed_minutes:  # what deciding it with seeds would cost
+        row["seed_minutes"] = round(seed_minutes, 1)
+        row["note"] = (f"{note} One more seed of both costs ≈ {seed_minutes:.0f} min on 2 CPU cores (their committed "
+                       f"folds' times); seeds narrow the interval only as far as the speakers differ.").strip()
     _partial(row, result["n"], corpus, lambda: command(FOLDS[corpus]))
     return row
 

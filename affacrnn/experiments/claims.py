@@ -139,7 +139,7 @@ def claims(
                 if r.setdefault("recipe", recipe) != "–" or recipe == RECIPES_JUDGED[0]:  # recipe-free rows once
                     rows.append({"id": c.id, "claim": c.claim, "source": c.source, "chapter": c.chapter, **r})
     columns = ["id", "claim", "source", "chapter", "recipe", "test", "data", "metric", "ours", "difference", "units",
-               "p", "folds", "ahead", "fold_difference", "p_wilcoxon", "verdict", "paper", "note", "run"]
+               "p", "folds", "ahead", "fold_difference", "p_wilcoxon", "verdict", "seed_minutes", "paper", "note", "run"]
     df = pd.DataFrame(rows).reindex(columns=columns)
     df[["ahead", "p_wilcoxon", "units", "fold_difference"]] = df[["ahead", "p_wilcoxon", "units", "fold_difference"]].fillna("–")
     current = df["recipe"] != "round1"
@@ -161,6 +161,7 @@ def claims(
         "smallest_effect": SMALLEST_EFFECT, "chance_margin": CHANCE_MARGIN,
         "test": "t interval of the paired differences (scipy.stats.ttest_1samp) over speakers where both runs kept "
                 "answers, else over folds, against the smallest effect",
+        "cheapest_to_decide": _cheapest(df[current]),
         "runs_read": {r: int(len(runs)) for r, runs in zip(RECIPES_JUDGED, read)},
         "commits": sorted({c for runs in read for c in runs.get("commit", ())}),
         "tables": {k: v.to_dict(orient="records") for k, v in tables.items()},
@@ -168,6 +169,12 @@ def claims(
     if results_dir is not None:
         atomic_write_text(Path(results_dir) / "claims.md", ledger_markdown(df, tables))
     return df
+
+
+def _cheapest(df: pd.DataFrame, n: int = 5) -> list[dict]:
+    """The inconclusive rows whose next seed costs least: where more seeds are the cheapest way to a verdict."""
+    open_rows = df[df["verdict"].eq("inconclusive") & df["seed_minutes"].notna()].sort_values("seed_minutes")
+    return open_rows.head(n)[["id", "test", "data", "difference", "seed_minutes"]].to_dict(orient="records")
 
 
 def _counts(df: pd.DataFrame) -> dict[str, int]:
@@ -192,6 +199,13 @@ def ledger_markdown(df: pd.DataFrame, tables: dict[str, pd.DataFrame] | None = N
         if len(part):
             lines += [title, "", "Verdicts: " + ", ".join(f"{v} {n}" for v, n in _counts(part).items()), "",
                       _md(part[columns]), ""]
+    cheap = df.attrs.get("extra", {}).get("cheapest_to_decide") or []
+    if cheap:
+        lines += ["## Cheapest to decide with more seeds", "",
+                  "The current recipe's inconclusive rows, by what one more seed of both models costs (minutes on 2 "
+                  "CPU cores, from their committed folds' times):", ""]
+        lines += [f"- **{r['id']}** {r['test']} ({r['data']}): {r['difference']}, ≈ {r['seed_minutes']:.0f} min"
+                  for r in cheap] + [""]
     notes = df[(df["note"].fillna("") != "") | (df["run"].fillna("") != "")]
     if len(notes):
         lines += ["## Notes and missing evidence", ""]
