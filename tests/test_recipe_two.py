@@ -121,6 +121,80 @@ def test_spec_augment_and_weight_decay_are_training_options_only():
             presets.SMOKE.replace(**{field: 1.0})
 
 
+def _mix_batches(mixup, *, shuffle=True, weights=None, context=1):
+    from affacrnn.models.batches import WindowBatches
+
+    rng = np.random.default_rng(0)
+    n = 12
+    arrays = {"features": rng.normal(size=(n, 8, 3)).astype(np.float32),
+              "graphs": rng.random((n, 4, 4)).astype(np.float32)}
+    windows = np.stack([np.clip(np.arange(n) + k - context // 2, 0, n - 1) for k in range(context)], axis=1)
+    y = np.arange(n) % 3
+    return WindowBatches(arrays, windows, y, batch_size=4, seed=3, shuffle=shuffle, mixup=mixup,
+                         class_weight=weights), arrays
+
+
+@pytest.mark.parametrize("context", [1, 3])
+def test_mixup_gives_each_window_twice_with_its_partners_label_and_weights_that_make_mixups_loss(context):
+    import keras
+
+    batches, arrays = _mix_batches(0.4, weights={0: 1.0, 1: 2.0, 2: 0.5}, context=context)
+    plain, _ = _mix_batches(0.0, weights={0: 1.0, 1: 2.0, 2: 0.5}, context=context)
+    # the same windows and order as without mixup: the mix draws after the order
+    assert [list(b) for b in batches.batches] == [list(b) for b in plain.batches]
+    for i in range(len(batches)):
+        targets = batches.batches[i]
+        x, y, w = batches[i]
+        b = len(targets)
+        assert x["windows"].shape == (2 * b, context) and y.shape == w.shape == (2 * b,)
+        np.testing.assert_array_equal(x["windows"][:b], x["windows"][b:])
+        assert x["features"].shape[0] == b * context and x["graphs"].shape == (b * context, 4, 4, 1)
+        own = batches.windows[targets]
+        np.testing.assert_array_equal(y[:b], batches.y[targets])
+        # the mix of slot (0, 0): lam * own + (1 - lam) * partner, lam read back from the weights
+        cw = batches.weights[targets]
+        lam = float(w[0] / (2 * cw[0]))
+        assert 0 <= lam <= 1
+        np.testing.assert_allclose(w[:b], 2 * lam * cw, rtol=1e-6)
+        partner_w = w[b:] / (2 * (1 - lam)) if lam < 1 else None
+        if partner_w is not None:  # the partner's class weight goes with the partner's label
+            np.testing.assert_allclose(partner_w, [{0: 1.0, 1: 2.0, 2: 0.5}[int(c)] for c in y[b:]], rtol=1e-5)
+        mixed0 = x["features"][0]
+        base = arrays["features"][own[0, 0], :mixed0.shape[0]]
+        partner_rows = [r for r in range(12) if np.allclose(
+            mixed0, lam * base + (1 - lam) * arrays["features"][r, :mixed0.shape[0]], atol=1e-5)]
+        assert partner_rows, "slot (0, 0) is a mix of its own utterance and another window's"
+    # with sparse cross-entropy, the doubled batch's weighted mean is mixup's loss
+    p = np.random.default_rng(1).dirichlet(np.ones(3), size=4).astype(np.float32)
+    ya, yb, lam = np.array([0, 1, 2, 0]), np.array([2, 2, 1, 1]), 0.3
+    ce = keras.losses.SparseCategoricalCrossentropy()
+    doubled = float(ce(np.concatenate([ya, yb]), np.concatenate([p, p]),
+                       sample_weight=np.concatenate([np.full(4, 2 * lam), np.full(4, 2 * (1 - lam))])))
+    mix = lam * float(ce(ya, p)) + (1 - lam) * float(ce(yb, p))
+    assert doubled == pytest.approx(mix, rel=1e-5)
+
+
+def test_mixup_leaves_validation_batches_alone_and_is_validated():
+    batches, arrays = _mix_batches(0.4, shuffle=False)
+    x, y = batches[0]
+    np.testing.assert_array_equal(x["features"], arrays["features"][:4])
+    with pytest.raises(affacrnn.ParameterError, match="mixup"):
+        presets.SMOKE.replace(mixup=-0.1)
+    assert presets.CPU.mixup == 0.0  # an option, not (yet) the recipe
+
+
+def test_a_ub_branch_trains_with_mixup_and_saves_a_plain_model(ravdess_root, tmp_path):
+    from affacrnn.data.splits import speaker_slice
+
+    table = speaker_slice(affacrnn.load_corpus("ravdess"), n_speakers=6, per_speaker=12)
+    cfg = presets.SMOKE.replace(corpus="ravdess", label_scheme="sentiment3", architecture="ub",
+                                utterance_encoder="statistics", context=1, mixup=0.4, epochs=2)
+    result = affacrnn.train(cfg, table=table, out_dir=tmp_path / "run", progress=False, cache_dir=tmp_path / "cache")
+    assert np.isfinite(result.history["loss"]).all() and len(result.history) == 2
+    model, meta = affacrnn.load_model(tmp_path / "run" / "model.keras")
+    assert meta["config"].mixup == 0.4 and model.predict(result.data.inputs("test"), verbose=0).shape[1] == 3
+
+
 # ------------------------------------------------------------------ answers kept in part files
 def test_a_fold_run_keeps_every_test_answer_in_its_part(ravdess_root, tmp_path):
     from affacrnn.experiments.crossval import crossval

@@ -136,7 +136,7 @@ class Task:
 #: Config fields added after crossval results were first committed, with their defaults: left out
 #: of a task's digest while at the default, so a new option does not orphan the finished parts.
 LATER_FIELDS = {"graph_scale": "linear", "encoder_dropout": 0.0, "utterance_encoder": "recurrent",
-                "spec_augment": 0.0, "weight_decay": 0.0}
+                "spec_augment": 0.0, "weight_decay": 0.0, "mixup": 0.0}
 
 
 def _key_value(value) -> str:

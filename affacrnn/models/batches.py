@@ -47,12 +47,20 @@ class WindowBatches:
     shuffle : bool
         New runs order every epoch (training); False keeps the windows' order (validation,
         prediction: the outputs are then in the order of ``windows``).
+    mixup : float
+        Beta(α, α) parameter of mixup (0: none; training batches only). Each window of a batch is
+        mixed with another window of the batch, utterance slot by utterance slot, with one weight λ
+        drawn per batch, and is given twice: once with its own label and sample weight 2λ, once with
+        its partner's label and weight 2(1 − λ) (times the class weights). With sparse labels this
+        is exactly mixup's loss λ·CE(y_a) + (1 − λ)·CE(y_b), and the mixed utterances are encoded
+        once (Keras's mixup layers mix one-hot labels, which this model's sparse loss does not take).
     """
 
     def __init__(self, arrays: dict, windows: np.ndarray, y: np.ndarray, *, batch_size: int, seed: int = 0,
                  lengths: np.ndarray | None = None, class_weight: dict | None = None, shuffle: bool = True,
-                 run: int = 8, pool: int = 16, multiple: int = 16):
+                 run: int = 8, pool: int = 16, multiple: int = 16, mixup: float = 0.0):
         self.arrays, self.windows, self.y = arrays, np.asarray(windows), np.asarray(y)
+        self.mixup = float(mixup) if shuffle else 0.0
         self.lengths = None if lengths is None else np.asarray(lengths)
         self.batch_size, self.shuffle, self.pool, self.multiple = batch_size, shuffle, pool, multiple
         self.run = max(1, min(run, batch_size))
@@ -89,18 +97,44 @@ class WindowBatches:
 
     def __getitem__(self, i: int):
         targets = self.batches[i]
+        if self.mixup > 0:
+            return self._mixed(targets)
         rows, local = np.unique(self.windows[targets], return_inverse=True)
         x = {"windows": local.reshape(len(targets), -1).astype(np.int32)}
-        if "features" in self.arrays:
-            frames = self.arrays["features"].shape[1]
-            if self.lengths is not None:
-                frames = min(frames, -(-int(self.lengths[rows].max()) // self.multiple) * self.multiple)
-            x["features"] = self.arrays["features"][rows, :frames]
-        if "graphs" in self.arrays:
-            x["graphs"] = self.arrays["graphs"][rows][..., None]
+        x.update(self._inputs(rows))
         if self.weights is None:
             return x, self.y[targets]
         return x, self.y[targets], self.weights[targets]
+
+    def _inputs(self, rows: np.ndarray, partner: np.ndarray | None = None, lam: float = 1.0) -> dict:
+        """The utterances ``rows`` (mixed with ``partner`` by ``lam``), feature frames cut to the longest."""
+        x = {}
+        if "features" in self.arrays:
+            frames = self.arrays["features"].shape[1]
+            if self.lengths is not None:
+                both = rows if partner is None else np.concatenate([rows, partner])
+                frames = min(frames, -(-int(self.lengths[both].max()) // self.multiple) * self.multiple)
+            x["features"] = self.arrays["features"][rows, :frames]
+            if partner is not None:
+                x["features"] = lam * x["features"] + (1 - lam) * self.arrays["features"][partner, :frames]
+        if "graphs" in self.arrays:
+            x["graphs"] = self.arrays["graphs"][rows][..., None]
+            if partner is not None:
+                x["graphs"] = lam * x["graphs"] + (1 - lam) * self.arrays["graphs"][partner][..., None]
+        return {k: v.astype(np.float32, copy=False) for k, v in x.items()}
+
+    def _mixed(self, targets: np.ndarray):
+        """One mixup batch (``mixup`` in the class docstring); its randomness follows the epoch's seed."""
+        lam = float(self.rng.beta(self.mixup, self.mixup))
+        perm = self.rng.permutation(len(targets))
+        own, other = self.windows[targets], self.windows[targets[perm]]
+        slots = np.arange(own.size, dtype=np.int32).reshape(own.shape)  # one mixed utterance per window slot
+        x = {"windows": np.concatenate([slots, slots])}
+        x.update(self._inputs(own.ravel(), other.ravel(), lam))
+        y = np.concatenate([self.y[targets], self.y[targets[perm]]])
+        w = np.ones(len(targets), np.float32) if self.weights is None else self.weights[targets]
+        w_other = np.ones(len(targets), np.float32) if self.weights is None else self.weights[targets[perm]]
+        return x, y, np.concatenate([2 * lam * w, 2 * (1 - lam) * w_other]).astype(np.float32)
 
     def dataset(self) -> tf.data.Dataset:
         """The batches as a ``tf.data.Dataset`` (a new order each time it is iterated, when shuffling)."""
@@ -112,7 +146,7 @@ class WindowBatches:
             side = self.arrays["graphs"].shape[1:]
             x_spec["graphs"] = tf.TensorSpec((None, *side, 1), tf.float32)
         spec = (x_spec, tf.TensorSpec((None,), tf.int64))
-        if self.weights is not None:
+        if self.weights is not None or self.mixup > 0:
             spec = (*spec, tf.TensorSpec((None,), tf.float32))
 
         def batches():
@@ -130,7 +164,8 @@ class WindowBatches:
 
 def window_batches(data, config, part: str, *, shuffle: bool, class_weight: dict | None = None,
                    batch_size: int | None = None) -> WindowBatches:
-    """The :class:`WindowBatches` of one part of a prepared corpus, for ``config``'s inputs."""
+    """The :class:`WindowBatches` of one part of a prepared corpus, for ``config``'s inputs (``config.mixup``
+    mixes the training batches: ``shuffle=True``)."""
     arrays = {}
     if config.uses_features:
         arrays["features"] = data.features
@@ -139,4 +174,4 @@ def window_batches(data, config, part: str, *, shuffle: bool, class_weight: dict
     lengths = data.lengths if (config.uses_features and config.mask_padding) else None
     return WindowBatches(arrays, data.windows[data.rows(part)], data.labels(part),
                          batch_size=batch_size or config.batch_size, seed=config.seed, lengths=lengths,
-                         class_weight=class_weight, shuffle=shuffle)
+                         class_weight=class_weight, shuffle=shuffle, mixup=config.mixup)

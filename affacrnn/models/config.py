@@ -1,15 +1,15 @@
 """All hyperparameters of an AFF-ACRNN run in one frozen dataclass (paper §3 and §4).
 
-:class:`AFFConfig` holds every number and name a run can vary: which features and how many
-frames (the UB-BiLSTM input, §4 "Network structure parameter"), how large the spectrum graphs are
-(the SBCNN input), the layer sizes of both branches and of the fusion, and the training settings.
-The presets in :mod:`affacrnn.models.presets` (``PAPER``, ``CPU``, ``SMOKE``) are instances of it, and the
-command line's flags map one-to-one onto its fields.
+:class:`AFFConfig` holds every number and name a run can vary: which features and how many frames (the
+UB-BiLSTM input, §4 "Network structure parameter"), how large the spectrum graphs are (the SBCNN input), the
+layer sizes of both branches and of the fusion, and the training settings. The presets in
+:mod:`affacrnn.models.presets` (``PAPER``, ``CPU``, ``SMOKE``) are instances of it; the command line's flags
+map one-to-one onto its fields.
 
-Constructing a config validates it: a bad value raises :class:`~affacrnn.ParameterError` with a
-one-line message naming the field, the rule, the value and the fix. Configs are immutable; derive
-a new one with :meth:`AFFConfig.replace`, store one with :meth:`AFFConfig.to_dict` (plain JSON
-types) and read it back with :meth:`AFFConfig.from_dict`.
+Constructing a config validates it: a bad value raises :class:`~affacrnn.ParameterError` with a one-line
+message naming the field, the rule, the value and the fix. Configs are immutable; derive a new one with
+:meth:`AFFConfig.replace`, store one with :meth:`AFFConfig.to_dict` (plain JSON types) and read it back with
+:meth:`AFFConfig.from_dict`.
 
 Which settings come from the paper and which are ours
 -----------------------------------------------------
@@ -69,8 +69,7 @@ def _is_num(value: Any) -> bool:
 
 #: Validation scores that may choose the kept epoch (higher-is-better ones first).
 MONITORS = ("val_macro_f1", "val_balanced_accuracy", "val_accuracy", "val_loss")
-#: How feature matrices are standardised: one scaler from the training rows, or per speaker / per
-#: corpus first (label-free, own statistics).
+#: How feature matrices are standardised: one scaler from the training rows, or per speaker / corpus first.
 NORMALIZATIONS = ("global", "speaker", "corpus")
 #: How spectrum graphs are scaled: into [0, 1] over the graph's dB range, to mean 0 / sd 1, or per speaker.
 GRAPH_NORMS = ("minmax", "standard", "speaker")
@@ -78,15 +77,12 @@ GRAPH_NORMS = ("minmax", "standard", "speaker")
 TRAININGS = ("staged", "end_to_end")
 #: One attention network shared by every window slot, or one per slot (the paper's W_h[x]).
 ATTENTIONS = ("shared", "per_position")
-#: How AFF1 turns an utterance's frames into one vector (:mod:`affacrnn.models.pooling`): the
-#: recurrent layers' last state (the paper's), the frames' mean and sd, or attentive statistics.
+#: AFF1's frames → one vector (:mod:`affacrnn.models.pooling`): last recurrent state, mean and sd, or attentive.
 UTTERANCE_ENCODERS = ("recurrent", "statistics", "attentive")
-
 
 #: Largest seed: NumPy and TensorFlow take 32-bit seeds.
 MAX_SEED = 2**32 - 1
-#: Largest ``n_frames`` (an hour of audio at hop 512 and 22050 Hz); memory is checked in
-#: :func:`affacrnn.features.dataset.prepare` against the corpus size before anything is allocated.
+#: Largest ``n_frames`` (an hour at hop 512, 22050 Hz); memory is checked by :func:`~affacrnn.features.dataset.prepare`.
 MAX_FRAMES = 160_000
 #: Largest spectrum graph side (the paper's is 512).
 MAX_IMAGE_SIZE = 4096
@@ -163,6 +159,7 @@ CONSTRAINTS: tuple[Constraint, ...] = (
     Constraint(("dropout", "encoder_dropout", "spec_augment"), lambda v, c: _is_num(v) and 0 <= v < 1,
                "a float in [0, 1)", "Pass e.g. 0.3, or 0 for none."),
     Constraint(("weight_decay",), lambda v, c: _is_num(v) and 0 <= v < 1, "a float in [0, 1)", "Pass e.g. 1e-4, or 0."),
+    Constraint(("mixup",), lambda v, c: _is_num(v) and 0 <= v <= 10, "a float in [0, 10]", "Pass e.g. 0.2, or 0."),
     Constraint(("sgd_momentum",), lambda v, c: _is_num(v) and 0 <= v < 1, "a float in [0, 1)", "Pass e.g. 0.9."),
     Constraint(("lr_lstm", "lr_cnn", "lr_fusion"), lambda v, c: _is_num(v) and 0 < v < 1, "a float in (0, 1)",
                "Pass e.g. 1e-4 (paper §4)."),
@@ -270,6 +267,9 @@ class AFFConfig:
         the paper; :mod:`affacrnn.models.augment`).
     weight_decay : float
         Decoupled weight decay of the optimizer (AdamW-style; 0: none, the paper's).
+    mixup : float
+        Beta(α, α) of mixup in the branches' training: pairs of windows mixed, their losses weighted
+        (0: none, the paper's; :class:`affacrnn.models.batches.WindowBatches`).
     training : {"staged", "end_to_end"}
         ``"staged"`` (the paper's, §3): train each branch with its own attention, then the fusion
         on the frozen branches' per-utterance vectors. ``"end_to_end"``: the whole fused model at
@@ -348,6 +348,7 @@ class AFFConfig:
     utterance_encoder: str = "recurrent"
     spec_augment: float = 0.0
     weight_decay: float = 0.0
+    mixup: float = 0.0
     training: str = "staged"
     attention: str = "shared"
     val_size: float = 0.15
