@@ -289,12 +289,19 @@ def test_the_ledger_judges_each_recipe_on_its_own_runs_and_pairs_speakers_where_
         # the small CNN's round-two parts predate kept answers: its rows pair folds
         _part(tmp_path / "recipe2", corpus="ravdess", scheme="ravdess_emotion7", model="sbcnn_small", fold=fold,
               options=later, macro_f1=50.0 + fold)
+        # the yardstick (a baseline: no network, no recipe), kept without answers and re-run with them: the same key
+        _part(tmp_path, corpus="ravdess", scheme="ravdess_emotion7", model="compare_svm_speaker", fold=fold,
+              macro_f1=70.0)
+        _part(tmp_path / "recipe2", corpus="ravdess", scheme="ravdess_emotion7", model="compare_svm_speaker",
+              fold=fold, macro_f1=70.0, predictions=_answers(fold, right=0.7, rng=rng))
     # round two with one more override is its own recipe + options, never round two's plain row
     _part(tmp_path / "recipe2", corpus="ravdess", scheme="ravdess_emotion7", model="ub_bilstm", fold=0,
           options={**later, "spec_augment": 0.2}, macro_f1=1.0)
     one, two = fold_runs(tmp_path), fold_runs(tmp_path, recipe="round2")
-    assert len(one) == 8 and set(one["recipe"]) == {"round1"} and set(one["options"]) == {""}
-    assert len(two) == 13 and set(two["recipe"]) == {"round2"} and set(two["options"]) == {"", "spec_augment=0.2"}
+    assert len(one) == 12 and set(one["recipe"]) == {"round1"} and set(one["options"]) == {""}
+    yard = two[two["model"] == "compare_svm_speaker"]
+    assert len(yard) == 4 and all("/recipe2/" in p for p in yard["path"])  # the copy with answers
+    assert len(two) == 17 and set(two["recipe"]) == {"round2"} and set(two["options"]) == {"", "spec_augment=0.2"}
     with pytest.raises(ParameterError, match="recipe"):
         fold_runs(tmp_path, recipe="round3")
     df = claims(results_dir=tmp_path, evidence_dir=tmp_path)
@@ -306,6 +313,8 @@ def test_the_ledger_judges_each_recipe_on_its_own_runs_and_pairs_speakers_where_
     assert ub1["units"] == "4 folds" and ub1["ours"].startswith("80.0") and ub1["difference"].startswith("+20.0")
     cnn2 = by.loc[("round2", "AFF-ACRNN (staged) vs SBCNN (small CNN)")]
     assert cnn2["units"] == "4 folds" and cnn2["ours"] == "81.5 ± 1.3 vs 51.5 ± 1.3"
+    c11 = df[(df["id"] == "C11") & df["data"].str.contains("emotion7")].set_index("recipe")
+    assert c11.loc["round2", "units"] == "24 speakers" and c11.loc["round1", "units"] == "4 folds"
     # the speaker-level difference is the mean of the per-speaker macro-F1 differences
     from affacrnn.experiments.answers import part_answers, speaker_scores
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from affacrnn.errors import ParameterError
 from affacrnn.experiments.costs import scaled_minutes
-from affacrnn.experiments.crossval import FOLDS, RECIPES
+from affacrnn.experiments.crossval import CROSSVAL_MODELS, FOLDS, RECIPES
 from affacrnn.experiments.fold_scores import RUN_DETAILS
 from affacrnn.experiments.yardstick import FUNCTIONALS_LABELS
 from affacrnn.experiments.paper import PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4, PAPER_TABLE5, PAPER_TABLE6
@@ -66,8 +66,9 @@ def fold_runs(results_dir: str | Path | None = None, *, mode: str = "full", reci
 
     Read from ``<results_dir>/crossval-parts/*.json`` (default the repository's ``results/``), so
     runs of separate sessions and commands count together; a later recipe's runs also from every
-    ``<results_dir>/*/crossval-parts/`` (where they were run, ``results/recipe2/`` …), each part once.
-    A part's recipe is what its overrides name (:func:`recipe_of`), so one table never mixes two.
+    ``<results_dir>/*/crossval-parts/`` (where they were run, ``results/recipe2/`` …), each part once
+    (those folders' copy first). A network's recipe is what its overrides name (:func:`recipe_of`), so one
+    table never mixes two; a baseline (no network, no recipe) belongs to every recipe.
     Columns: the run's row (scores, ``features`` — the paper's four where the run overrode nothing —
     ``options``, the overrides beyond the recipe's own, and ``cross``, empty for in-corpus runs),
     plus ``recipe``, ``key`` (the part's file name), ``path`` and ``commit`` (its provenance).
@@ -77,8 +78,8 @@ def fold_runs(results_dir: str | Path | None = None, *, mode: str = "full", reci
     root = Path(results_dir) if results_dir is not None else REPO_ROOT / "results"
     changes = RECIPES[recipe]
     paths = sorted((root / "crossval-parts").glob("*.json"))
-    if changes:
-        paths += sorted(root.glob("*/crossval-parts/*.json"))
+    if changes:  # the later recipe's folders first: a baseline re-run there keeps its answers
+        paths = sorted(root.glob("*/crossval-parts/*.json")) + paths
     rows, seen = [], set()
     for path in paths:
         try:
@@ -87,7 +88,8 @@ def fold_runs(results_dir: str | Path | None = None, *, mode: str = "full", reci
         except (ValueError, KeyError, TypeError) as exc:
             raise ParameterError(f"{path} is not a crossval part ({exc}); delete it or re-run its task.") from exc
         overrides = dict(task.get("overrides") or [])
-        if task.get("mode") != mode or path.stem in seen or recipe_of(overrides) != recipe:
+        baseline = CROSSVAL_MODELS.get(task.get("model")) is None  # no network: the same under every recipe
+        if task.get("mode") != mode or path.stem in seen or (recipe_of(overrides) != recipe and not baseline):
             continue
         seen.add(path.stem)
         out = {k: v for k, v in row.items() if k not in RUN_DETAILS}
