@@ -50,6 +50,7 @@ from affacrnn.experiments.isolation import run_isolated
 from affacrnn.experiments.runner import check_schemes, mode_settings, resolve_seeds
 from affacrnn.experiments.yardstick import FUNCTIONALS_MODELS, fill_opensmile_cache, run_functionals
 from affacrnn.models import presets
+from affacrnn.models.cnn_zoo import CNNS
 from affacrnn.provenance import environment
 
 __all__ = ["BASELINE_MODELS", "CROSS_COLUMNS", "RECIPES", "CROSSVAL_MODELS", "DEFAULT_MODELS", "FOLDS", "METRIC_COLUMNS", "Task", "crossval", "plan_tasks", "run_task", "summarize_folds"]
@@ -66,8 +67,7 @@ CROSSVAL_MODELS: dict[str, dict | None] = {
     "affacrnn_staged": {"architecture": "affacrnn", "training": "staged"},
     "affacrnn_end_to_end": {"architecture": "affacrnn", "training": "end_to_end"},
     "ub_lstm": {"architecture": "ub", "recurrent": "lstm"},
-    **{f"sbcnn_{cnn}": {"architecture": "sbcnn", "cnn": cnn}
-       for cnn in ("lenet", "alexnet", "zfnet", "vgg16", "resnet50", "resnet152")},
+    **{f"sbcnn_{cnn}": {"architecture": "sbcnn", "cnn": cnn} for cnn in CNNS if cnn not in ("small", "resnet18")},
     "naive_bayes": None,
     "gmm": None,
     "hmm": None,

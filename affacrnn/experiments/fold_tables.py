@@ -25,8 +25,9 @@ from affacrnn.experiments.costs import scaled_minutes
 from affacrnn.experiments.crossval import CROSSVAL_MODELS, FOLDS, RECIPES
 from affacrnn.experiments.fold_scores import RUN_DETAILS
 from affacrnn.experiments.yardstick import FUNCTIONALS_LABELS
-from affacrnn.experiments.paper import PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4, PAPER_TABLE5, PAPER_TABLE6
+from affacrnn.experiments.paper import PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4, PAPER_TABLE5, PAPER_TABLE6, TABLE3_CNNS
 from affacrnn.features.frames import ALL_FEATURES, PAPER_FEATURES
+from affacrnn.models.cnn_zoo import CNNS
 from affacrnn.settings import REPO_ROOT
 
 __all__ = ["LABELS", "PAPER4", "ALL7", "TABLE_CAPTIONS", "Evidence", "best_cnns", "evidence", "fold_runs", "fold_tables",
@@ -34,15 +35,15 @@ __all__ = ["LABELS", "PAPER4", "ALL7", "TABLE_CAPTIONS", "Evidence", "best_cnns"
 
 #: How rows name the models.
 LABELS = {
-    "ub_bilstm": "UB-BiLSTM", "ub_lstm": "UB-LSTM", "sbcnn_small": "SBCNN (small CNN)",
-    "sbcnn_resnet18": "SBCNN (ResNet18)", "sbcnn_resnet50": "SBCNN (ResNet50)", "sbcnn_resnet152": "SBCNN (ResNet152)",
-    "sbcnn_lenet": "SBCNN (LeNet)", "sbcnn_alexnet": "SBCNN (AlexNet)", "sbcnn_zfnet": "SBCNN (ZFNet)",
-    "sbcnn_vgg16": "SBCNN (VGG16)", "affacrnn_staged": "AFF-ACRNN (staged)",
+    "ub_bilstm": "UB-BiLSTM", "ub_lstm": "UB-LSTM", **{f"sbcnn_{n}": f"SBCNN ({c.display})" for n, c in CNNS.items()},
+    "affacrnn_staged": "AFF-ACRNN (staged)",
     "affacrnn_end_to_end": "AFF-ACRNN (end to end)", "svm": "SVM", "svm_speaker": "SVM (per-speaker)",
     "naive_bayes": "Naive Bayes", "gmm": "GMM", "hmm": "HMM", "dtw": "DTW", "bc_lstm": "bc-LSTM",
     **FUNCTIONALS_LABELS,
 }
 PAPER4 = ",".join(PAPER_FEATURES)
+#: Table 3's rows: our small CNN, the paper's CNNs in its order, then any other CNN of the zoo.
+TABLE3_ROWS = ("small", *TABLE3_CNNS, *(n for n in CNNS if n != "small" and n not in TABLE3_CNNS))
 ALL7 = ",".join(ALL_FEATURES)
 
 
@@ -247,7 +248,7 @@ def fold_tables(runs: pd.DataFrame, *, sets: dict[int, str] | None = None) -> di
     tables["table2"] = pd.DataFrame(rows)
     rows = []
     for scheme, k in (("ravdess_emotion7", 7), ("sentiment3", 3)):
-        for cnn in ("small", "lenet", "alexnet", "vgg16", "zfnet", "resnet18", "resnet50", "resnet152"):
+        for cnn in TABLE3_ROWS:
             sel = select_runs(runs, corpus="ravdess", scheme=scheme, model=f"sbcnn_{cnn}")
             paper = PAPER_TABLE3.get(cnn, {}).get(k, (np.nan, np.nan))
             cost = "" if len(sel) else _minutes(scaled_minutes(runs, model=f"sbcnn_{cnn}", scheme=scheme,

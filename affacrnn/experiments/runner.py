@@ -37,6 +37,7 @@ from affacrnn.evaluation.metrics import evaluate_predictions, majority_baseline
 from affacrnn.features.dataset import prepare
 from affacrnn.features.frames import normalize_feature_set
 from affacrnn.models import presets
+from affacrnn.models.cnn_zoo import CNNS
 
 __all__ = [
     "MODES", "SPLIT_SEED", "RESULT_COLUMNS", "TABLE2_SMOKE_SIZES", "ModeSettings", "mode_settings",
@@ -115,11 +116,9 @@ def check_schemes(schemes: Sequence[str]) -> tuple[str, ...]:
 # ResNet152 scaled from ResNet18 by published GFLOPs. Treat estimates as ±50%.
 # ----------------------------------------------------------------------------------------------
 _UB_STEP = {"bilstm": 0.16, "lstm": 0.11}
-_CNN_STEP_64 = {"small": 0.17, "lenet": 0.03, "alexnet": 0.34, "zfnet": 0.34, "resnet18": 0.42,
-                "resnet50": 0.97, "resnet152": 2.7, "vgg16": 3.6}
-#: Seconds to build and trace a model (the first epoch's overhead), unloaded.
-_BUILD_SECONDS = {"ub": 12, "small": 7, "lenet": 3, "alexnet": 6, "zfnet": 7, "resnet18": 17, "vgg16": 15,
-                  "resnet50": 35, "resnet152": 80}
+#: Seconds to build and trace the UB branch (the first epoch's overhead), unloaded; each CNN's are in its
+#: :class:`~affacrnn.models.cnn_zoo.CNNSpec`, with its seconds per step.
+_UB_BUILD_SECONDS = 12
 _FUSION_FACTOR = 0.74           # end-to-end fused step ≈ 0.74 × (UB step + CNN step)
 _EXPECTED_EPOCH_FRACTION = 0.65  # early stopping stopped at 34–42 of 60 epochs (crossval, UB-BiLSTM)
 #: Set sizes table2 trains in smoke mode (full mode: 1…7).
@@ -144,13 +143,14 @@ def fit_seconds(config, n_rows: int) -> float:
     steps = math.ceil(train_windows / config.batch_size)
     batch = config.batch_size / 32
     ub = _UB_STEP[config.recurrent] * batch * (config.n_frames / 256) * (config.lstm_units[0] / 32)
-    cnn = _CNN_STEP_64[config.cnn] * batch * (config.image_size / 64) ** 2
+    spec = CNNS[config.cnn]
+    cnn = spec.step_seconds * batch * (config.image_size / 64) ** 2
     if config.architecture == "ub":
-        step, build = ub, _BUILD_SECONDS["ub"]
+        step, build = ub, _UB_BUILD_SECONDS
     elif config.architecture == "sbcnn":
-        step, build = cnn, _BUILD_SECONDS[config.cnn]
+        step, build = cnn, spec.build_seconds
     else:
-        step, build = _FUSION_FACTOR * (ub + cnn), _BUILD_SECONDS["ub"] + _BUILD_SECONDS[config.cnn]
+        step, build = _FUSION_FACTOR * (ub + cnn), _UB_BUILD_SECONDS + spec.build_seconds
     epochs = max(1.0, config.epochs * (_EXPECTED_EPOCH_FRACTION if config.patience else 1.0))
     return build + epochs * steps * step * 1.15  # + validation and prediction passes
 

@@ -27,6 +27,7 @@ from affacrnn.experiments.answers import ensemble_answers, fold_macro_f1, read_a
 from affacrnn.experiments.results import read_results
 from affacrnn.experiments.yardstick import FUNCTIONALS_LABELS
 from affacrnn.models import presets
+from affacrnn.models.cnn_zoo import CNNS
 from affacrnn.provenance import atomic_write_text
 from affacrnn.settings import REPO_ROOT
 
@@ -38,8 +39,7 @@ MODEL_LABELS = {
     "svm": "SVM (plain)",
     "svm_speaker": "SVM (per-speaker)",
     "ub_bilstm": "UB-BiLSTM",
-    "sbcnn_small": "SBCNN (small CNN)",
-    "sbcnn_resnet18": "SBCNN (ResNet18)",
+    **{f"sbcnn_{n}": f"SBCNN ({c.display})" for n, c in CNNS.items()},
     "affacrnn_staged": "AFF-ACRNN (staged)",
     "affacrnn_end_to_end": "AFF-ACRNN (end to end)",
     **FUNCTIONALS_LABELS,

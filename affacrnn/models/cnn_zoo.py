@@ -24,12 +24,14 @@ work at any input size (the stand-in for adaptive pooling; a test builds them al
 * ``small`` is ours: four 3 × 3 convolutions (16, 32, 64, 128 filters), each with batch norm, ReLU
   and 2 × 2 max pooling. At 128 × 128 it is about 3× faster than ResNet18 on a CPU.
 
-Output sizes: see :data:`CNN_ZOO` (``name -> (pooled vector size, description)``).
+Each network is declared once, as a :class:`CNNSpec` in :data:`CNNS` (:func:`register_cnn`): its output size,
+description, display name and cost; :data:`CNN_ZOO` (``name -> (pooled vector size, description)``) is a view of it.
 
 Notebook: book/07_sbcnn.ipynb
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
 from pathlib import Path
@@ -37,21 +39,74 @@ from typing import Callable
 
 from affacrnn.errors import ModelError, ParameterError
 
-__all__ = ["CNN_ZOO", "APPLICATIONS", "build_cnn", "cnn_output_dim"]
+__all__ = ["CNN_ZOO", "CNNS", "APPLICATIONS", "CNNSpec", "build_cnn", "cnn_output_dim", "register_cnn"]
 
-#: Name → (length of the output vector, one-line description). Paper §4 compares all but "small".
-CNN_ZOO: dict[str, tuple[int, str]] = {
-    "small": (128, "4 conv layers (16-32-64-128) + BN + max pooling; ours, for the CPU preset"),
-    "lenet": (120, "LeNet-5 (LeCun et al. 1998): C1 6@5x5, S2, C3 16@5x5, S4, C5 120@5x5"),
-    "alexnet": (256, "AlexNet (Krizhevsky et al. 2012): 96@11x11/4, 256@5x5, 384, 384, 256"),
-    "zfnet": (256, "ZFNet (Zeiler & Fergus 2014): 96@7x7/2, 256@5x5/2, 384, 384, 256"),
-    "vgg16": (512, "VGG16 (Simonyan & Zisserman 2015), keras.applications"),
-    "resnet18": (512, "ResNet18 (He et al. 2016): basic blocks [2, 2, 2, 2]"),
-    "resnet50": (2048, "ResNet50 (He et al. 2016), keras.applications"),
-    "resnet152": (2048, "ResNet152 (He et al. 2016), keras.applications; the paper's choice"),
-}
-#: The zoo members taken from keras.applications (3-channel input, at least 32 x 32).
-APPLICATIONS = ("vgg16", "resnet50", "resnet152")
+
+@dataclasses.dataclass(frozen=True)
+class CNNSpec:
+    """One CNN of the zoo, declared once: the model builder, the experiments, their labels and the cost model read it.
+
+    Attributes
+    ----------
+    name : str
+        Config value (``AFFConfig.cnn``) and crossval model ``sbcnn_<name>``.
+    dim : int
+        Length of the pooled vector per graph.
+    description : str
+        One line: where the network comes from.
+    display : str
+        How tables name it (``"ResNet18"``).
+    trunk : callable, optional
+        ``trunk(x) -> x``: the convolutional layers on a Keras tensor ``(batch, S, S, 1)`` (global average
+        pooling is added after). None for a :mod:`keras.applications` network (``application``).
+    application : str, optional
+        The :mod:`keras.applications` class (``"ResNet50"``): three channels, at least 32 × 32.
+    step_seconds : float
+        Cost model: seconds per CPU-preset training step at 64² graphs, 2 cores (±50 %).
+    build_seconds : float
+        Cost model: seconds to build and trace the model (its first epoch's overhead).
+    in_paper : bool
+        Compared in the paper's Table 3.
+    """
+
+    name: str
+    dim: int
+    description: str
+    display: str
+    trunk: Callable | None = None
+    application: str | None = None
+    step_seconds: float = 1.0
+    build_seconds: float = 10.0
+    in_paper: bool = False
+
+
+#: Every CNN of the zoo by name, in registration order (:func:`register_cnn`).
+CNNS: dict[str, CNNSpec] = {}
+#: Name → (length of the output vector, one-line description): a view of :data:`CNNS`, kept in step by
+#: :func:`register_cnn`.
+CNN_ZOO: dict[str, tuple[int, str]] = {}
+
+
+def register_cnn(spec: CNNSpec) -> CNNSpec:
+    """Add a CNN to the zoo: after this, ``AFFConfig(cnn=name)``, :func:`build_cnn`, the crossval model
+    ``sbcnn_<name>``, the fold tables and the cost model know it. Register before importing
+    :mod:`affacrnn.experiments` (its model list is read once, at import).
+
+    Raises
+    ------
+    ParameterError
+        A name already taken, or a spec with neither or both of ``trunk`` and ``application``.
+    """
+    if spec.name in CNNS:
+        raise ParameterError(f"a CNN named {spec.name!r} is already in the zoo; pick another name.")
+    if (spec.trunk is None) == (spec.application is None):
+        raise ParameterError(f"CNN {spec.name!r} needs exactly one of `trunk` (built here) or `application` "
+                             "(a keras.applications class name).")
+    CNNS[spec.name] = spec
+    CNN_ZOO[spec.name] = (spec.dim, spec.description)
+    return spec
+
+
 #: Momentum of every batch-normalisation layer's moving statistics. Keras's default (0.99) averages
 #: over ~100 steps; a CPU-preset epoch on RAVDESS is ~30 steps, so for the first 5–8 epochs the
 #: statistics used at validation are far from the batches' and the network answers one class on
@@ -155,13 +210,27 @@ def _resnet18(x):
     return x
 
 
-_TRUNKS: dict[str, Callable] = {
-    "small": _small,
-    "lenet": _lenet,
-    "alexnet": _alexnet,
-    "zfnet": _zfnet,
-    "resnet18": _resnet18,
-}
+for _spec in (
+    CNNSpec("small", 128, "4 conv layers (16-32-64-128) + BN + max pooling; ours, for the CPU preset", "small CNN",
+            trunk=_small, step_seconds=0.17, build_seconds=7),
+    CNNSpec("lenet", 120, "LeNet-5 (LeCun et al. 1998): C1 6@5x5, S2, C3 16@5x5, S4, C5 120@5x5", "LeNet",
+            trunk=_lenet, step_seconds=0.03, build_seconds=3, in_paper=True),
+    CNNSpec("alexnet", 256, "AlexNet (Krizhevsky et al. 2012): 96@11x11/4, 256@5x5, 384, 384, 256", "AlexNet",
+            trunk=_alexnet, step_seconds=0.34, build_seconds=6, in_paper=True),
+    CNNSpec("zfnet", 256, "ZFNet (Zeiler & Fergus 2014): 96@7x7/2, 256@5x5/2, 384, 384, 256", "ZFNet",
+            trunk=_zfnet, step_seconds=0.34, build_seconds=7, in_paper=True),
+    CNNSpec("vgg16", 512, "VGG16 (Simonyan & Zisserman 2015), keras.applications", "VGG16",
+            application="VGG16", step_seconds=3.6, build_seconds=15, in_paper=True),
+    CNNSpec("resnet18", 512, "ResNet18 (He et al. 2016): basic blocks [2, 2, 2, 2]", "ResNet18",
+            trunk=_resnet18, step_seconds=0.42, build_seconds=17, in_paper=True),
+    CNNSpec("resnet50", 2048, "ResNet50 (He et al. 2016), keras.applications", "ResNet50",
+            application="ResNet50", step_seconds=0.97, build_seconds=35, in_paper=True),
+    CNNSpec("resnet152", 2048, "ResNet152 (He et al. 2016), keras.applications; the paper's choice", "ResNet152",
+            application="ResNet152", step_seconds=2.7, build_seconds=80, in_paper=True),
+):
+    register_cnn(_spec)
+#: The zoo members taken from keras.applications when this module was imported (3-channel input, >= 32 x 32).
+APPLICATIONS = tuple(n for n, spec in CNNS.items() if spec.application)
 
 
 def _application(name: str, x, *, input_size: int, weights: str | None):
@@ -169,11 +238,7 @@ def _application(name: str, x, *, input_size: int, weights: str | None):
 
     keras = load_keras()
 
-    constructor = {
-        "vgg16": keras.applications.VGG16,
-        "resnet50": keras.applications.ResNet50,
-        "resnet152": keras.applications.ResNet152,
-    }[name]
+    constructor = getattr(keras.applications, CNNS[name].application)
     rgb = keras.layers.Concatenate(axis=-1, name="grey_to_rgb")([x, x, x])
     net = constructor(
         include_top=False, weights=weights, input_shape=(input_size, input_size, 3), pooling="avg", name=name
@@ -233,7 +298,7 @@ def build_cnn(name: str, *, input_size: int, weights: str | os.PathLike | None =
     _check_name(name)
     if not isinstance(input_size, int) or isinstance(input_size, bool) or input_size < 8:
         raise ParameterError(f"`input_size` must be an int >= 8; got {input_size!r}. Pass the graph side, e.g. 128.")
-    if name in APPLICATIONS and input_size < _MIN_APP_SIZE:
+    if CNNS[name].application and input_size < _MIN_APP_SIZE:
         raise ParameterError(
             f"`input_size` must be >= {_MIN_APP_SIZE} for {name} (keras.applications); got {input_size}. "
             "Pass a larger graph size or a hand-built CNN such as 'small'."
@@ -247,14 +312,14 @@ def build_cnn(name: str, *, input_size: int, weights: str | os.PathLike | None =
             )
 
     inp = keras.Input(shape=(input_size, input_size, 1), name="graph")
-    if name in APPLICATIONS:
+    if CNNS[name].application:
         try:
             out = _application(name, inp, input_size=input_size, weights=None if weights is None else str(weights))
         except ValueError as exc:  # keras.applications refuses weights that do not fit
             raise ModelError(f"weights file {str(weights)!r} does not fit {name}: {exc}") from None
         return keras.Model(inp, out, name=f"cnn_{name}")
 
-    x = _TRUNKS[name](inp)
+    x = CNNS[name].trunk(inp)
     out = keras.layers.GlobalAveragePooling2D(name="gap")(x)
     model = keras.Model(inp, out, name=f"cnn_{name}")
     if weights is not None:

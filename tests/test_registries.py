@@ -1,0 +1,60 @@
+"""Registries: a new CNN is declared once, and everything that lists CNNs picks it up without another edit."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from affacrnn.errors import ParameterError
+from affacrnn.models.cnn_zoo import CNN_ZOO, CNNS, CNNSpec, register_cnn
+
+#: Run in a fresh interpreter: the CNN is registered before the experiments are imported, as a user's plugin would.
+_PLUGIN = r'''
+import json
+from affacrnn.models.cnn_zoo import CNNSpec, register_cnn
+
+def trunk(x):
+    import keras
+    return keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="tiny_conv")(x)
+
+register_cnn(CNNSpec("tiny", 4, "one 3x3 convolution (a test's)", "Tiny", trunk=trunk, step_seconds=0.05,
+                     build_seconds=2))
+
+from affacrnn.experiments import costs, crossval, fold_tables, summary
+from affacrnn.models import build_cnn, presets
+
+cfg = presets.SMOKE.replace(cnn="tiny")
+runs = fold_tables.fold_runs("/nonexistent")
+t3 = fold_tables.fold_tables(runs, sets={})["table3"]
+tasks = crossval.plan_tasks(corpus="ravdess", schemes=["sentiment3"], models=["sbcnn_tiny"], seeds=[0], mode="full")
+print(json.dumps({
+    "config": cfg.cnn, "dim": build_cnn("tiny", input_size=16).output_shape[-1],
+    "crossval": crossval.CROSSVAL_MODELS["sbcnn_tiny"], "label": fold_tables.LABELS["sbcnn_tiny"],
+    "readme": summary.MODEL_LABELS["sbcnn_tiny"], "minutes": costs.fold_minutes(model="sbcnn_tiny"),
+    "table3": [m for m in t3["model"] if "Tiny" in m], "tasks": len(tasks),
+}))
+'''
+
+
+def test_a_cnn_registered_once_reaches_the_config_the_builder_the_experiments_and_the_cost_model():
+    proc = subprocess.run([sys.executable, "-c", _PLUGIN], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    found = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert found["config"] == "tiny" and found["dim"] == 4
+    assert found["crossval"] == {"architecture": "sbcnn", "cnn": "tiny"}
+    assert found["label"] == found["readme"] == "SBCNN (Tiny)"
+    assert 0 < found["minutes"] < 60 and found["table3"] == ["SBCNN (Tiny)", "SBCNN (Tiny)"]  # one row per scheme
+    assert found["tasks"] == 4
+
+
+def test_the_zoo_is_its_registry_and_refuses_a_second_entry_of_a_name():
+    assert list(CNN_ZOO) == list(CNNS) and all(CNN_ZOO[n] == (s.dim, s.description) for n, s in CNNS.items())
+    assert {n for n, s in CNNS.items() if s.in_paper} == {"lenet", "alexnet", "zfnet", "vgg16", "resnet18",
+                                                          "resnet50", "resnet152"}
+    with pytest.raises(ParameterError, match="already in the zoo"):
+        register_cnn(CNNSpec("small", 1, "again", "Small", trunk=lambda x: x))
+    with pytest.raises(ParameterError, match="exactly one of"):
+        register_cnn(CNNSpec("neither", 1, "no builder", "Neither"))
+    assert "neither" not in CNNS
