@@ -48,12 +48,13 @@ from affacrnn.experiments.fold_scores import (CROSS_COLUMNS, METRIC_COLUMNS, RUN
                                               summarize_folds)
 from affacrnn.experiments.isolation import run_isolated
 from affacrnn.experiments.runner import check_schemes, mode_settings, resolve_seeds
-from affacrnn.experiments.yardstick import FUNCTIONALS_MODELS, fill_opensmile_cache, run_functionals
+from affacrnn.experiments.yardstick import (FUNCTIONALS_LABELS, FUNCTIONALS_MODELS, fill_opensmile_cache,
+                                            run_functionals)
 from affacrnn.models import presets
 from affacrnn.models.cnn_zoo import CNNS
 from affacrnn.provenance import environment
 
-__all__ = ["BASELINE_MODELS", "CROSS_COLUMNS", "RECIPES", "CROSSVAL_MODELS", "DEFAULT_MODELS", "FOLDS", "METRIC_COLUMNS", "Task", "crossval", "plan_tasks", "run_task", "summarize_folds"]
+__all__ = ["BASELINE_MODELS", "CROSS_COLUMNS", "MODEL_LABELS", "RECIPES", "CROSSVAL_MODELS", "DEFAULT_MODELS", "FOLDS", "METRIC_COLUMNS", "Task", "crossval", "plan_tasks", "run_task", "summarize_folds"]
 
 #: Model name → config overrides of the mode's preset (``None``: a baseline of :data:`BASELINE_MODELS`).
 #: The first seven are a crossval run's default; the rest serve the paper's tables on the same folds
@@ -74,6 +75,13 @@ CROSSVAL_MODELS: dict[str, dict | None] = {
     "dtw": None,
     "bc_lstm": None,
     **{name: None for name in FUNCTIONALS_MODELS},  # the field's yardstick (affacrnn.experiments.yardstick)
+}
+#: How every table, ledger row and README block names each model of :data:`CROSSVAL_MODELS` (one spelling).
+MODEL_LABELS: dict[str, str] = {
+    "svm": "SVM (plain)", "svm_speaker": "SVM (per-speaker)", "ub_bilstm": "UB-BiLSTM", "ub_lstm": "UB-LSTM",
+    **{f"sbcnn_{n}": f"SBCNN ({c.display})" for n, c in CNNS.items()},
+    "affacrnn_staged": "AFF-ACRNN (staged)", "affacrnn_end_to_end": "AFF-ACRNN (end to end)",
+    "naive_bayes": "Naive Bayes", "gmm": "GMM", "hmm": "HMM", "dtw": "DTW", "bc_lstm": "bc-LSTM", **FUNCTIONALS_LABELS,
 }
 #: Recipes a crossval run can start from: their changes to the mode's preset, kept in each task's
 #: options (so a part names its recipe, and round one's parts keep their keys).

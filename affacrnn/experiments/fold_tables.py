@@ -22,9 +22,8 @@ import pandas as pd
 
 from affacrnn.errors import ParameterError
 from affacrnn.experiments.costs import scaled_minutes
-from affacrnn.experiments.crossval import CROSSVAL_MODELS, FOLDS, RECIPES
+from affacrnn.experiments.crossval import CROSSVAL_MODELS, FOLDS, MODEL_LABELS, RECIPES
 from affacrnn.experiments.fold_scores import RUN_DETAILS
-from affacrnn.experiments.yardstick import FUNCTIONALS_LABELS
 from affacrnn.experiments.paper import PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4, PAPER_TABLE5, PAPER_TABLE6, TABLE3_CNNS
 from affacrnn.features.frames import ALL_FEATURES, PAPER_FEATURES
 from affacrnn.models.cnn_zoo import CNNS
@@ -33,14 +32,8 @@ from affacrnn.settings import REPO_ROOT
 __all__ = ["LABELS", "PAPER4", "ALL7", "TABLE_CAPTIONS", "Evidence", "best_cnns", "evidence", "fold_runs", "fold_tables",
            "fusion_options", "per_fold", "recipe_of", "select_runs", "selected_sets", "plus_minus", "table2_cells", "table2_folds"]
 
-#: How rows name the models.
-LABELS = {
-    "ub_bilstm": "UB-BiLSTM", "ub_lstm": "UB-LSTM", **{f"sbcnn_{n}": f"SBCNN ({c.display})" for n, c in CNNS.items()},
-    "affacrnn_staged": "AFF-ACRNN (staged)",
-    "affacrnn_end_to_end": "AFF-ACRNN (end to end)", "svm": "SVM", "svm_speaker": "SVM (per-speaker)",
-    "naive_bayes": "Naive Bayes", "gmm": "GMM", "hmm": "HMM", "dtw": "DTW", "bc_lstm": "bc-LSTM",
-    **FUNCTIONALS_LABELS,
-}
+#: How rows name the models: the one spelling of :data:`affacrnn.experiments.crossval.MODEL_LABELS`.
+LABELS = MODEL_LABELS
 PAPER4 = ",".join(PAPER_FEATURES)
 #: Table 3's rows: our small CNN, the paper's CNNs in its order, then any other CNN of the zoo.
 TABLE3_ROWS = ("small", *TABLE3_CNNS, *(n for n in CNNS if n != "small" and n not in TABLE3_CNNS))

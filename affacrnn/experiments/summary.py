@@ -24,26 +24,15 @@ from tabulate import tabulate
 
 from affacrnn.errors import ParameterError
 from affacrnn.experiments.answers import ensemble_answers, fold_macro_f1, read_answers
+from affacrnn.experiments.crossval import MODEL_LABELS
 from affacrnn.experiments.results import read_results
-from affacrnn.experiments.yardstick import FUNCTIONALS_LABELS
 from affacrnn.models import presets
-from affacrnn.models.cnn_zoo import CNNS
 from affacrnn.provenance import atomic_write_text
 from affacrnn.settings import REPO_ROOT
 
 __all__ = ["recipe_table", "ensemble_table", "RECIPE2_DIR", "MODEL_LABELS", "crossval_table", "mosi_table", "ablation_table", "paired_difference", "comparisons_table",
            "ledger", "ledger_table", "readme_block", "update_readme"]
 
-#: Crossval model name → how the book and README write it.
-MODEL_LABELS = {
-    "svm": "SVM (plain)",
-    "svm_speaker": "SVM (per-speaker)",
-    "ub_bilstm": "UB-BiLSTM",
-    **{f"sbcnn_{n}": f"SBCNN ({c.display})" for n, c in CNNS.items()},
-    "affacrnn_staged": "AFF-ACRNN (staged)",
-    "affacrnn_end_to_end": "AFF-ACRNN (end to end)",
-    **FUNCTIONALS_LABELS,
-}
 #: The metric columns shown, in order, with their headings.
 SHOWN = {"macro_f1": "macro-F1", "accuracy": "accuracy", "balanced_accuracy": "balanced acc.",
          "weighted_f1": "weighted F1"}
