@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from affacrnn.data.corpora import CORPUS_SPECS
 from affacrnn.settings import data_root as _data_root
 
+#: What marks each shared corpus as present under the data root: the registry's markers (the demo corpus is made,
+#: never needed), and bc-LSTM's published MOSI audio vectors.
 CORPUS_MARKERS = {
-    "ravdess": "ravdess",
-    "emodb": "emodb/wav",
-    "mosi": "mosi/OpinionLevelSentiment.csv",
-    "mosi_vectors": "mosi/bc-lstm/audio_train0.csv",  # bc-LSTM's published MOSI audio vectors
+    **{n: f"{s.folder}/{s.marker}".removesuffix("/.") for n, s in CORPUS_SPECS.items() if not s.generated},
+    "mosi_vectors": "mosi/bc-lstm/audio_train0.csv",
 }
 
 

@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from affacrnn.errors import ParameterError
@@ -58,3 +59,56 @@ def test_the_zoo_is_its_registry_and_refuses_a_second_entry_of_a_name():
     with pytest.raises(ParameterError, match="exactly one of"):
         register_cnn(CNNSpec("neither", 1, "no builder", "Neither"))
     assert "neither" not in CNNS
+
+
+_CORPUS_PLUGIN = r'''
+import json, sys
+from pathlib import Path
+import pandas as pd
+from affacrnn.data.corpora import CorpusSpec, load_corpus, available_corpora, register_corpus
+from affacrnn.data.corpora.manifest import load_manifest
+
+register_corpus(CorpusSpec("toy", "toy", "list.csv", lambda folder, seed: load_manifest(folder / "list.csv", seed=seed),
+                           "a test's corpus", speaker_folds=3, utterances=12))
+
+from affacrnn.experiments import costs, crossval
+
+root = sys.argv[1]
+table = load_corpus("toy", root=root)
+tasks = crossval.plan_tasks(corpus="toy", schemes=["sentiment2"], models=["svm"], seeds=[0], mode="full")
+print(json.dumps({"rows": len(table), "speakers": int(table["speaker"].nunique()),
+                  "available": "toy" in available_corpora(root=root), "folds": crossval.FOLDS["toy"],
+                  "tasks": len(tasks), "minutes": costs.fold_minutes(model="ub_bilstm", corpus="toy")}))
+'''
+
+
+def test_a_corpus_registered_once_loads_by_name_and_reaches_the_folds_and_the_cost_model(tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    folder = tmp_path / "toy"
+    folder.mkdir()
+    rows = []
+    for i in range(12):  # 6 speakers, 2 clips each: half a second of a tone
+        path = folder / f"clip{i}.wav"
+        sf.write(path, 0.1 * np.sin(np.linspace(0, 400 * np.pi, 8000)).astype(np.float32), 16000)
+        rows.append({"path": path.name, "speaker": f"s{i // 2}", "emotion": ("happy", "angry")[i % 2]})
+    pd.DataFrame(rows).to_csv(folder / "list.csv", index=False)
+    proc = subprocess.run([sys.executable, "-c", _CORPUS_PLUGIN, str(tmp_path)], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    found = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert found["rows"] == 12 and found["speakers"] == 6 and found["available"]
+    assert found["folds"] == 3 and found["tasks"] == 3 and found["minutes"] > 0
+
+
+def test_the_corpus_registry_is_what_load_corpus_and_the_folds_read():
+    from affacrnn.data.corpora import CORPORA, CORPUS_SPECS, CorpusSpec, register_corpus
+    from affacrnn.experiments.costs import fold_minutes
+    from affacrnn.experiments.crossval import FOLDS
+
+    assert list(CORPORA) == list(CORPUS_SPECS) == ["ravdess", "emodb", "mosi", "demo"]
+    assert FOLDS == {"ravdess": 4, "emodb": 5}
+    assert fold_minutes(model="ub_bilstm", corpus="emodb") < fold_minutes(model="ub_bilstm", corpus="ravdess")  # 535 vs 1440
+    with pytest.raises(ParameterError, match="already registered"):
+        register_corpus(CorpusSpec("emodb", "x", ".", lambda f, s: None, "again"))

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from affacrnn.data.corpora import CORPUS_SPECS
 from affacrnn.experiments.crossval import CROSSVAL_MODELS, FOLDS, VAL_SIZE
 from affacrnn.experiments.runner import fit_seconds, mode_settings
 from affacrnn.features.frames import ALL_FEATURES, PAPER_FEATURES
@@ -24,7 +25,7 @@ __all__ = ["BASELINE_SECONDS", "fold_minutes", "scaled_minutes", "selection_minu
 #: Seconds of one baseline fold in full mode (fit + predict on RAVDESS, 2 cores; baselines/__init__).
 BASELINE_SECONDS = {"svm": 20, "svm_speaker": 20, "naive_bayes": 20, "gmm": 60, "hmm": 80, "dtw": 60, "bc_lstm": 60}
 #: Utterances of each corpus (all labels; a scheme that drops some trains on fewer).
-_ROWS = {"ravdess": 1440, "emodb": 535}
+_ROWS = {name: spec.utterances for name, spec in CORPUS_SPECS.items() if spec.utterances}
 
 
 def fold_minutes(*, model: str, corpus: str = "ravdess", mode: str = "full", options: Mapping | None = None,

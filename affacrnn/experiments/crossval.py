@@ -38,7 +38,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from affacrnn._io import atomic_write_json
-from affacrnn.data.corpora import load_corpus
+from affacrnn.data.corpora import CORPUS_SPECS, load_corpus
 from affacrnn.data.splits import fold_split, speaker_slice
 from affacrnn.features.cache import featurize_corpus
 from affacrnn.features.dataset import prepare
@@ -100,8 +100,8 @@ BASELINE_MODELS: dict[str, tuple[str, dict, str]] = {
     "dtw": ("dtw", {}, "global"),
     "bc_lstm": ("bc_lstm", {}, "global"),
 }
-#: Folds per corpus (speakers per fold: RAVDESS 6, EmoDB 2).
-FOLDS = {"ravdess": 4, "emodb": 5}
+#: Folds per corpus, from each corpus's `speaker_folds` (speakers per fold: RAVDESS 6, EmoDB 2).
+FOLDS = {name: spec.speaker_folds for name, spec in CORPUS_SPECS.items() if spec.speaker_folds}
 #: Share of each fold's training speakers used for validation (RAVDESS: 2 of 9 per sex).
 VAL_SIZE = 0.2
 

@@ -19,7 +19,9 @@ Notebook: book/04_data_labels_splits.ipynb
 """
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -33,15 +35,69 @@ from affacrnn.data.corpora.mosi import load_mosi
 from affacrnn.data.corpora.ravdess import load_ravdess
 from affacrnn.data.demo import ensure_demo_corpus
 
-__all__ = ["COLUMNS", "CORPORA", "load_corpus", "available_corpora", "default_corpus", "session_order"]
+__all__ = ["COLUMNS", "CORPORA", "CORPUS_SPECS", "CorpusSpec", "load_corpus", "available_corpora", "default_corpus",
+           "register_corpus", "session_order"]
 
-#: Built-in corpus names → (sub-folder of the data root, file or folder that marks it as present).
-CORPORA = {
-    "ravdess": ("ravdess", "."),
-    "emodb": ("emodb", "wav"),
-    "mosi": ("mosi", "OpinionLevelSentiment.csv"),
-    "demo": ("demo", "manifest.csv"),
-}
+
+@dataclasses.dataclass(frozen=True)
+class CorpusSpec:
+    """One named corpus, declared once: :func:`load_corpus`, the CLI, the cross-validation's folds and the cost
+    model read it.
+
+    Attributes
+    ----------
+    name : str
+        The name users pass (``load_corpus("emodb")``, ``--corpus emodb``).
+    folder : str
+        Its sub-folder of the data root.
+    marker : str
+        A file or folder inside ``folder`` whose presence says the corpus is there (``"."``: the folder).
+    load : callable
+        ``load(folder, seed) -> table`` (columns :data:`COLUMNS` first).
+    detect : callable, optional
+        ``detect(folder) -> bool``: a folder passed as a path is laid out like this corpus.
+    description : str
+        One line for listings.
+    speaker_folds : int, optional
+        Speaker-disjoint folds of its cross-validation (None: not cross-validated).
+    utterances : int, optional
+        Utterances of the whole corpus (the cost model's size).
+    generated : bool
+        Made on first use (the demo corpus): no folder needs to exist.
+    """
+
+    name: str
+    folder: str
+    marker: str
+    load: Callable[[Path, int], pd.DataFrame]
+    description: str
+    detect: Callable[[Path], bool] | None = None
+    speaker_folds: int | None = None
+    utterances: int | None = None
+    generated: bool = False
+
+
+#: Every named corpus, in registration order (:func:`register_corpus`).
+CORPUS_SPECS: dict[str, CorpusSpec] = {}
+#: Name → (sub-folder of the data root, file or folder that marks it as present): a view of :data:`CORPUS_SPECS`.
+CORPORA: dict[str, tuple[str, str]] = {}
+
+
+def register_corpus(spec: CorpusSpec) -> CorpusSpec:
+    """Add a named corpus: after this, :func:`load_corpus`, :func:`available_corpora`, the CLI and (with
+    ``speaker_folds``) the cross-validation and its cost model know it. Register before importing
+    :mod:`affacrnn.experiments` (its fold counts are read once, at import).
+
+    Raises
+    ------
+    ParameterError
+        A name already taken.
+    """
+    if spec.name in CORPUS_SPECS:
+        raise ParameterError(f"a corpus named {spec.name!r} is already registered; pick another name.")
+    CORPUS_SPECS[spec.name] = spec
+    CORPORA[spec.name] = (spec.folder, spec.marker)
+    return spec
 
 
 def demo_manifest(*, root: str | os.PathLike | None = None) -> Path:
@@ -64,6 +120,21 @@ def available_corpora(*, root: str | os.PathLike | None = None) -> list[str]:
     return found
 
 
+for _spec in (
+    CorpusSpec("ravdess", "ravdess", ".", lambda folder, seed: load_ravdess(folder, seed=seed),
+               "RAVDESS speech, English, 24 actors", detect=lambda f: next(f.rglob("Actor_*"), None) is not None,
+               speaker_folds=4, utterances=1440),
+    CorpusSpec("emodb", "emodb", "wav", lambda folder, seed: load_emodb(folder, seed=seed),
+               "EmoDB, German, 10 speakers", detect=lambda f: (f / "wav").is_dir(), speaker_folds=5, utterances=535),
+    CorpusSpec("mosi", "mosi", "OpinionLevelSentiment.csv", lambda folder, seed: load_mosi(folder),
+               "CMU-MOSI labels, audio when present", detect=lambda f: (f / "OpinionLevelSentiment.csv").is_file()),
+    CorpusSpec("demo", "demo", "manifest.csv",
+               lambda folder, seed: load_manifest(demo_manifest(root=folder.parent), corpus="demo", seed=seed),
+               "synthetic espeak-ng corpus, generated offline", generated=True),
+):
+    register_corpus(_spec)
+
+
 def default_corpus(*, root: str | os.PathLike | None = None) -> str:
     """The corpus a command uses when none is named: RAVDESS if present, else the synthetic demo."""
     return "ravdess" if "ravdess" in available_corpora(root=root) else "demo"
@@ -72,15 +143,13 @@ def default_corpus(*, root: str | os.PathLike | None = None) -> str:
 def _load_folder(folder: Path, *, seed: int) -> pd.DataFrame:
     if (folder / "manifest.csv").is_file():
         return load_manifest(folder / "manifest.csv", seed=seed)
-    if (folder / "OpinionLevelSentiment.csv").is_file():
-        return load_mosi(folder)
-    if (folder / "wav").is_dir():
-        return load_emodb(folder, seed=seed)
-    if next(folder.rglob("Actor_*"), None) is not None:
-        return load_ravdess(folder, seed=seed)
+    for spec in reversed(CORPUS_SPECS.values()):  # the latest registered first; RAVDESS's search of subfolders last
+        if spec.detect is not None and spec.detect(folder):
+            return spec.load(folder, seed)
+    expected = ", ".join(f"{spec.marker} ({spec.name})" for spec in CORPUS_SPECS.values() if spec.detect is not None)
     raise CorpusError(
-        f"{folder}: not a corpus folder: expected a manifest.csv, OpinionLevelSentiment.csv, wav/ (EmoDB) "
-        "or Actor_NN/ folders (RAVDESS). Add a manifest.csv (columns path, speaker, emotion or score)."
+        f"{folder}: not a corpus folder: expected a manifest.csv or a layout of a named corpus: {expected}. "
+        "Add a manifest.csv (columns path, speaker, emotion or score)."
     )
 
 
@@ -123,22 +192,16 @@ def load_corpus(
     if not isinstance(name_or_path, (str, os.PathLike)) or not str(name_or_path).strip():
         raise ParameterError(f"`name_or_path` must be a corpus name ({', '.join(CORPORA)}) or the path of a manifest "
                              f"or folder; got {name_or_path!r}.")
-    if isinstance(name_or_path, str) and name_or_path.lower() in CORPORA:
-        name = name_or_path.lower()
+    if isinstance(name_or_path, str) and name_or_path.lower() in CORPUS_SPECS:
+        spec = CORPUS_SPECS[name_or_path.lower()]
         base = data_root(root)
-        folder = base / CORPORA[name][0]
-        if name == "demo":
-            return load_manifest(demo_manifest(root=root), corpus="demo", seed=seed)
-        if not folder.is_dir():
+        folder = base / spec.folder
+        if not spec.generated and not folder.is_dir():
             raise CorpusError(
-                f"corpus {name!r}: folder {folder} does not exist (data root {base}). "
-                f"Put the corpus there or set AFFACRNN_DATA to the folder that holds {CORPORA[name][0]}/."
+                f"corpus {spec.name!r}: folder {folder} does not exist (data root {base}). "
+                f"Put the corpus there or set AFFACRNN_DATA to the folder that holds {spec.folder}/."
             )
-        if name == "ravdess":
-            return load_ravdess(folder, seed=seed)
-        if name == "emodb":
-            return load_emodb(folder, seed=seed)
-        return load_mosi(folder)
+        return spec.load(folder, seed)
     path = Path(name_or_path).expanduser()
     if path.is_file():
         return load_manifest(path, seed=seed)
