@@ -112,3 +112,12 @@ def test_the_corpus_registry_is_what_load_corpus_and_the_folds_read():
     assert fold_minutes(model="ub_bilstm", corpus="emodb") < fold_minutes(model="ub_bilstm", corpus="ravdess")  # 535 vs 1440
     with pytest.raises(ParameterError, match="already registered"):
         register_corpus(CorpusSpec("emodb", "x", ".", lambda f, s: None, "again"))
+
+
+def test_table_2s_all_seven_are_the_papers_not_whatever_the_layout_offers():
+    from affacrnn.experiments.fold_tables import ALL7
+    from affacrnn.experiments.paper import PAPER_SEVEN
+    from affacrnn.features.frames import ALL_FEATURES, normalize_feature_set
+
+    assert ALL7.split(",") == list(PAPER_SEVEN) == list(normalize_feature_set(PAPER_SEVEN))  # the runs' own order
+    assert set(PAPER_SEVEN) <= set(ALL_FEATURES)

@@ -18,7 +18,8 @@ import pandas as pd
 from affacrnn.data.corpora import CORPUS_SPECS
 from affacrnn.experiments.crossval import CROSSVAL_MODELS, FOLDS, VAL_SIZE
 from affacrnn.experiments.runner import fit_seconds, mode_settings
-from affacrnn.features.frames import ALL_FEATURES, PAPER_FEATURES
+from affacrnn.experiments.paper import PAPER_SEVEN
+from affacrnn.features.frames import PAPER_FEATURES
 
 __all__ = ["BASELINE_SECONDS", "fold_minutes", "scaled_minutes", "selection_minutes"]
 
@@ -80,12 +81,12 @@ def selection_minutes(runs: pd.DataFrame, *, scheme: str = "ravdess_emotion7") -
     trained in full; scaled by the committed UB-BiLSTM folds when there are some."""
     settings = mode_settings("full")
     k = FOLDS["ravdess"]
-    n_candidates = sum(range(1, len(ALL_FEATURES) + 1))
+    n_candidates = sum(range(1, len(PAPER_SEVEN) + 1))
     total = 0.0
     for rec in ("lstm", "bilstm"):
         cfg = settings.preset.replace(architecture="ub", recurrent=rec, test_size=1 / k, val_size=VAL_SIZE * (1 - 1 / k))
         half = cfg.replace(epochs=max(1, cfg.epochs // 2))
         total += k * (n_candidates * fit_seconds(half, _ROWS["ravdess"])
-                      + len(ALL_FEATURES) * fit_seconds(cfg, _ROWS["ravdess"])) / 60
+                      + len(PAPER_SEVEN) * fit_seconds(cfg, _ROWS["ravdess"])) / 60
     ref = scaled_minutes(runs, model="ub_bilstm", scheme=scheme, reference="ub_bilstm")
     return total * (ref["scaled"] / ref["estimate"]) if ref["scaled"] == ref["scaled"] else total

@@ -15,12 +15,15 @@ Notebook: book/10_reproduction_audit.ipynb
 from __future__ import annotations
 
 __all__ = [
-    "RAVDESS_SCHEMES", "TABLE3_CNNS", "PAPER_NOTE", "PAPER_TABLE2", "PAPER_TABLE3", "PAPER_TABLE4", "PAPER_TABLE5",
+    "RAVDESS_SCHEMES", "PAPER_SEVEN", "TABLE3_CNNS", "PAPER_NOTE", "PAPER_TABLE2", "PAPER_TABLE3", "PAPER_TABLE4", "PAPER_TABLE5",
     "PAPER_TABLE6", "PAPER_MOSI_BEST", "paper_for_model",
 ]
 
 #: The paper's 2/5/7-class tasks → our RAVDESS label schemes (module docstring, *Classes*).
 RAVDESS_SCHEMES = {2: "sentiment2", 5: "ravdess5", 7: "ravdess_emotion7"}
+#: The seven feature types of the paper's §4 and Table 2, in the package's column order: Table 2's "all seven",
+#: whatever other types the package's feature layout comes to offer.
+PAPER_SEVEN = ("mfcc", "centroid", "chroma", "contrast", "rms", "flatness", "tonnetz")
 #: The CNNs of the paper's Table 3, in its row order.
 TABLE3_CNNS = ("lenet", "alexnet", "vgg16", "zfnet", "resnet18", "resnet50", "resnet152")
 

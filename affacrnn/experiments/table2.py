@@ -15,7 +15,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 from affacrnn.errors import ParameterError
-from affacrnn.experiments.paper import PAPER_NOTE, PAPER_TABLE2
+from affacrnn.experiments.paper import PAPER_NOTE, PAPER_SEVEN, PAPER_TABLE2
 from affacrnn.experiments.runner import (
     RESULT_COLUMNS,
     TABLE2_SMOKE_SIZES,
@@ -31,7 +31,6 @@ from affacrnn.experiments.runner import (
     resolve_seeds,
     summarize,
 )
-from affacrnn.features.frames import ALL_FEATURES
 
 __all__ = ['table2']
 
@@ -102,46 +101,46 @@ def table2(
         if r not in ("lstm", "bilstm"):
             raise ParameterError(f"`recurrents` must hold 'lstm' and/or 'bilstm'; got {r!r}.")
     sizes = tuple(sizes) if sizes is not None else (tuple(range(1, 8)) if mode == "full" else TABLE2_SMOKE_SIZES)
-    if not sizes or not all(isinstance(s, int) and 1 <= s <= len(ALL_FEATURES) for s in sizes):
-        raise ParameterError(f"`sizes` must hold ints in 1..{len(ALL_FEATURES)}; got {sizes!r}.")
+    if not sizes or not all(isinstance(s, int) and 1 <= s <= len(PAPER_SEVEN) for s in sizes):
+        raise ParameterError(f"`sizes` must hold ints in 1..{len(PAPER_SEVEN)}; got {sizes!r}.")
     base = settings.preset.replace(architecture="ub")
     base = budget(base, "table2", mode, epochs, patience)
     sel_epochs = selection_epochs or max(1, base.epochs // 2)
     table = load_table("ravdess", settings)
     shared = SharedData(progress)
-    n_sel = sum(range(1, len(ALL_FEATURES) + 1)) * len(recurrents) if select_by == "model" else 0
+    n_sel = sum(range(1, len(PAPER_SEVEN) + 1)) * len(recurrents) if select_by == "model" else 0
     bar = progress_bar("table2", len(schemes) * (n_sel + len(recurrents) * len(sizes) * len(seeds)), progress)
     rows = []
     selections: dict[str, Any] = {}
     for scheme in schemes:
         k = classes_of(scheme)
-        probe = base.replace(label_scheme=scheme, features=ALL_FEATURES)
-        data_all = shared.get(probe, table, "ravdess", features=ALL_FEATURES, graphs=False)
+        probe = base.replace(label_scheme=scheme, features=PAPER_SEVEN)
+        data_all = shared.get(probe, table, "ravdess", features=PAPER_SEVEN, graphs=False)
         for rec in recurrents:
             cfg = base.replace(label_scheme=scheme, recurrent=rec)
             chosen: list[str] = []
             path = []
-            for step in range(1, len(ALL_FEATURES) + 1):
+            for step in range(1, len(PAPER_SEVEN) + 1):
                 scored = []
-                for cand in [f for f in ALL_FEATURES if f not in chosen]:
-                    feats = tuple(f for f in ALL_FEATURES if f in chosen or f == cand)
+                for cand in [f for f in PAPER_SEVEN if f not in chosen]:
+                    feats = tuple(f for f in PAPER_SEVEN if f in chosen or f == cand)
                     if select_by == "proxy":
-                        score = _proxy_score(data_all, feats, ALL_FEATURES, seeds[0])
+                        score = _proxy_score(data_all, feats, PAPER_SEVEN, seeds[0])
                     else:
                         c = cfg.replace(features=feats, epochs=sel_epochs, seed=seeds[0])
-                        run = fit_once(c, shared.get(c, table, "ravdess", features=ALL_FEATURES, graphs=False), bar,
+                        run = fit_once(c, shared.get(c, table, "ravdess", features=PAPER_SEVEN, graphs=False), bar,
                                    f"select {scheme} {rec} +{cand}")
                         score = run["validation"]["weighted_accuracy"]
-                    scored.append((score, -ALL_FEATURES.index(cand), cand))
+                    scored.append((score, -PAPER_SEVEN.index(cand), cand))
                 score, _, best = max(scored)
                 chosen.append(best)
                 path.append({"size": step, "added": best, "val_accuracy": 100 * score,
                              "candidates": {c: round(100 * s, 2) for s, _, c in scored}})
             selections[f"{scheme}/{rec}"] = path
             for size in sizes:
-                feats = tuple(f for f in ALL_FEATURES if f in chosen[:size])
+                feats = tuple(f for f in PAPER_SEVEN if f in chosen[:size])
                 c = cfg.replace(features=feats)
-                data = shared.get(c, table, "ravdess", features=ALL_FEATURES, graphs=False)
+                data = shared.get(c, table, "ravdess", features=PAPER_SEVEN, graphs=False)
                 runs = [fit_once(c.replace(seed=s), data, bar, f"{c.model_name} {scheme} {size} types") for s in seeds]
                 paper = PAPER_TABLE2[(size, rec)].get(k, float("nan"))
                 rows.append({"scheme": scheme, "classes": k, "model": c.model_name, "recurrent": rec,
