@@ -52,6 +52,7 @@ from affacrnn.experiments.yardstick import (FUNCTIONALS_LABELS, FUNCTIONALS_MODE
                                             run_functionals)
 from affacrnn.models import presets
 from affacrnn.models.cnn_zoo import CNNS
+from affacrnn.models.config import AFFConfig
 from affacrnn.provenance import environment
 
 __all__ = ["BASELINE_MODELS", "CROSS_COLUMNS", "MODEL_LABELS", "RECIPES", "CROSSVAL_MODELS", "DEFAULT_MODELS", "FOLDS", "METRIC_COLUMNS", "Task", "crossval", "plan_tasks", "run_task", "summarize_folds"]
@@ -141,10 +142,11 @@ class Task:
                             test_size=0.0, **spec, **dict(self.overrides))
 
 
-#: Config fields added after crossval results were first committed, with their defaults: left out
-#: of a task's digest while at the default, so a new option does not orphan the finished parts.
-LATER_FIELDS = {"graph_scale": "linear", "encoder_dropout": 0.0, "utterance_encoder": "recurrent",
-                "spec_augment": 0.0, "weight_decay": 0.0, "mixup": 0.0}
+#: Config fields added after crossval results were first committed: left out of a task's digest while at
+#: their default (read from :class:`~affacrnn.models.config.AFFConfig`), so a new option does not orphan the
+#: finished parts.
+LATER_FIELDS = ("graph_scale", "encoder_dropout", "utterance_encoder", "spec_augment", "weight_decay", "mixup")
+_LATER_DEFAULTS = {f.name: f.default for f in dataclasses.fields(AFFConfig) if f.name in LATER_FIELDS}
 
 
 def _key_value(value) -> str:
@@ -153,7 +155,7 @@ def _key_value(value) -> str:
 
 
 def _digest_fields(config) -> dict:
-    return {k: v for k, v in config.to_dict().items() if not (k in LATER_FIELDS and v == LATER_FIELDS[k])}
+    return {k: v for k, v in config.to_dict().items() if not (k in _LATER_DEFAULTS and v == _LATER_DEFAULTS[k])}
 
 
 def _table(corpus: str, mode: str) -> pd.DataFrame:
