@@ -63,6 +63,12 @@ def test_microphone_bytes_reach_the_kernel_and_are_classified(model_path):
     vc.predictor.speakers[SPEAKER] = object()
     VoiceClassifier(model=vc.predictor)
     assert SPEAKER not in vc.predictor.speakers
+    # the widget's own button forgets the reader too (another reader at the same widget)
+    vc.predictor.speakers[SPEAKER] = object()
+    vc.forget.click()
+    assert SPEAKER not in vc.predictor.speakers and "Forgot your voice" in vc.info.value
+    vc.forget.click()
+    assert "Nothing of your voice is kept yet" in vc.info.value
 
 
 def test_upload_is_the_fallback_and_bad_files_are_named(model_path):

@@ -185,6 +185,8 @@ class VoiceClassifier:
         What a notebook displays (the object itself displays as it, too).
     microphone : Microphone
     upload : ipywidgets.FileUpload
+    forget : ipywidgets.Button
+        Clears the reader's voice gathered so far (another reader at the same widget).
     last : dict or None
         The last prediction (:meth:`Predictor.predict`'s dict) with ``source``
         (``"microphone"`` or the uploaded file's name).
@@ -204,10 +206,13 @@ class VoiceClassifier:
         self.last: dict | None = None
         self.figure = None  # the last report's figure and per-utterance table
         self.table = None
+        self.forget = w.Button(description="Forget my voice", icon="eraser",
+                               tooltip="Start again from the typical speaker (another reader takes over)")
+        self.forget.on_click(self._on_forget)
         self.microphone.observe(self._on_recording, names="samples")
         self.upload.observe(self._on_upload, names="value")
         self.widget = w.VBox([w.HTML("<b>Record your voice</b> (or upload a recording):"), self.microphone,
-                              self.upload, self.info, self.output])
+                              w.HBox([self.upload, self.forget]), self.info, self.output])
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -239,6 +244,13 @@ class VoiceClassifier:
             self.output.clear_output()  # the previous file's report is not this file's answer
             return
         self.classify(y.mean(axis=1), sr=int(sr), source=name)
+
+    def _on_forget(self, _button=None) -> None:
+        """Drop what the widget gathered of the reader's voice: the next recording is scaled from its own
+        statistics and the typical speaker's alone, as for a new reader."""
+        heard = self.predictor.speakers.pop(SPEAKER, None)
+        self.info.value = ("Forgot your voice: the next recording starts afresh." if heard is not None
+                           else "Nothing of your voice is kept yet.")
 
     # -- the work ------------------------------------------------------------------------------
     def classify(self, y: np.ndarray, *, sr: int, source: str = "array") -> dict | None:
