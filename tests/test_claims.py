@@ -345,3 +345,24 @@ def test_an_inconclusive_row_says_what_one_more_seed_costs_and_the_cheapest_are_
     cheapest = df.attrs["extra"]["cheapest_to_decide"]
     assert cheapest[0]["seed_minutes"] == 18.0 and cheapest[0]["test"] == "AFF-ACRNN (staged) vs UB-BiLSTM"
     assert "## Cheapest to decide with more seeds" in (tmp_path / "claims.md").read_text()
+
+
+def test_bilstm_against_lstm_over_the_sets_pairs_the_actors_when_every_run_kept_its_answers(tmp_path):
+    from affacrnn.experiments.answers import part_answers, speaker_scores
+    from affacrnn.experiments.crossval import RECIPES
+
+    rng = np.random.default_rng(2)
+    later = dict(RECIPES["round2"])
+    (tmp_path / "table2.json").write_text(json.dumps({"rows": [{"scheme": "sentiment2", "n_types": 1,
+                                                                 "features": "mfcc"}]}))
+    for fold in range(4):
+        for model, right in (("ub_bilstm", 0.75), ("ub_lstm", 0.6)):
+            for feats in (None, ["mfcc"]):
+                _part(tmp_path / "recipe2", corpus="ravdess", scheme="sentiment2", model=model, fold=fold,
+                      features=feats, options=later, macro_f1=100 * right, predictions=_answers(fold, right=right, rng=rng))
+    df = claims(results_dir=None, evidence_dir=tmp_path)
+    row = df[(df["recipe"] == "round2") & (df["test"] == "UB-BiLSTM vs UB-LSTM, mean over 2 feature sets")].iloc[0]
+    assert row["units"] == "24 speakers" and row["folds"] == 4
+    per = {m: pd.concat([speaker_scores(part_answers(sorted((tmp_path / "recipe2" / "crossval-parts").glob(
+        f"*-{m}-*-{n}-3-f*.json")))) for n in ("None", "1")], axis=1).mean(axis=1) for m in ("ub_bilstm", "ub_lstm")}
+    assert row["difference"].startswith(f"{(per['ub_bilstm'] - per['ub_lstm']).mean():+.1f}")
