@@ -176,7 +176,7 @@ def test_mixup_gives_each_window_twice_with_its_partners_label_and_weights_that_
 
 def test_mixup_leaves_validation_batches_alone_and_is_validated():
     batches, arrays = _mix_batches(0.4, shuffle=False)
-    x, y = batches[0]
+    x, _ = batches[0]
     np.testing.assert_array_equal(x["features"], arrays["features"][:4])
     with pytest.raises(affacrnn.ParameterError, match="mixup"):
         presets.SMOKE.replace(mixup=-0.1)
@@ -320,7 +320,6 @@ def test_a_speakers_memory_gathers_their_recordings_and_leans_on_the_typical_spe
 @pytest.mark.slow
 def test_a_model_with_speaker_normalised_graphs_serves_a_recording_by_its_own_statistics(ravdess_root, tmp_path):
     from affacrnn.data.splits import speaker_slice
-    from affacrnn.features.normalize import speaker_standardize_graphs
     from affacrnn.inference.predictor import Predictor
 
     small = speaker_slice(affacrnn.load_corpus("ravdess"), n_speakers=6, per_speaker=12)

@@ -24,13 +24,15 @@ from affacrnn.errors import ParameterError
 from affacrnn.experiments.costs import scaled_minutes
 from affacrnn.experiments.crossval import CROSSVAL_MODELS, FOLDS, MODEL_LABELS, RECIPES
 from affacrnn.experiments.fold_scores import RUN_DETAILS
-from affacrnn.experiments.paper import PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4, PAPER_TABLE5, PAPER_TABLE6, PAPER_SEVEN, TABLE3_CNNS
+from affacrnn.experiments.paper import (PAPER_SEVEN, PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4, PAPER_TABLE5, PAPER_TABLE6,
+                                        TABLE3_CNNS)
 from affacrnn.features.frames import PAPER_FEATURES
 from affacrnn.models.cnn_zoo import CNNS
 from affacrnn.settings import REPO_ROOT
 
-__all__ = ["LABELS", "PAPER4", "ALL7", "TABLE_CAPTIONS", "Evidence", "best_cnns", "evidence", "fold_runs", "fold_tables",
-           "fusion_options", "per_fold", "recipe_of", "select_runs", "selected_sets", "plus_minus", "table2_cells", "table2_folds"]
+__all__ = ["LABELS", "PAPER4", "ALL7", "TABLE3_ROWS", "TABLE_CAPTIONS", "Evidence", "best_cnns", "evidence", "fold_runs",
+           "fold_tables", "fusion_options", "per_fold", "recipe_of", "select_runs", "selected_sets", "plus_minus",
+           "table2_cells", "table2_folds"]
 
 #: How rows name the models: the one spelling of :data:`affacrnn.experiments.crossval.MODEL_LABELS`.
 LABELS = MODEL_LABELS
