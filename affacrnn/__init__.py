@@ -9,10 +9,13 @@ features           the seven librosa feature types → 256 × D matrices; spectr
 models             UB-BiLSTM, SBCNN, attention fusion, presets, model files (§3, Fig. 1–3)
 evaluation         weighted accuracy, F1, majority baselines, CIs; the paper's baselines (§4)
 training           train on a speaker-disjoint split, choose the epoch on validation
-experiments        the paper's Tables 1–6, re-run with provenance (§4)
 inference          split a recording into utterances and classify each in context (§5)
 book, cli          the Jupyter book's build, kernel and widgets; the ``affacrnn`` command
 =================  ===============================================================
+
+The paper's experiments (Tables 1–6 on speaker folds, the claims ledger, the committed results and
+the README's generated blocks) are not part of this library: they are the repository's
+``reproduction`` package, which uses ``affacrnn`` as any user would.
 
 Older short names still resolve as attributes (``affacrnn.spectrogram``, ``affacrnn.metrics``,
 ``affacrnn.baselines``, ``affacrnn.presets`` ...). Heavy modules (TensorFlow, librosa) load on
@@ -87,10 +90,10 @@ _LAZY = {
     "Predictor": "inference",
 }
 # public submodule name -> where it lives now (the names readers used before the layout of
-# stages: data, features, models, training, evaluation, experiments/inference, book/cli).
+# stages: data, features, models, training, evaluation, inference, book/cli).
 _LAZY_MODULES = {
     "data": "data", "features": "features", "models": "models", "training": "training",
-    "evaluation": "evaluation", "experiments": "experiments", "inference": "inference", "book": "book",
+    "evaluation": "evaluation", "inference": "inference", "book": "book",
     "cli": "cli", "presets": "models.presets", "spectrogram": "features.spectrogram",
     "splits": "data.splits", "context": "data.context", "labels": "data.labels", "corpora": "data.corpora",
     "metrics": "evaluation.metrics", "baselines": "evaluation.baselines", "widgets": "book.widgets",

@@ -17,10 +17,16 @@ import sys
 from importlib import metadata
 from typing import Any
 
-from affacrnn._io import atomic_write_json, atomic_write_text  # the one atomic writer; re-exported here
+from affacrnn._io import (  # re-exported: the public writers
+    atomic_write_json,
+    atomic_write_text,
+    strict_json,
+    to_jsonable,
+)
 from affacrnn.settings import REPO_ROOT, cache_dir, data_root
 
-__all__ = ["environment", "git_commit", "reset_peak_memory", "peak_memory_mb", "atomic_write_text", "atomic_write_json", "PACKAGES"]
+__all__ = ["environment", "git_commit", "reset_peak_memory", "peak_memory_mb", "atomic_write_text", "atomic_write_json",
+           "strict_json", "to_jsonable", "PACKAGES"]
 
 #: Libraries whose versions are recorded.
 PACKAGES = ("affacrnn", "numpy", "pandas", "scipy", "librosa", "soundfile", "scikit-learn",

@@ -827,7 +827,7 @@ def test_sigint_during_training_stops_within_seconds(tmp_path):
 @pytest.mark.slow
 def test_crossval_twice_gives_the_same_numbers(ravdess_root, tmp_path):
     """Same seed, same numbers on a Dask worker (Keras's layer seeds no longer race Dask's threads)."""
-    from affacrnn.experiments.crossval import crossval
+    from reproduction.crossval import crossval
 
     runs = [crossval(mode="smoke", schemes=["sentiment3"], models=["ub_bilstm"], seeds=[0], folds=2, results_dir=None,
                      progress=False, workers=1) for _ in range(2)]
@@ -839,7 +839,7 @@ def test_crossval_twice_gives_the_same_numbers(ravdess_root, tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("address, words", [("not-an-address", "tcp://HOST"), ("tcp://127.0.0.1:1", "cannot reach")])
 def test_a_scheduler_that_is_not_there_is_one_clean_error(address, words):
-    from affacrnn.experiments.crossval import crossval
+    from reproduction.crossval import crossval
 
     start = time.monotonic()
     with pytest.raises(affacrnn.ParameterError, match=words):
@@ -854,7 +854,7 @@ def test_a_server_that_is_not_dask_is_one_clean_error():
     import socket
     import threading
 
-    from affacrnn.experiments.crossval import crossval
+    from reproduction.crossval import crossval
 
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
@@ -890,7 +890,7 @@ def test_ctrl_c_during_crossval_is_130_without_tracebacks(ravdess_root, tmp_path
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:  # wait until a fold trains in its own process
-        if any("affacrnn.experiments.isolation" in " ".join(c.cmdline()) for c in psutil.Process(proc.pid).children(True)):
+        if any("reproduction.isolation" in " ".join(c.cmdline()) for c in psutil.Process(proc.pid).children(True)):
             break
         time.sleep(1)
     time.sleep(3)
@@ -899,4 +899,4 @@ def test_ctrl_c_during_crossval_is_130_without_tracebacks(ravdess_root, tmp_path
     assert proc.returncode == 130, err[-2000:]
     assert "Traceback" not in err, err[-3000:]
     time.sleep(2)
-    assert not [q for q in psutil.process_iter(["cmdline"]) if "affacrnn.experiments.isolation" in " ".join(q.info["cmdline"] or [])]
+    assert not [q for q in psutil.process_iter(["cmdline"]) if "reproduction.isolation" in " ".join(q.info["cmdline"] or [])]

@@ -3,7 +3,7 @@
 Prose that reads a result ("ZFNet, 65.5 ± 5.6") is typed, so a re-run can leave it behind. This
 test finds every ``mean ± sd`` figure in the chapters' Markdown and looks for it in what the
 committed results say: ``results/claims.md`` (the ledger and Tables 2–6 on our folds), the README's
-generated block, the cross-validation summaries (:mod:`affacrnn.experiments.summary`), the
+generated block, the cross-validation summaries (:mod:`reproduction.summary`), the
 single-split tables (``results/table*.csv``, accuracy and F1 over seeds) and the paired
 differences over folds of any two committed fold series of one corpus and scheme (the way the
 ledger pairs them). A figure found nowhere is a typo or a number the results no longer give.
@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from affacrnn.experiments.fold_tables import fold_runs, per_fold, plus_minus
-from affacrnn.experiments.summary import ablation_table, comparisons_table, crossval_table
-from affacrnn.experiments.verdicts import paired
+from reproduction.fold_tables import fold_runs, per_fold, plus_minus
+from reproduction.summary import ablation_table, comparisons_table, crossval_table
+from reproduction.verdicts import paired
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
@@ -35,7 +35,7 @@ def _figures(text: str) -> set[str]:
 
 def _fold_differences() -> set[str]:
     """Every paired difference of macro-F1 over folds, ``mean ± sd``, of two series of one corpus and scheme
-    (paired as the ledger pairs them: :func:`~affacrnn.experiments.verdicts.paired`)."""
+    (paired as the ledger pairs them: :func:`~reproduction.verdicts.paired`)."""
     runs = fold_runs(RESULTS)
     out: set[str] = set()
     for _, group in runs.groupby(["corpus", "scheme"]):

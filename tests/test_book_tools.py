@@ -123,7 +123,7 @@ def test_markdown_links_to_chapters_point_at_their_pages_in_the_html_book():
     """The claims ledger links ``06_ub_bilstm.ipynb`` (JupyterLab); the static page links ``06_ub_bilstm.html``."""
     import nbformat
 
-    from affacrnn.experiments.summary import ledger
+    from reproduction.summary import ledger
 
     text = ledger()._repr_markdown_()
     assert "](06_ub_bilstm.ipynb)" in text  # the committed ledger has rows from chapter 6

@@ -9,9 +9,9 @@ import pytest
 from scipy import stats
 
 from affacrnn.errors import ParameterError
-from affacrnn.experiments.claims import CLAIMS, SMALLEST_EFFECT, VERDICTS, claims, paired, verdict
-from affacrnn.experiments.fold_tables import fold_runs
-from affacrnn.experiments.results import read_results
+from reproduction.claims import CLAIMS, SMALLEST_EFFECT, VERDICTS, claims, paired, verdict
+from reproduction.fold_tables import fold_runs
+from reproduction.results import read_results
 from affacrnn.settings import REPO_ROOT
 
 
@@ -127,7 +127,7 @@ def test_the_ledger_reads_fold_runs_and_says_what_is_missing(tmp_path):
 
 
 def test_table2_fold_by_fold_keeps_each_feature_set_apart(tmp_path):
-    from affacrnn.experiments.fold_tables import ALL7, PAPER4, table2_folds
+    from reproduction.fold_tables import ALL7, PAPER4, table2_folds
 
     sets = {1: "mfcc", 4: "mfcc,chroma,contrast,rms", 7: ALL7}
     for fold in range(4):
@@ -147,7 +147,7 @@ def test_table2_fold_by_fold_keeps_each_feature_set_apart(tmp_path):
 
 def test_bilstm_against_lstm_across_table2_pairs_folds_over_the_sets_both_ran(tmp_path):
     """C2's second row averages each fold over the sets both models ran on all folds; a verdict once all are."""
-    from affacrnn.experiments.fold_tables import ALL7
+    from reproduction.fold_tables import ALL7
 
     sets = {1: "mfcc", 3: "mfcc,chroma,contrast"}
     shifts = {None: 1.0, ("mfcc",): 3.0, ("mfcc", "chroma", "contrast"): 5.0}
@@ -192,7 +192,7 @@ def test_bilstm_against_lstm_across_table2_pairs_folds_over_the_sets_both_ran(tm
 
 def test_table4_fuses_the_three_best_cnns_run_on_every_fold(tmp_path):
     """A CNN half-way through its folds cannot enter Table 4's three best (nor push one out)."""
-    from affacrnn.experiments.fold_tables import fold_tables
+    from reproduction.fold_tables import fold_tables
 
     for cnn, f1, folds in (("small", 60.0, 4), ("lenet", 50.0, 4), ("zfnet", 70.0, 2)):
         for fold in range(folds):
@@ -275,7 +275,7 @@ def _answers(fold: int, *, right: float, rng) -> dict:
 def test_the_ledger_judges_each_recipe_on_its_own_runs_and_pairs_speakers_where_answers_are_kept(tmp_path):
     """Round two's parts (their overrides name its changes; kept in a folder of their own or beside round one's)
     make round two's rows only; with answers kept, a row pairs the 24 speakers instead of the 4 folds."""
-    from affacrnn.experiments.crossval import RECIPES
+    from reproduction.crossval import RECIPES
 
     rng = np.random.default_rng(1)
     later = dict(RECIPES["round2"])
@@ -316,7 +316,7 @@ def test_the_ledger_judges_each_recipe_on_its_own_runs_and_pairs_speakers_where_
     c11 = df[(df["id"] == "C11") & df["data"].str.contains("emotion7")].set_index("recipe")
     assert c11.loc["round2", "units"] == "24 speakers" and c11.loc["round1", "units"] == "4 folds"
     # the speaker-level difference is the mean of the per-speaker macro-F1 differences
-    from affacrnn.experiments.answers import part_answers, speaker_scores
+    from reproduction.answers import part_answers, speaker_scores
 
     parts = {m: sorted(p for p in tmp_path.rglob(f"*{m}*.json") if "-3-f" in p.name)
              for m in ("affacrnn_staged", "ub_bilstm")}
@@ -328,7 +328,7 @@ def test_the_ledger_judges_each_recipe_on_its_own_runs_and_pairs_speakers_where_
 
 
 def test_an_inconclusive_row_says_what_one_more_seed_costs_and_the_cheapest_are_listed(tmp_path):
-    from affacrnn.experiments.crossval import RECIPES
+    from reproduction.crossval import RECIPES
 
     later = dict(RECIPES["round2"])
     for fold, (a, b) in enumerate(((50.0, 44.0), (48.0, 50.0), (55.0, 47.0), (49.0, 50.0))):  # across +2: open
@@ -348,8 +348,8 @@ def test_an_inconclusive_row_says_what_one_more_seed_costs_and_the_cheapest_are_
 
 
 def test_bilstm_against_lstm_over_the_sets_pairs_the_actors_when_every_run_kept_its_answers(tmp_path):
-    from affacrnn.experiments.answers import part_answers, speaker_scores
-    from affacrnn.experiments.crossval import RECIPES
+    from reproduction.answers import part_answers, speaker_scores
+    from reproduction.crossval import RECIPES
 
     rng = np.random.default_rng(2)
     later = dict(RECIPES["round2"])

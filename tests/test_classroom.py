@@ -43,7 +43,7 @@ def test_no_check_cell_computes_or_shows_its_answer(chapter):
 
 
 def test_check_by_key_right_wrong_unanswered_and_bad_calls():
-    from affacrnn.experiments.paper import PAPER_TABLE5
+    from reproduction.paper import PAPER_TABLE5
 
     assert exercises.check("ch09-2", 68.74 - 57.23, table5=PAPER_TABLE5).ok is True
     wrong = exercises.check("ch07-1", 80)

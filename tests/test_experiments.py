@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from affacrnn.errors import ParameterError
-from affacrnn.experiments import (
+from reproduction import (
     EXPERIMENTS,
     PAPER_TABLE2,
     RAVDESS_SCHEMES,
@@ -177,7 +177,7 @@ def test_table6_smoke(ravdess_root, emodb_root, tmp_path):
 def test_cli_list_and_run(tmp_path, mosi_root, capsys):
     import argparse
 
-    from affacrnn.cli.experiment import add_parser, run
+    from reproduction.cli import add_parser, run
 
     parser = argparse.ArgumentParser()
     add_parser(parser.add_subparsers(dest="verb"))

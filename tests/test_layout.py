@@ -1,7 +1,9 @@
 """The package's layout rules, read from the code itself (ast): folders follow the data path.
 
 * imports go one way, down the data path: base → data → features → models → evaluation →
-  training → experiments / inference → book → cli;
+  training → inference → book → cli;
+* the library never imports the repository's ``reproduction`` package, which sits above it all
+  and uses the library as any user would (public names only);
 * no private name (``_x``) is imported across a module boundary, from affacrnn or any other package;
 * imports sit at the top of a module, except where TensorFlow's start-up must be deferred (a
   module that starts it, or a CLI verb, which loads its work only when it runs);
@@ -19,6 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "affacrnn"
+REPRODUCTION = ROOT / "reproduction"
 BOOK = ROOT / "book"
 MAX_LINES = 500
 
@@ -30,10 +33,12 @@ STAGES = {
     "models": 3,
     "evaluation": 4,
     "training": 5, "resume": 5, "progress": 5, "reuse": 5,
-    "experiments": 6, "inference": 6,
+    "inference": 6,
     "book": 7,
     "cli": 8,
 }
+#: The reproduction's stage: above the whole library.
+REPRODUCTION_STAGE = 9
 #: Modules whose import starts TensorFlow (seconds): these may be imported inside a function.
 STARTS_TENSORFLOW = re.compile(
     r"^(keras|tensorflow)(\.|$)|^affacrnn\.(models(\.(network|cnn_zoo|attention|augment|pooling|io|batches))?|training|"
@@ -43,7 +48,7 @@ STARTS_TENSORFLOW = re.compile(
 
 def _modules() -> list[tuple[str, Path, ast.Module]]:
     out = []
-    for path in sorted(PACKAGE.rglob("*.py")):
+    for path in sorted([*PACKAGE.rglob("*.py"), *REPRODUCTION.rglob("*.py")]):
         parts = list(path.relative_to(ROOT).with_suffix("").parts)
         if parts[-1] == "__init__":
             parts = parts[:-1]
@@ -56,6 +61,8 @@ MODULES = _modules()
 
 def _stage(module: str) -> int | None:
     parts = module.split(".")
+    if parts[0] == "reproduction":
+        return REPRODUCTION_STAGE
     if parts[0] != "affacrnn" or len(parts) == 1:
         return None
     return STAGES[parts[1]]
@@ -82,7 +89,7 @@ def _imports(tree: ast.Module):
 
 
 def test_every_part_of_the_package_has_a_stage():
-    parts = {m.split(".")[1] for m, _, _ in MODULES if m != "affacrnn"}
+    parts = {m.split(".")[1] for m, _, _ in MODULES if m.startswith("affacrnn.")}
     assert parts <= set(STAGES), f"give these a stage in STAGES: {sorted(parts - set(STAGES))}"
 
 
@@ -93,14 +100,13 @@ def test_imports_go_down_the_data_path(module, path, tree):
     own = _stage(module)
     upward = []
     for node, target, _, _, _ in _imports(tree):
-        if not target.startswith("affacrnn"):
+        if not target.startswith(("affacrnn", "reproduction")):
             continue
         if target == "affacrnn":
             upward.append(f"line {node.lineno}: imports the package facade `affacrnn`; import the defining module")
             continue
         stage = _stage(target)
-        same_level_other = stage == own == 6 and target.split(".")[1] != module.split(".")[1]
-        if stage > own or same_level_other:
+        if stage > own:
             upward.append(f"line {node.lineno}: {module} (stage {own}) imports {target} (stage {stage})")
     assert not upward, "\n".join(upward)
 
@@ -111,8 +117,9 @@ def test_no_private_names_cross_a_module_boundary(module, path, tree):
     for node, target, names, _, _ in _imports(tree):
         if target == "__future__":
             continue
+        library_private = target.startswith("affacrnn._") and module.startswith("affacrnn")
         if any(part.startswith("_") and not part.startswith("__") for part in target.split(".")[1:]) \
-                and not target.startswith("affacrnn._"):
+                and not library_private:
             crossing.append(f"line {node.lineno}: imports private module {target}")
         for name in names:
             if name.startswith("_") and not name.startswith("__"):
@@ -132,10 +139,10 @@ def test_no_private_names_cross_a_module_boundary(module, path, tree):
 
 @pytest.mark.parametrize("module,path,tree", MODULES, ids=[m for m, _, _ in MODULES])
 def test_imports_are_at_the_top_unless_they_start_tensorflow(module, path, tree):
-    if module.startswith("affacrnn.cli"):  # verbs load their work when they run: `affacrnn --help` stays quick
+    if module.startswith(("affacrnn.cli", "reproduction.cli")):  # verbs load their work when they run
         return
     local = [f"line {node.lineno}: {target}" for node, target, _, top, tc in _imports(tree)
-             if target.startswith("affacrnn") and not top and not tc and not STARTS_TENSORFLOW.search(target)]
+             if target.startswith(("affacrnn", "reproduction")) and not top and not tc and not STARTS_TENSORFLOW.search(target)]
     assert not local, "move these package imports to the top of the module:\n" + "\n".join(local)
 
 
@@ -177,6 +184,19 @@ def test_public_names_and_old_short_names_still_resolve():
                          "presets": "affacrnn.models.presets", "widgets": "affacrnn.book.widgets",
                          "corpora": "affacrnn.data.corpora", "labels": "affacrnn.data.labels",
                          "splits": "affacrnn.data.splits", "context": "affacrnn.data.context",
-                         "experiments": "affacrnn.experiments", "inference": "affacrnn.inference",
+                         "inference": "affacrnn.inference",
                          "book": "affacrnn.book", "models": "affacrnn.models"}.items():
         assert getattr(affacrnn, short).__name__ == where
+
+
+def test_the_library_knows_no_checkout_of_the_reproduction():
+    """``affacrnn`` neither imports the reproduction nor reads its results: a user's install has neither."""
+    named = [f"{path.relative_to(ROOT)}:{node.lineno}" for module, path, tree in MODULES if module.startswith("affacrnn")
+             for node, target, _, _, _ in _imports(tree) if target.startswith("reproduction")]
+    assert not named, "the library imports the reproduction here:\n" + "\n".join(named)
+    reads = [str(path.relative_to(ROOT)) for module, path, _ in MODULES if module.startswith("affacrnn")
+             and re.search(r'REPO_ROOT\s*/\s*"results"', path.read_text())]
+    assert not reads, f"the library reads the repository's results/ in {reads}; that belongs to reproduction/"
+    import affacrnn
+
+    assert not hasattr(affacrnn, "experiments")

@@ -20,8 +20,8 @@ from affacrnn.evaluation.vectors import (
     make_vector_model,
     stack_vectors,
 )
-from affacrnn.experiments.claims import claims
-from affacrnn.experiments.mosi_audio import mosi_audio, per_video_accuracy, run_key, video_of_each
+from reproduction.claims import claims
+from reproduction.mosi_audio import mosi_audio, per_video_accuracy, run_key, video_of_each
 
 
 # ----------------------------------------------------------------------------------------------

@@ -86,14 +86,14 @@ def test_dependencies_are_what_the_package_imports():
     core = {name(r) for r in project["dependencies"]}
     extras = {name(r) for reqs in project["optional-dependencies"].values() for r in reqs}
     imported = set()
-    for path in (ROOT / "affacrnn").rglob("*.py"):
+    for path in [*(ROOT / "affacrnn").rglob("*.py"), *(ROOT / "reproduction").rglob("*.py")]:  # both ship
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 imported |= {a.name.split(".")[0] for a in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 imported.add(node.module.split(".")[0])
     third_party = {_DISTRIBUTIONS.get(m, m).lower() for m in imported
-                   if m not in sys.stdlib_module_names and m != "affacrnn"}
+                   if m not in sys.stdlib_module_names and m not in ("affacrnn", "reproduction")}
     assert third_party - core - extras == set(), "declare these in pyproject.toml"
     assert core - third_party == set(), "the package never imports these core dependencies: drop them or use them"
 

@@ -251,7 +251,7 @@ def test_committed_crossval_parts_keep_their_keys():
     import json
     from pathlib import Path
 
-    from affacrnn.experiments.crossval import plan_tasks
+    from reproduction.crossval import plan_tasks
 
     parts = Path(__file__).resolve().parents[1] / "results" / "crossval-parts"
     files = sorted(parts.glob("*.json"))
@@ -268,7 +268,7 @@ def test_committed_crossval_parts_keep_their_keys():
 def test_crossval_scores_each_fold_on_the_other_corpus_and_runs_the_classic_baselines(ravdess_root, emodb_root,
                                                                                         tmp_path):
     """cross=: every fold's model is also scored on all of the other corpus; the Table 5 baselines run on folds."""
-    from affacrnn.experiments.crossval import CROSS_COLUMNS, crossval
+    from reproduction.crossval import CROSS_COLUMNS, crossval
 
     df = crossval(mode="smoke", corpus="ravdess", schemes=("sentiment2",), models=("naive_bayes", "svm_speaker"),
                   cross="emodb", scheduler="inline", results_dir=tmp_path, progress=False)
@@ -323,7 +323,7 @@ def test_each_architecture_overfits_32_real_windows(smoke_data, architecture):
 # ------------------------------------------------------------------ the protocol on dask
 @pytest.mark.slow
 def test_crossval_on_a_two_worker_local_cluster(ravdess_root, tmp_path):
-    from affacrnn.experiments import run_experiment
+    from reproduction import run_experiment
 
     df = run_experiment("crossval", mode="smoke", out_dir=tmp_path, progress=False, models=("svm", "ub_bilstm"),
                         workers=2)

@@ -197,8 +197,8 @@ def test_a_ub_branch_trains_with_mixup_and_saves_a_plain_model(ravdess_root, tmp
 
 # ------------------------------------------------------------------ answers kept in part files
 def test_a_fold_run_keeps_every_test_answer_in_its_part(ravdess_root, tmp_path):
-    from affacrnn.experiments.crossval import crossval
-    from affacrnn.experiments.fold_tables import fold_runs
+    from reproduction.crossval import crossval
+    from reproduction.fold_tables import fold_runs
 
     df = crossval(mode="smoke", schemes=("sentiment3",), models=("svm", "ub_bilstm"), folds=2,
                   options={"utterance_encoder": "statistics", "context": 1}, scheduler="inline",
@@ -226,7 +226,7 @@ def test_a_fold_run_keeps_every_test_answer_in_its_part(ravdess_root, tmp_path):
     assert len(speakers) >= 4  # each fold's test speakers, every speaker once
     assert "predictions" not in fold_runs(tmp_path, mode="smoke").columns
     # the same answers, read back per recipe: speakers, folds, and an ensemble of one seed
-    from affacrnn.experiments.answers import ensemble_answers, fold_macro_f1, read_answers, speaker_scores
+    from reproduction.answers import ensemble_answers, fold_macro_f1, read_answers, speaker_scores
 
     answers = read_answers(corpus="ravdess", scheme="sentiment3", model="ub_bilstm", mode="smoke", results_dir=tmp_path,
                            options={"utterance_encoder": "statistics", "context": 1})
@@ -241,7 +241,7 @@ def test_a_fold_run_keeps_every_test_answer_in_its_part(ravdess_root, tmp_path):
 def test_an_ensemble_averages_the_seeds_probabilities_and_votes_without_them():
     import pandas as pd
 
-    from affacrnn.experiments.answers import ensemble_answers, fold_macro_f1, speaker_scores
+    from reproduction.answers import ensemble_answers, fold_macro_f1, speaker_scores
 
     base = {"fold": 0, "utterance_id": ["a", "b"], "speaker": ["01", "02"], "corpus": "c", "y_true": [0, 1]}
     seeds = [pd.DataFrame({**base, "seed": s, "y_pred": p, "p0": p0, "p1": [1 - v for v in p0]})
@@ -347,8 +347,8 @@ def test_a_model_with_speaker_normalised_graphs_serves_a_recording_by_its_own_st
 
 # ------------------------------------------------------------------ the recipes
 def test_the_cpu_preset_is_round_two_and_the_fold_runs_keep_round_one_with_round_two_as_options():
-    from affacrnn.experiments.crossval import RECIPES, plan_tasks
-    from affacrnn.experiments.runner import mode_settings
+    from reproduction.crossval import RECIPES, plan_tasks
+    from reproduction.runner import mode_settings
 
     assert presets.CPU == presets.CPU_ROUND_ONE.replace(**presets.ROUND_TWO)
     assert presets.CPU.normalization == "speaker" and presets.CPU.utterance_encoder == "statistics"
@@ -363,7 +363,7 @@ def test_the_cpu_preset_is_round_two_and_the_fold_runs_keep_round_one_with_round
 
 
 def test_crossval_recipe_round_two_adds_its_options_and_refuses_an_unknown_recipe(tmp_path):
-    from affacrnn.experiments.crossval import crossval
+    from reproduction.crossval import crossval
 
     with pytest.raises(affacrnn.ParameterError, match="recipe"):
         crossval(mode="smoke", models=("svm",), recipe="round3", results_dir=None, progress=False)

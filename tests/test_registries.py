@@ -23,7 +23,7 @@ def trunk(x):
 register_cnn(CNNSpec("tiny", 4, "one 3x3 convolution (a test's)", "Tiny", trunk=trunk, step_seconds=0.05,
                      build_seconds=2))
 
-from affacrnn.experiments import costs, crossval, fold_tables, summary
+from reproduction import costs, crossval, fold_tables, summary
 from affacrnn.models import build_cnn, presets
 
 cfg = presets.SMOKE.replace(cnn="tiny")
@@ -71,7 +71,7 @@ from affacrnn.data.corpora.manifest import load_manifest
 register_corpus(CorpusSpec("toy", "toy", "list.csv", lambda folder, seed: load_manifest(folder / "list.csv", seed=seed),
                            "a test's corpus", speaker_folds=3, utterances=12))
 
-from affacrnn.experiments import costs, crossval
+from reproduction import costs, crossval
 
 root = sys.argv[1]
 table = load_corpus("toy", root=root)
@@ -104,8 +104,8 @@ def test_a_corpus_registered_once_loads_by_name_and_reaches_the_folds_and_the_co
 
 def test_the_corpus_registry_is_what_load_corpus_and_the_folds_read():
     from affacrnn.data.corpora import CORPORA, CORPUS_SPECS, CorpusSpec, register_corpus
-    from affacrnn.experiments.costs import fold_minutes
-    from affacrnn.experiments.crossval import FOLDS
+    from reproduction.costs import fold_minutes
+    from reproduction.crossval import FOLDS
 
     assert list(CORPORA) == list(CORPUS_SPECS) == ["ravdess", "emodb", "mosi", "demo"]
     assert FOLDS == {"ravdess": 4, "emodb": 5}
@@ -115,8 +115,8 @@ def test_the_corpus_registry_is_what_load_corpus_and_the_folds_read():
 
 
 def test_table_2s_all_seven_are_the_papers_not_whatever_the_layout_offers():
-    from affacrnn.experiments.fold_tables import ALL7
-    from affacrnn.experiments.paper import PAPER_SEVEN
+    from reproduction.fold_tables import ALL7
+    from reproduction.paper import PAPER_SEVEN
     from affacrnn.features.frames import ALL_FEATURES, normalize_feature_set
 
     assert ALL7.split(",") == list(PAPER_SEVEN) == list(normalize_feature_set(PAPER_SEVEN))  # the runs' own order

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import affacrnn
-from affacrnn.experiments.speaker_tests import SMALLEST_EFFECT, effect_verdict, null_rejection_rate, speaker_paired
+from reproduction.speaker_tests import SMALLEST_EFFECT, effect_verdict, null_rejection_rate, speaker_paired
 
 
 def test_speaker_paired_pairs_by_speaker_and_bootstraps_the_speakers():
@@ -43,7 +43,7 @@ def test_with_no_effect_the_t_test_rejects_about_alpha_and_the_effect_rule_almos
 
 
 def test_the_committed_answers_say_a_recipe_does_not_beat_itself_under_another_seed():
-    from affacrnn.experiments.answers import read_answers, speaker_scores
+    from reproduction.answers import read_answers, speaker_scores
 
     answers = read_answers(corpus="ravdess", scheme="ravdess_emotion7", model="ub_bilstm",
                            options={"utterance_encoder": "statistics", "normalization": "speaker", "context": 1},

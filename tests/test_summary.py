@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from affacrnn.errors import ParameterError
-from affacrnn.experiments.crossval import summarize_folds
-from affacrnn.experiments.results import write_results
-from affacrnn.experiments.summary import (BEGIN, END, ablation_table, comparisons_table, crossval_table,
+from reproduction.crossval import summarize_folds
+from reproduction.results import write_results
+from reproduction.summary import (BEGIN, END, ablation_table, comparisons_table, crossval_table,
                                          paired_difference, readme_block, update_readme)
 from affacrnn.settings import REPO_ROOT
 
@@ -18,7 +18,7 @@ from affacrnn.settings import REPO_ROOT
 def test_the_readme_block_matches_the_committed_results():
     text = (REPO_ROOT / "README.md").read_text()
     block = text[text.index(BEGIN): text.index(END) + len(END)]
-    assert block == readme_block(), "run `python -m affacrnn.experiments.summary` and commit README.md"
+    assert block == readme_block(), "run `python -m reproduction.summary` and commit README.md"
 
 
 def _runs(macro_f1, model="ub_bilstm", **extra):
@@ -79,7 +79,7 @@ def test_round_two_tables_pair_each_network_with_round_one_and_score_the_seed_en
     """recipe_table / ensemble_table on a results folder whose recipe2/ holds the committed 3-seed runs of round two's UB."""
     import shutil
 
-    from affacrnn.experiments.summary import ensemble_table, readme_block, recipe_table
+    from reproduction.summary import ensemble_table, readme_block, recipe_table
 
     results = Path(__file__).resolve().parents[1] / "results"
     shutil.copy(results / "crossval.json", tmp_path / "crossval.json")

@@ -80,7 +80,7 @@ def test_the_svm_chooses_kernel_and_c_on_other_speakers_only():
 
 
 def test_a_yardstick_fold_runs_through_crossval(ravdess_root, tmp_path):
-    from affacrnn.experiments.crossval import crossval
+    from reproduction.crossval import crossval
 
     df = crossval(mode="smoke", models=("egemaps_svm_speaker",), scheduler="inline", results_dir=tmp_path,
                   progress=False)
@@ -92,7 +92,7 @@ def test_a_yardstick_fold_runs_through_crossval(ravdess_root, tmp_path):
 
 
 def test_chapter_9s_widget_switches_the_pipeline():
-    from affacrnn.book.widgets.yardstick import yardstick_folds, yardstick_widget
+    from reproduction.widgets import yardstick_folds, yardstick_widget
 
     rows = []
     for fold in range(4):

@@ -155,7 +155,7 @@ def plot_folds(rows: pd.DataFrame, *, metric: str = "macro_f1", scheme: str | No
     models : sequence of str, optional
         The models to show, in this order (default every model, best mean first).
     names : mapping, optional
-        Model name → label (e.g. :data:`affacrnn.experiments.summary.MODEL_LABELS`).
+        Model name → label (e.g. :data:`reproduction.summary.MODEL_LABELS`).
     ax : matplotlib.axes.Axes, optional
     title : str, optional
     yardstick : str, optional
@@ -255,7 +255,7 @@ def plot_feature_sets(folds: pd.DataFrame, *, scheme: str, metric: str = "macro_
     ----------
     folds : pandas.DataFrame
         One row per (model, feature set, fold), as
-        :func:`affacrnn.experiments.fold_tables.table2_folds` returns: ``scheme, model, types,
+        :func:`reproduction.fold_tables.table2_folds` returns: ``scheme, model, types,
         chosen by, fold`` and ``metric``.
     scheme : str
         The label scheme to draw (``ravdess_emotion7``, ``sentiment2``).
@@ -273,7 +273,7 @@ def plot_feature_sets(folds: pd.DataFrame, *, scheme: str, metric: str = "macro_
     for col in ("scheme", "model", "types", "chosen by", metric):
         if col not in folds:
             raise ParameterError(f"column {col!r} is not in `folds`; pass the rows of "
-                                 "affacrnn.experiments.fold_tables.table2_folds(fold_runs()).")
+                                 "reproduction.fold_tables.table2_folds(fold_runs()).")
     data = folds[folds["scheme"] == scheme]
     if data.empty:
         raise ParameterError(f"no Table 2 fold runs for scheme {scheme!r}; it has "

@@ -104,6 +104,10 @@ class Sandbox:
     argv: list[str] = field(default_factory=list)
 
 
+#: Folders of a checkout that the chapters read (mounted read-only when grading from one): the
+#: committed results, the chapters, the demo corpus and the reproduction package they import.
+CHECKOUT_FOLDERS = ("results", "book", "data", "reproduction")
+
 def _bwrap_argv(bwrap: str, root: Path, *, read_only: Iterable[Path], hidden: Iterable[Path],
                 env: dict[str, str]) -> list[str]:
     argv = [bwrap, "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
@@ -138,8 +142,8 @@ def _python_paths() -> list[Path]:
     paths = [Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), Path(os.path.realpath(sys.executable)).parent.parent]
     paths += [Path(p) for p in sys.path if p and Path(p).is_dir() and Path(p).resolve() != Path.cwd().resolve()]
     paths.append(Path(__file__).resolve().parents[1])  # the package itself
-    if (REPO_ROOT / "pyproject.toml").is_file():  # a checkout: the chapters read results/ and book/
-        paths += [REPO_ROOT / "results", REPO_ROOT / "book", REPO_ROOT / "data"]
+    if (REPO_ROOT / "pyproject.toml").is_file():  # a checkout: the chapters read its folders
+        paths += [REPO_ROOT / name for name in CHECKOUT_FOLDERS]
     return paths
 
 

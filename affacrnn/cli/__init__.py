@@ -8,7 +8,7 @@ features   :mod:`affacrnn.cli.features`         book/05_features.ipynb
 train      :mod:`affacrnn.cli.train`            book/06_ub_bilstm.ipynb
 predict    :mod:`affacrnn.cli.predict`          book/11_inference.ipynb
 book       :mod:`affacrnn.cli.book`             book/01_preface.ipynb
-experiment :mod:`affacrnn.cli.experiment`       book/10_reproduction_audit.ipynb
+experiment :mod:`reproduction.cli`       book/10_reproduction_audit.ipynb
 ========== ===================================  =========================================
 
 The console script is ``affacrnn = affacrnn.cli:main``; ``python -m affacrnn.cli`` is the same.

@@ -14,14 +14,15 @@ import signal
 import sys
 import threading
 import warnings
+from importlib.metadata import entry_points
 from typing import Callable
 
 from affacrnn._io import strict_json
 from affacrnn.cli.subparsers import Subparsers
-from affacrnn.settings import check_data_root
 from affacrnn.errors import AffacrnnError, AffacrnnWarning
+from affacrnn.settings import check_data_root
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "VERB_GROUP"]
 
 #: Verbs defined in their own modules: verb -> module exposing add_parser(subparsers) and run(args).
 _VERB_MODULES = {
@@ -29,8 +30,10 @@ _VERB_MODULES = {
     "train": "affacrnn.cli.train",
     "predict": "affacrnn.cli.predict",
     "book": "affacrnn.cli.book",
-    "experiment": "affacrnn.cli.experiment",
 }
+#: Entry-point group through which another installed package adds verbs: each entry point names a
+#: callable ``add(subparsers)`` (the repository's ``reproduction`` adds ``experiment`` and ``bench``).
+VERB_GROUP = "affacrnn.verbs"
 
 
 def _corpora_parser(sub: Subparsers) -> None:
@@ -119,41 +122,9 @@ def _run_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bench_parser(sub: Subparsers) -> None:
-    p = sub.add_parser(
-        "bench",
-        help="run a benchmark from benchmarks/ (features_speed, latency)",
-        description="Run benchmarks/NAME.py in a fresh process and pass the remaining arguments on; each prints "
-        "a table and, as its last line, one JSON object. With no name, list the benchmarks.",
-    )
-    p.add_argument("name", nargs="?", help="benchmark name (file stem in benchmarks/)")
-    p.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the benchmark (see NAME --help)")
-    p.set_defaults(handler=_run_bench)
-
-
-def _run_bench(args: argparse.Namespace) -> int:
-    import subprocess
-
-    from affacrnn.errors import ParameterError
-    from affacrnn.settings import REPO_ROOT
-
-    folder = REPO_ROOT / "benchmarks"
-    names = sorted(p.stem for p in folder.glob("*.py")) if folder.is_dir() else []
-    if not args.name:
-        print("\n".join(names))
-        return 0
-    if args.name not in names:
-        raise ParameterError(
-            f"unknown benchmark {args.name!r}; valid: {', '.join(names) or 'none (benchmarks/ needs a checkout)'}. "
-            "Pass one of these names."
-        )
-    return subprocess.run([sys.executable, str(folder / f"{args.name}.py"), *args.args]).returncode
-
-
 _BUILTIN: dict[str, Callable[[Subparsers], None]] = {
     "corpora": _corpora_parser,
     "info": _info_parser,
-    "bench": _bench_parser,
 }
 
 
@@ -174,6 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
         except ModuleNotFoundError as exc:  # a verb whose optional module is absent
             if exc.name != module:
                 raise
+    for entry in sorted(entry_points(group=VERB_GROUP), key=lambda e: e.name):
+        entry.load()(sub)
     return parser
 
 

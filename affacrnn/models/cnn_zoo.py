@@ -90,7 +90,7 @@ CNN_ZOO: dict[str, tuple[int, str]] = {}
 def register_cnn(spec: CNNSpec) -> CNNSpec:
     """Add a CNN to the zoo: after this, ``AFFConfig(cnn=name)``, :func:`build_cnn`, the crossval model
     ``sbcnn_<name>``, the fold tables and the cost model know it. Register before importing
-    :mod:`affacrnn.experiments` (its model list is read once, at import).
+    :mod:`reproduction` (its model list is read once, at import).
 
     Raises
     ------

@@ -11,13 +11,12 @@ module                                   chapter and what it holds
 :mod:`affacrnn.book.widgets.fusion`      8, fusion and attention: :func:`attention_viewer`,
                                          :func:`plot_attention`, :func:`asv_projection`,
                                          :func:`plot_projection`
-:mod:`affacrnn.book.widgets.yardstick`   9, baselines: :func:`yardstick_widget` (the field's openSMILE
-                                         + SVM on our folds), :func:`yardstick_folds`
 :mod:`affacrnn.book.widgets.voice`       11, inference: :func:`voice_classifier` (your own voice:
                                          microphone or upload), :class:`Microphone`
 =======================================  ===========================================================
 
-Every public name is re-exported here, so chapters import from ``affacrnn.book.widgets``; each
+Chapter 9's yardstick widget reads the committed fold runs, so it lives with the reproduction
+(:mod:`reproduction.widgets`). Every public name is re-exported here, so chapters import from ``affacrnn.book.widgets``; each
 chapter's module loads on first use (PEP 562), so chapter 2 does not pay for chapter 8's
 scikit-learn. The
 widgets work in JupyterLab (live) and in the HTML book (the state saved at execution time).
@@ -37,7 +36,6 @@ _WHERE = {
     "ablation_widget": "ablation", "AblationWidget": "ablation",
     "attention_viewer": "fusion", "AttentionViewer": "fusion", "plot_attention": "fusion", "asv_projection": "fusion",
     "plot_projection": "fusion",
-    "yardstick_widget": "yardstick", "yardstick_folds": "yardstick",
     "voice_classifier": "voice", "VoiceClassifier": "voice", "Microphone": "voice",
 }
 

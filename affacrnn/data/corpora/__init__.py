@@ -86,7 +86,7 @@ CORPORA: dict[str, tuple[str, str]] = {}
 def register_corpus(spec: CorpusSpec) -> CorpusSpec:
     """Add a named corpus: after this, :func:`load_corpus`, :func:`available_corpora`, the CLI and (with
     ``speaker_folds``) the cross-validation and its cost model know it. Register before importing
-    :mod:`affacrnn.experiments` (its fold counts are read once, at import).
+    :mod:`reproduction` (its fold counts are read once, at import).
 
     Raises
     ------

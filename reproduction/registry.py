@@ -3,16 +3,16 @@
 ================ ============================================================================
 name             what (module)
 ================ ============================================================================
-``mosi_labels``  Table 1 and the label schemes on the MOSI label file alone (:mod:`~affacrnn.experiments.mosi_labels`)
-``mosi_audio``   every vector model on MOSI's audio, through bc-LSTM's published vectors (:mod:`~affacrnn.experiments.mosi_audio`)
-``branches``     UB-BiLSTM vs SBCNN vs their fusion, RAVDESS (:mod:`~affacrnn.experiments.branches`)
-``crossval``     every model and the SVM baseline, speaker-disjoint k-fold (:mod:`~affacrnn.experiments.crossval`)
-``table2``       feature combinations by number of types (1…7), UB-LSTM vs UB-BiLSTM (:mod:`~affacrnn.experiments.table2`)
-``table3``       SBCNN with each CNN of the zoo (:mod:`~affacrnn.experiments.table3`)
-``table4``       fusion: UB-LSTM / UB-BiLSTM × the three best CNNs (:mod:`~affacrnn.experiments.table4`)
-``table5``       traditional baselines vs AFF-ACRNN on EmoDB (:mod:`~affacrnn.experiments.table5`)
-``table6``       AFF-ACRNN vs bc-LSTM, in-corpus and cross-language (:mod:`~affacrnn.experiments.table6`)
-``claims``       the claims ledger: each claim of the paper against the committed fold runs (:mod:`~affacrnn.experiments.claims`)
+``mosi_labels``  Table 1 and the label schemes on the MOSI label file alone (:mod:`~reproduction.mosi_labels`)
+``mosi_audio``   every vector model on MOSI's audio, through bc-LSTM's published vectors (:mod:`~reproduction.mosi_audio`)
+``branches``     UB-BiLSTM vs SBCNN vs their fusion, RAVDESS (:mod:`~reproduction.branches`)
+``crossval``     every model and the SVM baseline, speaker-disjoint k-fold (:mod:`~reproduction.crossval`)
+``table2``       feature combinations by number of types (1…7), UB-LSTM vs UB-BiLSTM (:mod:`~reproduction.table2`)
+``table3``       SBCNN with each CNN of the zoo (:mod:`~reproduction.table3`)
+``table4``       fusion: UB-LSTM / UB-BiLSTM × the three best CNNs (:mod:`~reproduction.table4`)
+``table5``       traditional baselines vs AFF-ACRNN on EmoDB (:mod:`~reproduction.table5`)
+``table6``       AFF-ACRNN vs bc-LSTM, in-corpus and cross-language (:mod:`~reproduction.table6`)
+``claims``       the claims ledger: each claim of the paper against the committed fold runs (:mod:`~reproduction.claims`)
 ================ ============================================================================
 
 Notebook: book/10_reproduction_audit.ipynb
@@ -30,16 +30,16 @@ import pandas as pd
 
 from affacrnn.data.corpora import available_corpora
 from affacrnn.errors import ParameterError
-from affacrnn.experiments.branches import branches
-from affacrnn.experiments.claims import claims
-from affacrnn.experiments.costs import fold_minutes
-from affacrnn.experiments.crossval import CROSSVAL_MODELS, DEFAULT_MODELS, FOLDS, crossval
 from affacrnn.evaluation.vectors import CONTEXT_MODELS
-from affacrnn.experiments.mosi_audio import MOSI_MODELS, mosi_audio
-from affacrnn.experiments.mosi_labels import mosi_labels
-from affacrnn.experiments.paper import TABLE3_CNNS
-from affacrnn.experiments.results import read_results, results_path, write_results
-from affacrnn.experiments.runner import (
+from reproduction.branches import branches
+from reproduction.claims import claims
+from reproduction.costs import fold_minutes
+from reproduction.crossval import CROSSVAL_MODELS, DEFAULT_MODELS, FOLDS, crossval
+from reproduction.mosi_audio import MOSI_MODELS, mosi_audio
+from reproduction.mosi_labels import mosi_labels
+from reproduction.paper import TABLE3_CNNS
+from reproduction.results import read_results, results_path, write_results
+from reproduction.runner import (
     TABLE2_SMOKE_SIZES,
     budget,
     budget_reason,
@@ -48,11 +48,11 @@ from affacrnn.experiments.runner import (
     resolve_seeds,
     rows_estimate,
 )
-from affacrnn.experiments.table2 import table2
-from affacrnn.experiments.table3 import table3
-from affacrnn.experiments.table4 import table4
-from affacrnn.experiments.table5 import table5
-from affacrnn.experiments.table6 import table6
+from reproduction.table2 import table2
+from reproduction.table3 import table3
+from reproduction.table4 import table4
+from reproduction.table5 import table5
+from reproduction.table6 import table6
 
 __all__ = ["EXPERIMENTS", "EXPERIMENT_CORPORA", "describe_experiments", "estimate_minutes", "run_experiment",
            "load_or_run"]
@@ -92,7 +92,7 @@ def describe_experiments() -> dict[str, str]:
 def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | None = None, **params: Any) -> dict:
     """A rough plan of an experiment: training runs and minutes on 2 unloaded CPU cores.
 
-    From the cost model of :mod:`affacrnn.experiments.runner` (measured per-step times of the CPU preset; CNN cost
+    From the cost model of :mod:`reproduction.runner` (measured per-step times of the CPU preset; CNN cost
     scaled by published GFLOPs; early stopping assumed to stop at 60% of the epochs). Treat it as
     ±50%; on a loaded machine multiply by the load. Rows beyond the per-run cap are not counted
     (they are reported as not run).
@@ -116,7 +116,7 @@ def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | No
                                                             for c in params.get("cnns", ("small", "resnet18"))] \
                     + [base.replace(architecture="affacrnn")]:
                 plan.append((cfg, scheme, n_seeds))
-    elif name == "crossval":  # priced per model by affacrnn.experiments.costs
+    elif name == "crossval":  # priced per model by reproduction.costs
         options = params.get("options") or {}
         for scheme in params.get("schemes", ("sentiment3",)):
             for model in params.get("models", DEFAULT_MODELS):

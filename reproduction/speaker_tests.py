@@ -1,8 +1,8 @@
 """Comparisons with the units the data has: speakers, a speaker-level bootstrap, and a smallest effect that matters.
 
-The ledger's fold-level test (:mod:`affacrnn.experiments.verdicts`) pairs 4 RAVDESS folds: 3
+The ledger's fold-level test (:mod:`reproduction.verdicts`) pairs 4 RAVDESS folds: 3
 degrees of freedom, so only differences of 8–15 macro-F1 points can be told from noise. Every fold
-run now keeps its test answers (:mod:`affacrnn.experiments.answers`), and every speaker is tested
+run now keeps its test answers (:mod:`reproduction.answers`), and every speaker is tested
 once, by the fold model that did not see them: two recipes can be compared speaker by speaker —
 24 RAVDESS actors, 10 EmoDB speakers.
 
@@ -41,7 +41,7 @@ def speaker_paired(a: pd.Series, b: pd.Series, *, confidence: float = 0.95, n_bo
     ----------
     a, b : pandas.Series
         Per-speaker scores (points), indexed by speaker, e.g. from
-        :func:`affacrnn.experiments.answers.speaker_scores`.
+        :func:`reproduction.answers.speaker_scores`.
     confidence : float
         Of both intervals.
     n_boot : int

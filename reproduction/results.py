@@ -14,12 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from affacrnn._io import to_jsonable
 from affacrnn.errors import ParameterError
-from affacrnn.provenance import atomic_write_json, atomic_write_text, environment
-from affacrnn.settings import REPO_ROOT
+from affacrnn.provenance import atomic_write_json, atomic_write_text, environment, to_jsonable
 
-__all__ = ["write_results", "read_results", "results_path"]
+__all__ = ["write_results", "read_results", "results_path", "REPO_ROOT", "RESULTS_DIR"]
+
+#: The repository this package is part of: the reproduction reads and writes its files, the library never does.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+#: Where the committed results live (``results/`` of the repository).
+RESULTS_DIR = REPO_ROOT / "results"
 
 
 def write_results(df: pd.DataFrame, name: str, out_dir: str | Path, *, mode: str, seeds: Sequence[int] | None,

@@ -1,11 +1,11 @@
 """The paper's Tables 2–6 rebuilt from the committed speaker-fold runs, with the paper's figures beside ours.
 
-:func:`fold_runs` reads every committed run of :mod:`affacrnn.experiments.crossval`
+:func:`fold_runs` reads every committed run of :mod:`reproduction.crossval`
 (``results/crossval-parts/*.json``, each with its config and provenance), whatever session or
 command made it; :func:`fold_tables` arranges them as the paper's tables (mean ± sd over folds,
 the majority rate and the SVMs on the same folds), a row not run yet saying so with what it
-would cost on this machine (:mod:`affacrnn.experiments.costs`). The claims ledger
-(:mod:`affacrnn.experiments.claims`) tests the paper's claims on the same runs.
+would cost on this machine (:mod:`reproduction.costs`). The claims ledger
+(:mod:`reproduction.claims`) tests the paper's claims on the same runs.
 
 Notebook: book/10_reproduction_audit.ipynb
 """
@@ -21,20 +21,27 @@ import numpy as np
 import pandas as pd
 
 from affacrnn.errors import ParameterError
-from affacrnn.experiments.costs import scaled_minutes
-from affacrnn.experiments.crossval import CROSSVAL_MODELS, FOLDS, MODEL_LABELS, RECIPES
-from affacrnn.experiments.fold_scores import RUN_DETAILS
-from affacrnn.experiments.paper import (PAPER_SEVEN, PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4, PAPER_TABLE5, PAPER_TABLE6,
-                                        TABLE3_CNNS)
 from affacrnn.features.frames import PAPER_FEATURES
 from affacrnn.models.cnn_zoo import CNNS
-from affacrnn.settings import REPO_ROOT
+from reproduction.costs import scaled_minutes
+from reproduction.crossval import CROSSVAL_MODELS, FOLDS, MODEL_LABELS, RECIPES
+from reproduction.fold_scores import RUN_DETAILS
+from reproduction.paper import (
+    PAPER_SEVEN,
+    PAPER_TABLE2,
+    PAPER_TABLE3,
+    PAPER_TABLE4,
+    PAPER_TABLE5,
+    PAPER_TABLE6,
+    TABLE3_CNNS,
+)
+from reproduction.results import REPO_ROOT
 
 __all__ = ["LABELS", "PAPER4", "ALL7", "TABLE3_ROWS", "TABLE_CAPTIONS", "Evidence", "best_cnns", "evidence", "fold_runs",
            "fold_tables", "fusion_options", "per_fold", "recipe_of", "select_runs", "selected_sets", "plus_minus",
            "table2_cells", "table2_folds"]
 
-#: How rows name the models: the one spelling of :data:`affacrnn.experiments.crossval.MODEL_LABELS`.
+#: How rows name the models: the one spelling of :data:`reproduction.crossval.MODEL_LABELS`.
 LABELS = MODEL_LABELS
 PAPER4 = ",".join(PAPER_FEATURES)
 #: Table 3's rows: our small CNN, the paper's CNNs in its order, then any other CNN of the zoo.
@@ -47,7 +54,7 @@ ALL7 = ",".join(PAPER_SEVEN)  # Table 2's "all seven": the paper's, not whatever
 # ----------------------------------------------------------------------------------------------
 
 def recipe_of(overrides: dict) -> str:
-    """The recipe a run's config overrides name: the latest of :data:`~affacrnn.experiments.crossval.RECIPES`
+    """The recipe a run's config overrides name: the latest of :data:`~reproduction.crossval.RECIPES`
     whose every change they hold (``"round1"``, the recipe without changes, otherwise)."""
     found = "round1"
     for name, changes in RECIPES.items():

@@ -5,7 +5,7 @@ sd over the speaker folds of macro-F1, accuracy, balanced accuracy and support-w
 the majority rate. :func:`ablation_table` reads every ``results/ablation-<option>/crossval.json``
 (the same folds with one option changed) and pairs each fold with the default recipe's run of the
 same model on the same fold: the change in macro-F1, mean ± sd over folds, and on how many folds
-it helped. :func:`readme_block` renders both as Markdown; ``python -m affacrnn.experiments.summary``
+it helped. :func:`readme_block` renders both as Markdown; ``python -m reproduction.summary``
 rewrites the README's block between its markers, and a test checks that the two agree.
 :func:`mosi_table` summarises the vector models on MOSI's own audio features
 (``results/mosi_audio.json``) for the README. :func:`ledger` shows the committed claims ledger (``results/claims.json``) in a chapter, as a
@@ -23,12 +23,11 @@ import pandas as pd
 from tabulate import tabulate
 
 from affacrnn.errors import ParameterError
-from affacrnn.experiments.answers import ensemble_answers, fold_macro_f1, read_answers
-from affacrnn.experiments.crossval import MODEL_LABELS
-from affacrnn.experiments.results import read_results
 from affacrnn.models import presets
 from affacrnn.provenance import atomic_write_text
-from affacrnn.settings import REPO_ROOT
+from reproduction.answers import ensemble_answers, fold_macro_f1, read_answers
+from reproduction.crossval import MODEL_LABELS
+from reproduction.results import REPO_ROOT, read_results
 
 __all__ = ["recipe_table", "ensemble_table", "RECIPE2_DIR", "MODEL_LABELS", "crossval_table", "mosi_table", "ablation_table", "paired_difference", "comparisons_table",
            "ledger", "ledger_table", "readme_block", "update_readme"]
@@ -37,7 +36,7 @@ __all__ = ["recipe_table", "ensemble_table", "RECIPE2_DIR", "MODEL_LABELS", "cro
 SHOWN = {"macro_f1": "macro-F1", "accuracy": "accuracy", "balanced_accuracy": "balanced acc.",
          "weighted_f1": "weighted F1"}
 #: The README's generated block sits between these two lines.
-BEGIN, END = "<!-- crossval-summary: generated, see affacrnn/experiments/summary.py -->", "<!-- /crossval-summary -->"
+BEGIN, END = "<!-- crossval-summary: generated, see reproduction/summary.py -->", "<!-- /crossval-summary -->"
 
 
 def _rows(results_dir: str | Path | None, name: str = "crossval") -> pd.DataFrame | None:
@@ -61,7 +60,7 @@ def crossval_table(df: pd.DataFrame | None = None, *, results_dir: str | Path | 
     Parameters
     ----------
     df : pandas.DataFrame, optional
-        Rows of :func:`affacrnn.experiments.crossval.crossval`; default the committed
+        Rows of :func:`reproduction.crossval.crossval`; default the committed
         ``<results_dir>/crossval.json``.
     results_dir : path-like, optional
         Default the repository's ``results/``.
@@ -267,7 +266,7 @@ def recipe_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
 def ensemble_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
     """Round two's networks run with several seeds: one seed against the seeds' averaged probabilities, fold by fold.
 
-    Read from the answers the parts keep (:mod:`affacrnn.experiments.answers`), so no model is
+    Read from the answers the parts keep (:mod:`reproduction.answers`), so no model is
     trained again. An ensemble is what a user would ship: one answer from several trained networks.
 
     Returns
@@ -483,5 +482,5 @@ def ledger(*, chapter: str | None = None, results_dir=None, recipe: str | None =
     return _Markdown("\n".join([head, rule, *body]))
 
 
-if __name__ == "__main__":  # python -m affacrnn.experiments.summary
+if __name__ == "__main__":  # python -m reproduction.summary
     print("README.md " + ("updated" if update_readme() else "already current"))

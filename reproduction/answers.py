@@ -1,7 +1,7 @@
 """What the committed fold runs answered, utterance by utterance: seed ensembles and per-speaker scores.
 
-Every part file of :mod:`affacrnn.experiments.crossval` keeps its test answers
-(:func:`affacrnn.experiments.fold_scores.test_predictions`): utterance ids, speakers, true and
+Every part file of :mod:`reproduction.crossval` keeps its test answers
+(:func:`reproduction.fold_scores.test_predictions`): utterance ids, speakers, true and
 predicted classes and, for the networks, class probabilities. From them, without training again:
 
 * :func:`read_answers` — the answers of one recipe (corpus, scheme, model, options), one row per
@@ -25,7 +25,7 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 
 from affacrnn.errors import ParameterError
-from affacrnn.settings import REPO_ROOT
+from reproduction.results import REPO_ROOT
 
 __all__ = ["SCORES", "ensemble_answers", "fold_macro_f1", "part_answers", "read_answers", "speaker_scores"]
 

@@ -1,8 +1,8 @@
 """How each of the paper's claims is tested: the rows of the claims ledger, one paired test per row.
 
-Each ``_cN(evidence)`` returns the rows of claim *N* of :data:`affacrnn.experiments.claims.CLAIMS`
+Each ``_cN(evidence)`` returns the rows of claim *N* of :data:`reproduction.claims.CLAIMS`
 (collected in :data:`ROWS`): which committed fold runs it pairs, our figures with their spread, the
-difference with its 95 % interval, the p-value and the verdict of :mod:`affacrnn.experiments.verdicts`,
+difference with its 95 % interval, the p-value and the verdict of :mod:`reproduction.verdicts`,
 the paper's figure, and the command that runs what is missing. Most rows are one paired comparison
 over speaker folds (``_versus``); C8 compares with chance, C9 reads the latency benchmark and C10
 the MOSI label audit.
@@ -18,14 +18,14 @@ import pandas as pd
 from scipy import stats
 
 from affacrnn.errors import ParameterError
-from affacrnn.experiments.answers import part_answers, speaker_scores
-from affacrnn.experiments.costs import scaled_minutes, selection_minutes
-from affacrnn.experiments.crossval import FOLDS
-from affacrnn.experiments.fold_tables import (
+from reproduction.answers import part_answers, speaker_scores
+from reproduction.costs import scaled_minutes, selection_minutes
+from reproduction.crossval import FOLDS
+from reproduction.fold_tables import (
     ALL7,
-    Evidence,
     LABELS,
     PAPER4,
+    Evidence,
     best_cnns,
     fusion_options,
     per_fold,
@@ -33,16 +33,16 @@ from affacrnn.experiments.fold_tables import (
     select_runs,
     table2_cells,
 )
-from affacrnn.experiments.mosi_audio import per_video_accuracy, run_key
-from affacrnn.experiments.paper import (
+from reproduction.mosi_audio import per_video_accuracy, run_key
+from reproduction.paper import (
     PAPER_TABLE2,
     PAPER_TABLE3,
     PAPER_TABLE4,
     PAPER_TABLE5,
     PAPER_TABLE6,
 )
-from affacrnn.experiments.speaker_tests import speaker_paired
-from affacrnn.experiments.verdicts import ALPHA, CHANCE_MARGIN, p_text, paired, verdict
+from reproduction.speaker_tests import speaker_paired
+from reproduction.verdicts import ALPHA, CHANCE_MARGIN, p_text, paired, verdict
 
 __all__ = ["ROWS"]
 
@@ -69,7 +69,7 @@ def _versus(ev: Evidence, *, corpus: str, scheme: str, model: str, other: str, p
             cross: str | None = None, note: str = "", label: str | None = None,
             other_label: str | None = None, options: str = "", other_options: str = "") -> dict:
     """One paired comparison ``model`` vs ``other`` on the same folds (``options``: the runs' overrides
-    as :func:`~affacrnn.experiments.fold_tables.fold_runs` writes them, ``"cnn=resnet18"``)."""
+    as :func:`~reproduction.fold_tables.fold_runs` writes them, ``"cnn=resnet18"``)."""
     sel_a = select_runs(ev.runs, corpus=corpus, scheme=scheme, model=model, features=features, cross=cross,
                         options=options)
     sel_b = select_runs(ev.runs, corpus=corpus, scheme=scheme, model=other, features=other_features, cross=cross,
@@ -120,7 +120,7 @@ def _paired_row(a: pd.Series, b: pd.Series, *, test: str, data: str, corpus: str
                 note: str, command: Callable[[int], str], by_speaker: dict | None = None,
                 seed_minutes: float = float("nan")) -> dict:
     """The ledger's row of one paired test of ``a`` against ``b`` (per-fold values): figures, interval, verdict;
-    ``by_speaker`` (:func:`~affacrnn.experiments.speaker_tests.speaker_paired`), when both kept their answers, is the
+    ``by_speaker`` (:func:`~reproduction.speaker_tests.speaker_paired`), when both kept their answers, is the
     test the verdict reads; ``command(k)`` runs what has fewer than ``k`` folds (printed while the test lacks folds)."""
     row = {"test": test, "data": data, "metric": metric, "paper": paper, "note": note}
     result = paired(a, b)
@@ -434,14 +434,14 @@ def _c11(ev: Evidence) -> list[dict]:
     """AFF-ACRNN against the field's yardstick: openSMILE functionals, each speaker z-normalised, a tuned SVM."""
     paper = ("not in the paper: its §4 compares with an SVM only on MOUD (Table 5), not with the field's standard "
              "features")
-    note = ("The yardstick a speech-emotion reader knows (affacrnn.experiments.yardstick): ComParE 2016 functionals "
+    note = ("The yardstick a speech-emotion reader knows (reproduction.yardstick): ComParE 2016 functionals "
             "(6373 per clip), each speaker z-scored by their own statistics, an SVM whose kernel and C are chosen by "
             "speaker-grouped cross-validation on the training speakers only.")
     return [_versus(ev, corpus="ravdess", scheme=scheme, model="affacrnn_staged", other="compare_svm_speaker",
                     paper=paper, note=note) for scheme in ("sentiment3", "ravdess_emotion7")]
 
 
-#: Each claim's row builder, by claim id (the claims themselves: :data:`affacrnn.experiments.claims.CLAIMS`).
+#: Each claim's row builder, by claim id (the claims themselves: :data:`reproduction.claims.CLAIMS`).
 ROWS: dict[str, Callable[[Evidence], list[dict]]] = {
     "C1": _c1, "C2": _c2, "C3": _c3, "C4": _c4, "C5": _c5, "C6": _c6, "C7": _c7, "C8": _c8, "C9": _c9, "C10": _c10,
     "C11": _c11,

@@ -1,6 +1,6 @@
 """The field's yardstick on our speaker folds: openSMILE functionals, (per-speaker) normalisation, a tuned SVM.
 
-Four models of :mod:`affacrnn.experiments.crossval` (run like any other: ``--param
+Four models of :mod:`reproduction.crossval` (run like any other: ``--param
 models=compare_svm_speaker``), each the pipeline of
 :mod:`affacrnn.evaluation.baselines.functionals` on one fold:
 
@@ -29,10 +29,10 @@ import numpy as np
 import pandas as pd
 
 from affacrnn.evaluation.baselines.functionals import FunctionalsSVM, speaker_zscore
-from affacrnn.experiments.fold_scores import score_parts
-from affacrnn.experiments.runner import mode_settings
 from affacrnn.features.dataset import prepare
 from affacrnn.features.opensmile import opensmile_features
+from reproduction.fold_scores import score_parts
+from reproduction.runner import mode_settings
 
 __all__ = ["FUNCTIONALS_MODELS", "FUNCTIONALS_LABELS", "fill_opensmile_cache", "run_functionals"]
 
@@ -64,7 +64,7 @@ def run_functionals(task: Any, table: pd.DataFrame, cache_dir: Any = None) -> di
 
     Parameters
     ----------
-    task : affacrnn.experiments.crossval.Task
+    task : reproduction.crossval.Task
         Its ``model`` is a key of :data:`FUNCTIONALS_MODELS`.
     table : pandas.DataFrame
         The fold's split of its corpus (plus the other corpus as test rows for a cross task).
@@ -74,7 +74,7 @@ def run_functionals(task: Any, table: pd.DataFrame, cache_dir: Any = None) -> di
     Returns
     -------
     dict
-        The scores of :func:`~affacrnn.experiments.fold_scores.score_parts`, and ``svm_params``
+        The scores of :func:`~reproduction.fold_scores.score_parts`, and ``svm_params``
         (the kernel and ``C`` the inner cross-validation chose).
     """
     feature_set, norm = FUNCTIONALS_MODELS[task.model]

@@ -1,6 +1,6 @@
 """What a cross-validation run would cost on this machine, before it is run, and scaled by what runs really took.
 
-:func:`fold_minutes` is the runner's cost model (:func:`affacrnn.experiments.runner.fit_seconds`:
+:func:`fold_minutes` is the runner's cost model (:func:`reproduction.runner.fit_seconds`:
 measured per-step times of the CPU preset on 2 unloaded cores) applied to one model's speaker
 folds. Its figures are optimistic on a busy machine, so :func:`scaled_minutes` multiplies a model's
 estimate by how long a *reference* model's committed folds really took against their own
@@ -16,10 +16,10 @@ from collections.abc import Mapping
 import pandas as pd
 
 from affacrnn.data.corpora import CORPUS_SPECS
-from affacrnn.experiments.crossval import CROSSVAL_MODELS, FOLDS, VAL_SIZE
-from affacrnn.experiments.runner import fit_seconds, mode_settings
-from affacrnn.experiments.paper import PAPER_SEVEN
 from affacrnn.features.frames import PAPER_FEATURES
+from reproduction.crossval import CROSSVAL_MODELS, FOLDS, VAL_SIZE
+from reproduction.paper import PAPER_SEVEN
+from reproduction.runner import fit_seconds, mode_settings
 
 __all__ = ["BASELINE_SECONDS", "fold_minutes", "scaled_minutes", "selection_minutes"]
 
@@ -55,7 +55,7 @@ def scaled_minutes(runs: pd.DataFrame, *, model: str, scheme: str, reference: st
     Parameters
     ----------
     runs : pandas.DataFrame
-        Committed fold runs (:func:`affacrnn.experiments.fold_tables.fold_runs`), with ``seconds``.
+        Committed fold runs (:func:`reproduction.fold_tables.fold_runs`), with ``seconds``.
     model, reference : str
         Crossval model names; ``reference`` was run with the default options on ``scheme``.
 

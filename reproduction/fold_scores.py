@@ -1,7 +1,7 @@
 """The scores of one fold run: on the fold's own test speakers and, for a cross-corpus task, on the other corpus.
 
-Every model of :mod:`affacrnn.experiments.crossval` — networks, baselines and the yardstick of
-:mod:`affacrnn.experiments.yardstick` — is scored by these two functions, so their rows have the
+Every model of :mod:`reproduction.crossval` — networks, baselines and the yardstick of
+:mod:`reproduction.yardstick` — is scored by these two functions, so their rows have the
 same columns (:data:`METRIC_COLUMNS`, :data:`CROSS_COLUMNS`); :func:`summarize_folds` makes their
 mean rows.
 
@@ -82,7 +82,7 @@ def score_parts(task: Any, data: Any, y_pred: np.ndarray, y_train: np.ndarray, *
 
     Parameters
     ----------
-    task : affacrnn.experiments.crossval.Task
+    task : reproduction.crossval.Task
     data : affacrnn.features.dataset.Prepared
         The fold's prepared data (its ``"test"`` rows, labels ``y``, ``corpus`` and ``classes``).
     y_pred : np.ndarray [shape=(n_test,)]

@@ -1,7 +1,7 @@
 """Chapter 9's yardstick widget (ipywidgets): pick a feature set and a normalisation, see the folds' scores.
 
 :func:`yardstick_folds` puts one of the field's yardstick pipelines
-(:mod:`affacrnn.experiments.yardstick`) beside AFF-ACRNN on the same committed speaker folds, fold
+(:mod:`reproduction.yardstick`) beside AFF-ACRNN on the same committed speaker folds, fold
 by fold; :func:`yardstick_widget` lets the reader switch the feature set (eGeMAPS / ComParE), the
 normalisation (plain / per speaker) and the label scheme, and redraws that table.
 
@@ -13,8 +13,8 @@ import ipywidgets as w
 import pandas as pd
 
 from affacrnn.errors import ParameterError
-from affacrnn.experiments.fold_tables import LABELS, fold_runs, per_fold, select_runs
-from affacrnn.experiments.yardstick import FUNCTIONALS_MODELS
+from reproduction.fold_tables import LABELS, fold_runs, per_fold, select_runs
+from reproduction.yardstick import FUNCTIONALS_MODELS
 
 __all__ = ["yardstick_folds", "yardstick_widget", "COMPARED"]
 
@@ -29,10 +29,10 @@ def yardstick_folds(runs: pd.DataFrame, *, scheme: str, model: str, corpus: str 
     Parameters
     ----------
     runs : pandas.DataFrame
-        Committed fold runs (:func:`affacrnn.experiments.fold_tables.fold_runs`).
+        Committed fold runs (:func:`reproduction.fold_tables.fold_runs`).
     scheme : str
     model : str
-        A key of :data:`affacrnn.experiments.yardstick.FUNCTIONALS_MODELS`.
+        A key of :data:`reproduction.yardstick.FUNCTIONALS_MODELS`.
     corpus : str
     metric : str
         A score column of the runs (percent).
@@ -67,7 +67,7 @@ def yardstick_widget(runs: pd.DataFrame | None = None, *, schemes: tuple[str, ..
     Parameters
     ----------
     runs : pandas.DataFrame, optional
-        Committed fold runs (default: :func:`~affacrnn.experiments.fold_tables.fold_runs` of the
+        Committed fold runs (default: :func:`~reproduction.fold_tables.fold_runs` of the
         repository's ``results/``).
     schemes : tuple of str
         The schemes offered.

@@ -37,23 +37,20 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from affacrnn._io import atomic_write_json
 from affacrnn.data.corpora import CORPUS_SPECS, load_corpus
 from affacrnn.data.splits import fold_split, speaker_slice
-from affacrnn.features.cache import featurize_corpus
-from affacrnn.features.dataset import prepare
 from affacrnn.errors import ParameterError
 from affacrnn.evaluation.baselines import make_baseline, param_names
-from affacrnn.experiments.fold_scores import (CROSS_COLUMNS, METRIC_COLUMNS, RUN_DETAILS, collapsed, score_parts,
-                                              summarize_folds)
-from affacrnn.experiments.isolation import run_isolated
-from affacrnn.experiments.runner import check_schemes, mode_settings, resolve_seeds
-from affacrnn.experiments.yardstick import (FUNCTIONALS_LABELS, FUNCTIONALS_MODELS, fill_opensmile_cache,
-                                            run_functionals)
+from affacrnn.features.cache import featurize_corpus
+from affacrnn.features.dataset import prepare
 from affacrnn.models import presets
 from affacrnn.models.cnn_zoo import CNNS
 from affacrnn.models.config import AFFConfig
-from affacrnn.provenance import environment
+from affacrnn.provenance import atomic_write_json, environment
+from reproduction.fold_scores import CROSS_COLUMNS, METRIC_COLUMNS, RUN_DETAILS, collapsed, score_parts, summarize_folds
+from reproduction.isolation import run_isolated
+from reproduction.runner import check_schemes, mode_settings, resolve_seeds
+from reproduction.yardstick import FUNCTIONALS_LABELS, FUNCTIONALS_MODELS, fill_opensmile_cache, run_functionals
 
 __all__ = ["BASELINE_MODELS", "CROSS_COLUMNS", "MODEL_LABELS", "RECIPES", "CROSSVAL_MODELS", "DEFAULT_MODELS", "FOLDS", "METRIC_COLUMNS", "Task", "crossval", "plan_tasks", "run_task", "summarize_folds"]
 
@@ -75,7 +72,7 @@ CROSSVAL_MODELS: dict[str, dict | None] = {
     "hmm": None,
     "dtw": None,
     "bc_lstm": None,
-    **{name: None for name in FUNCTIONALS_MODELS},  # the field's yardstick (affacrnn.experiments.yardstick)
+    **{name: None for name in FUNCTIONALS_MODELS},  # the field's yardstick (reproduction.yardstick)
 }
 #: How every table, ledger row and README block names each model of :data:`CROSSVAL_MODELS` (one spelling).
 MODEL_LABELS: dict[str, str] = {
@@ -468,7 +465,7 @@ def crossval(
         "svm / svm_speaker: SVC(C=10, balanced) on each clip's mean and sd of the same features, plain or after "
         "per-speaker z-scoring, fitted on the fold's training and validation speakers; the other baselines "
         "(naive_bayes, gmm, hmm, dtw, bc_lstm) take their documented defaults, fitted the same way; *_svm(_speaker): "
-        "openSMILE functionals, an SVM tuned on the training speakers (affacrnn.experiments.yardstick)."
+        "openSMILE functionals, an SVM tuned on the training speakers (reproduction.yardstick)."
         + (f" cross_*: the same fold's model scored on every utterance of {cross} (cross_test_majority: the share "
            f"of {cross}'s most frequent class)." if cross else "")
     )

@@ -34,8 +34,8 @@ from affacrnn.data.splits import mosi_bclstm_split, mosi_paper_split
 from affacrnn.errors import ParameterError
 from affacrnn.evaluation.metrics import evaluate_predictions
 from affacrnn.evaluation.vectors import CONTEXT_MODELS, VECTOR_LABELS, make_vector_model, stack_vectors
-from affacrnn.experiments.paper import PAPER_MOSI_BEST, PAPER_TABLE2, PAPER_TABLE5, PAPER_TABLE6
-from affacrnn.experiments.runner import finish, mean_sd, mode_settings, progress_bar, report, resolve_seeds
+from reproduction.paper import PAPER_MOSI_BEST, PAPER_TABLE2, PAPER_TABLE5, PAPER_TABLE6
+from reproduction.runner import finish, mean_sd, mode_settings, progress_bar, report, resolve_seeds
 
 __all__ = ["MOSI_SPLITS", "MOSI_MODELS", "RECIPE", "SMOKE_RECIPE", "mosi_audio", "run_key", "video_of_each",
            "per_video_accuracy"]

@@ -2,7 +2,7 @@
 
 A comparison of two models is paired over the units both were tested on: the **24 RAVDESS actors
 or 10 EmoDB speakers** where both models' fold runs keep their test answers (each speaker scored
-by the fold model that did not see them; :mod:`affacrnn.experiments.speaker_tests`), otherwise the
+by the fold model that did not see them; :mod:`reproduction.speaker_tests`), otherwise the
 speaker folds (4 or 5: 3 or 4 degrees of freedom). The difference is in **macro-F1** points
 (balanced across classes, so a model cannot win by answering EmoDB's 84 % negatives) with its 95 %
 t interval (``scipy.stats.ttest_1samp`` on the paired differences). The verdict reads the interval
@@ -16,7 +16,7 @@ against :data:`CHANCE_MARGIN` points instead (a transfer that matters). The p-va
 t-test and the Wilcoxon signed-rank p (which cannot go below 0.125 on 4 folds) are printed beside;
 the verdict does not use them. A count against a rate (the MOSI audit) is an exact binomial test
 (``scipy.stats.binomtest``); the latency claim holds when our 95th percentile is below the paper's
-mean. The ledger itself is :mod:`affacrnn.experiments.claims`.
+mean. The ledger itself is :mod:`reproduction.claims`.
 
 Notebook: book/10_reproduction_audit.ipynb
 """
@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from affacrnn.experiments.speaker_tests import SMALLEST_EFFECT, effect_verdict
+from reproduction.speaker_tests import SMALLEST_EFFECT, effect_verdict
 
 __all__ = ["ALPHA", "CHANCE_MARGIN", "SMALLEST_EFFECT", "VERDICTS", "p_text", "paired", "verdict"]
 
@@ -76,7 +76,7 @@ def paired(a: pd.Series, b: pd.Series | float) -> dict | None:
 
 def verdict(test: dict | None, *, smallest: float = SMALLEST_EFFECT) -> str:
     """The ledger's rule (module docstring): the 95 % interval ``test["low"]``–``test["high"]`` of "A minus B"
-    against ``smallest`` (:func:`~affacrnn.experiments.speaker_tests.effect_verdict`); *not tested* without a test."""
+    against ``smallest`` (:func:`~reproduction.speaker_tests.effect_verdict`); *not tested* without a test."""
     if test is None:
         return "not tested"
     return effect_verdict(test["low"], test["high"], smallest=smallest)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from affacrnn.experiments.paper import PAPER_NOTE, PAPER_TABLE4
-from affacrnn.experiments.results import read_results, results_path
-from affacrnn.experiments.runner import (
+from reproduction.paper import PAPER_NOTE, PAPER_TABLE4
+from reproduction.results import read_results, results_path
+from reproduction.runner import (
     RESULT_COLUMNS,
     SharedData,
     budget,

@@ -15,8 +15,8 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 from affacrnn.errors import ParameterError
-from affacrnn.experiments.paper import PAPER_NOTE, PAPER_SEVEN, PAPER_TABLE2
-from affacrnn.experiments.runner import (
+from reproduction.paper import PAPER_NOTE, PAPER_SEVEN, PAPER_TABLE2
+from reproduction.runner import (
     RESULT_COLUMNS,
     TABLE2_SMOKE_SIZES,
     SharedData,

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 import pandas as pd
 
 from affacrnn.data.splits import cross_corpus_split
-from affacrnn.experiments.paper import PAPER_NOTE, PAPER_TABLE6
-from affacrnn.experiments.runner import (
+from reproduction.paper import PAPER_NOTE, PAPER_TABLE6
+from reproduction.runner import (
     RESULT_COLUMNS,
     SPLIT_SEED,
     SharedData,

@@ -7,10 +7,10 @@ condition); :func:`run_experiment` writes it to ``<out_dir>/<name>.csv`` and ``<
 ==================================  =============================================================
 module                              what
 ==================================  =============================================================
-:mod:`~affacrnn.experiments.registry`   :data:`EXPERIMENTS`, :func:`run_experiment`, :func:`estimate_minutes`, :func:`load_or_run`
-:mod:`~affacrnn.experiments.runner`     modes, the CPU cost model, shared data, training runs, summaries
-:mod:`~affacrnn.experiments.results`    results files: write, read back with provenance
-:mod:`~affacrnn.experiments.paper`      the paper's figures, copied as printed
+:mod:`~reproduction.registry`   :data:`EXPERIMENTS`, :func:`run_experiment`, :func:`estimate_minutes`, :func:`load_or_run`
+:mod:`~reproduction.runner`     modes, the CPU cost model, shared data, training runs, summaries
+:mod:`~reproduction.results`    results files: write, read back with provenance
+:mod:`~reproduction.paper`      the paper's figures, copied as printed
 ``mosi_labels``, ``mosi_audio``,        one module per experiment
 ``branches``,
 ``table2`` … ``table6``
@@ -47,7 +47,7 @@ view of that one :class:`~affacrnn.features.dataset.Prepared` (:meth:`~affacrnn.
 
 Examples
 --------
->>> from affacrnn.experiments import run_experiment
+>>> from reproduction import run_experiment
 >>> df = run_experiment("mosi_labels", out_dir="results")   # doctest: +SKIP
 >>> df[["scheme", "majority_baseline", "paper"]]            # doctest: +SKIP
 
@@ -55,11 +55,11 @@ Notebook: book/10_reproduction_audit.ipynb
 """
 from __future__ import annotations
 
-from affacrnn.experiments.branches import branches
-from affacrnn.experiments.claims import claims
-from affacrnn.experiments.mosi_audio import mosi_audio
-from affacrnn.experiments.mosi_labels import mosi_labels
-from affacrnn.experiments.paper import (
+from reproduction.branches import branches
+from reproduction.claims import claims
+from reproduction.mosi_audio import mosi_audio
+from reproduction.mosi_labels import mosi_labels
+from reproduction.paper import (
     PAPER_MOSI_BEST,
     PAPER_NOTE,
     PAPER_TABLE2,
@@ -70,7 +70,7 @@ from affacrnn.experiments.paper import (
     RAVDESS_SCHEMES,
     TABLE3_CNNS,
 )
-from affacrnn.experiments.registry import (
+from reproduction.registry import (
     EXPERIMENT_CORPORA,
     EXPERIMENTS,
     describe_experiments,
@@ -78,13 +78,13 @@ from affacrnn.experiments.registry import (
     load_or_run,
     run_experiment,
 )
-from affacrnn.experiments.results import read_results, write_results
-from affacrnn.experiments.runner import MODES, SPLIT_SEED, ModeSettings, mode_settings
-from affacrnn.experiments.table2 import table2
-from affacrnn.experiments.table3 import table3
-from affacrnn.experiments.table4 import table4
-from affacrnn.experiments.table5 import table5
-from affacrnn.experiments.table6 import table6
+from reproduction.results import read_results, write_results
+from reproduction.runner import MODES, SPLIT_SEED, ModeSettings, mode_settings
+from reproduction.table2 import table2
+from reproduction.table3 import table3
+from reproduction.table4 import table4
+from reproduction.table5 import table5
+from reproduction.table6 import table6
 
 __all__ = [
     "EXPERIMENTS",

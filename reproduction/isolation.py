@@ -5,8 +5,8 @@ which ``keras.utils.set_random_seed`` seeds. Inside a Dask worker other threads 
 retries with jitter, choosing a peer) draw from that same generator while a model is being built,
 so which seeds a layer gets depends on timing: measured here, the same smoke fold of UB-BiLSTM
 scored 22.5 % and 60.0 % accuracy in two runs on one worker, while in a plain process it scored
-60.0 % every time. :func:`run_isolated` runs :func:`affacrnn.experiments.crossval.run_task` in a
-fresh Python process (``python -m affacrnn.experiments.isolation IN OUT``, the function's name,
+60.0 % every time. :func:`run_isolated` runs :func:`reproduction.crossval.run_task` in a
+fresh Python process (``python -m reproduction.isolation IN OUT``, the function's name,
 the task and its row passed as pickles), where no other thread draws; the child dies with its worker (Linux), and a
 Ctrl-C is left to the process that started the run.
 
@@ -49,7 +49,7 @@ def _die_with_parent(parent: int) -> None:
 
 
 def run_isolated(task: Any, *, cache_dir: str | None = None,
-                 function: str = "affacrnn.experiments.crossval:run_task") -> dict:
+                 function: str = "reproduction.crossval:run_task") -> dict:
     """Run ``function(task, cache_dir=cache_dir)`` (``"module:name"``) in a new Python process; return its row.
 
     Raises
@@ -60,7 +60,7 @@ def run_isolated(task: Any, *, cache_dir: str | None = None,
     with tempfile.TemporaryDirectory(prefix="affacrnn-task-") as tmp:
         given, taken = Path(tmp) / "task.pkl", Path(tmp) / "row.pkl"
         given.write_bytes(pickle.dumps((function, task, cache_dir)))
-        proc = subprocess.run([sys.executable, "-m", "affacrnn.experiments.isolation", str(given), str(taken),
+        proc = subprocess.run([sys.executable, "-m", "reproduction.isolation", str(given), str(taken),
                                str(os.getpid())], capture_output=True, text=True)
         if proc.returncode != 0 or not taken.is_file():
             lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]

@@ -1,7 +1,7 @@
 """What every experiment shares: modes, the CPU cost model, shared data, training runs, summaries.
 
-Each experiment module (:mod:`~affacrnn.experiments.branches`, :mod:`~affacrnn.experiments.table2`
-… :mod:`~affacrnn.experiments.table6`, :mod:`~affacrnn.experiments.mosi_labels`) is a loop over
+Each experiment module (:mod:`~reproduction.branches`, :mod:`~reproduction.table2`
+… :mod:`~reproduction.table6`, :mod:`~reproduction.mosi_labels`) is a loop over
 configurations built from these parts:
 
 * :func:`mode_settings` — the sizes of ``"smoke"`` and ``"full"`` (:class:`ModeSettings`);

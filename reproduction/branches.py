@@ -13,11 +13,11 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from affacrnn.experiments.paper import PAPER_NOTE, paper_for_model
-from affacrnn.experiments.runner import (
+from reproduction.paper import PAPER_NOTE, paper_for_model
+from reproduction.runner import (
     RESULT_COLUMNS,
-    budget,
     SharedData,
+    budget,
     check_schemes,
     classes_of,
     finish,

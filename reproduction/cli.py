@@ -1,9 +1,16 @@
-"""``affacrnn experiment``: re-run a table of paper §4 and write it under ``results/``.
+"""The reproduction's verbs of the ``affacrnn`` command: ``experiment`` and ``bench``.
+
+The library's command line finds them through the ``affacrnn.verbs`` entry points this
+repository's ``pyproject.toml`` declares, so an ``affacrnn`` installed without the repository has
+neither verb (and no path into a checkout).
+
+``experiment`` re-runs a table of paper §4 and writes it under ``results/``:
 
 ``affacrnn experiment NAME [--mode smoke|full] [--seeds 0,1,2] [--out results] [--quiet]`` prints
 the table and where it was written (``<out>/<NAME>.csv`` and ``.json`` with provenance);
 ``affacrnn experiment --list`` lists the experiments with their estimated full-mode time;
-``--estimate`` prints the plan of one without running it.
+``--estimate`` prints the plan of one without running it. ``affacrnn bench NAME [ARGS]`` runs
+``benchmarks/NAME.py`` of the repository in a fresh process.
 
 Notebook: book/10_reproduction_audit.ipynb
 """
@@ -13,10 +20,10 @@ import argparse
 import json
 import sys
 
-from affacrnn._io import strict_json
 from affacrnn.cli.subparsers import Subparsers
+from affacrnn.provenance import strict_json
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_parser", "run", "add_bench_parser", "run_bench"]
 
 _SHOW = ("accuracy", "accuracy_sd", "n_seeds", "f1", "f1_kind", "majority_baseline", "paper", "status")
 _SHOW_CROSSVAL = ("accuracy", "accuracy_sd", "balanced_accuracy", "macro_f1", "macro_f1_sd", "weighted_f1", "majority")
@@ -54,7 +61,7 @@ def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "experiment",
         help="re-run a table of the paper (mosi_labels, mosi_audio, branches, crossval, table2..table6) and write results/",
-        description="Run one experiment of affacrnn.experiments and write OUT/NAME.csv and OUT/NAME.json "
+        description="Run one experiment of reproduction and write OUT/NAME.csv and OUT/NAME.json "
         "(rows, caption and provenance). --mode smoke checks that it runs (≈ 1 min); --mode full is the "
         "measurement (CPU preset, 3 seeds, designed for ≤ 60 min on 2 cores; see --estimate).",
     )
@@ -76,7 +83,7 @@ def add_parser(sub: Subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the ``experiment`` verb; return the exit code."""
     from affacrnn.errors import ParameterError
-    from affacrnn.experiments import EXPERIMENTS, describe_experiments, estimate_minutes, run_experiment
+    from reproduction import EXPERIMENTS, describe_experiments, estimate_minutes, run_experiment
 
     if args.list or not args.name:
         if not args.list:
@@ -115,3 +122,35 @@ def run(args: argparse.Namespace) -> int:
     print(f"\n{args.name} ({args.mode}, {df.attrs.get('wall_seconds', 0):.0f} s) written to "
           f"{df.attrs.get('csv_path')} and {df.attrs.get('json_path')}")
     return 0
+
+
+def add_bench_parser(sub: Subparsers) -> None:
+    """Register ``bench``."""
+    p = sub.add_parser(
+        "bench",
+        help="run a benchmark from benchmarks/ (features_speed, latency)",
+        description="Run benchmarks/NAME.py in a fresh process and pass the remaining arguments on; each prints "
+        "a table and, as its last line, one JSON object. With no name, list the benchmarks.",
+    )
+    p.add_argument("name", nargs="?", help="benchmark name (file stem in benchmarks/)")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the benchmark (see NAME --help)")
+    p.set_defaults(handler=run_bench)
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from affacrnn.errors import ParameterError
+    from reproduction.results import REPO_ROOT
+
+    folder = REPO_ROOT / "benchmarks"
+    names = sorted(p.stem for p in folder.glob("*.py")) if folder.is_dir() else []
+    if not args.name:
+        print("\n".join(names))
+        return 0
+    if args.name not in names:
+        raise ParameterError(
+            f"unknown benchmark {args.name!r}; valid: {', '.join(names) or 'none'}. "
+            "Pass one of these names."
+        )
+    return subprocess.run([sys.executable, str(folder / f"{args.name}.py"), *args.args]).returncode

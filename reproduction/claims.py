@@ -1,17 +1,17 @@
 """The paper's claims, audited: one row per claim, the runs that test it, our numbers, the paper's, a verdict.
 
 Every number comes from committed evidence, never typed: the speaker-fold runs of
-:mod:`affacrnn.experiments.crossval` (``results/crossval-parts/*.json``, each with its config and
+:mod:`reproduction.crossval` (``results/crossval-parts/*.json``, each with its config and
 provenance), the MOSI label audit (``results/mosi_labels.json``), the vector models on MOSI's
-audio (``results/mosi_audio.json``, :mod:`affacrnn.experiments.mosi_audio`) and the latency benchmark
+audio (``results/mosi_audio.json``, :mod:`reproduction.mosi_audio`) and the latency benchmark
 (``results/latency.json``, written by ``python benchmarks/latency.py --out results/latency.json``).
 The same fold runs give :func:`fold_tables`, the paper's Tables 2–6 on our folds with the paper's
 figures beside them.
 
-Each claim's rows are built in :mod:`affacrnn.experiments.claim_rows`, once for each recipe of
+Each claim's rows are built in :mod:`reproduction.claim_rows`, once for each recipe of
 :data:`RECIPES_JUDGED` (the package's current recipe first, then the paper's as round one ran
-it): a row reads only its recipe's runs (:func:`~affacrnn.experiments.fold_tables.fold_runs`), so
-no row mixes two. The verdict rule is :mod:`affacrnn.experiments.verdicts`: the 95 % interval of
+it): a row reads only its recipe's runs (:func:`~reproduction.fold_tables.fold_runs`), so
+no row mixes two. The verdict rule is :mod:`reproduction.verdicts`: the 95 % interval of
 the paired difference in macro-F1, over speakers where both runs kept their test answers, else
 over speaker folds, against a smallest effect that matters (2 points): *holds* above it, *does
 not hold* below it, *inconclusive* across it; *not tested* until every fold is run.
@@ -27,16 +27,16 @@ from pathlib import Path
 import pandas as pd
 from tabulate import tabulate
 
-from affacrnn.experiments.claim_rows import ROWS
-from affacrnn.experiments.fold_tables import Evidence, TABLE_CAPTIONS, evidence, fold_tables
-from affacrnn.experiments.paper import PAPER_NOTE
-from affacrnn.experiments.verdicts import ALPHA, CHANCE_MARGIN, SMALLEST_EFFECT, VERDICTS, paired, verdict
 from affacrnn.provenance import atomic_write_text
+from reproduction.claim_rows import ROWS
+from reproduction.fold_tables import TABLE_CAPTIONS, Evidence, evidence, fold_tables
+from reproduction.paper import PAPER_NOTE
+from reproduction.verdicts import ALPHA, CHANCE_MARGIN, SMALLEST_EFFECT, VERDICTS, paired, verdict
 
 __all__ = ["ALPHA", "CHANCE_MARGIN", "CLAIMS", "RECIPES_JUDGED", "SMALLEST_EFFECT", "VERDICTS", "Claim", "Evidence",
            "claims", "evidence", "ledger_markdown", "paired", "verdict"]
 
-#: The recipes the ledger judges, the package's current one first (:data:`affacrnn.experiments.crossval.RECIPES`).
+#: The recipes the ledger judges, the package's current one first (:data:`reproduction.crossval.RECIPES`).
 RECIPES_JUDGED = ("round2", "round1")
 
 

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from affacrnn.experiments.paper import PAPER_NOTE, PAPER_TABLE3, TABLE3_CNNS
-from affacrnn.experiments.runner import (
+from reproduction.paper import PAPER_NOTE, PAPER_TABLE3, TABLE3_CNNS
+from reproduction.runner import (
     RESULT_COLUMNS,
     SharedData,
     budget_reason,

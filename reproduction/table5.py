@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from affacrnn.experiments.paper import PAPER_NOTE, PAPER_TABLE5
-from affacrnn.experiments.runner import (
+from reproduction.paper import PAPER_NOTE, PAPER_TABLE5
+from reproduction.runner import (
     RESULT_COLUMNS,
     SharedData,
     baseline_runs,

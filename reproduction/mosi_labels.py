@@ -17,8 +17,8 @@ import pandas as pd
 from affacrnn.data.corpora import load_corpus
 from affacrnn.data.labels import apply_scheme, get_scheme
 from affacrnn.data.splits import mosi_paper_split
-from affacrnn.experiments.paper import PAPER_MOSI_BEST
-from affacrnn.experiments.runner import finish, mode_settings
+from reproduction.paper import PAPER_MOSI_BEST
+from reproduction.runner import finish, mode_settings
 
 __all__ = ['mosi_labels']
 
