@@ -67,6 +67,7 @@ _LAZY = {
     "spectrum_graph": "features.spectrogram",
     "plot_spectrum_graph": "features.spectrogram",
     "FeatureScaler": "features.normalize",
+    "featurize": "features.cache",
     "featurize_corpus": "features.cache",
     # splits and contexts
     "speaker_split": "data.splits",

@@ -41,7 +41,7 @@ def branches(
     cnns: Sequence[str] = ("small", "resnet18"),
     fusion_cnn: str | None = None,
 ) -> pd.DataFrame:
-    """Each branch alone and the fusion, RAVDESS speaker-disjoint (issue 4's measurement).
+    """Each branch alone and the fusion, RAVDESS speaker-disjoint (chapter 8's measurement).
 
     Rows, per label scheme: UB-BiLSTM, SBCNN with each CNN of ``cnns`` (at the preset's graph
     size: 64² in full mode), and AFF-ACRNN (UB-BiLSTM + ``fusion_cnn``, default the preset's

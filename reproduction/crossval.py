@@ -41,7 +41,7 @@ from affacrnn.data.corpora import CORPUS_SPECS, load_corpus
 from affacrnn.data.splits import fold_split, speaker_slice
 from affacrnn.errors import ParameterError
 from affacrnn.evaluation.baselines import make_baseline, param_names
-from affacrnn.features.cache import featurize_corpus
+from affacrnn.features.cache import featurize
 from affacrnn.features.dataset import prepare
 from affacrnn.models import presets
 from affacrnn.models.cnn_zoo import CNNS
@@ -485,7 +485,7 @@ def _featurize_once(corpus: str, mode: str, schemes: Sequence[str], tasks: list[
     graphs = {(t.config.image_size, t.config.graph_scale) for t in tasks
               if t.config is not None and t.config.uses_graphs}
     first, *rest = sorted(graphs) or [(None, "linear")]  # features and the first graphs from one STFT
-    featurize_corpus(table, config=preset.feature_config(), image_size=first[0], graph_scale=first[1],
-                     progress=progress, return_lengths=True)
+    featurize(table, config=preset.feature_config(), image_size=first[0], graph_scale=first[1], progress=progress,
+              lengths=True)
     for size, scale in rest:
-        featurize_corpus(table, config=preset.feature_config(), image_size=size, graph_scale=scale, progress=progress)
+        featurize(table, config=preset.feature_config(), image_size=size, graph_scale=scale, progress=progress)

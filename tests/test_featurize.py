@@ -250,3 +250,21 @@ def test_cli_features_verb(table, tmp_path, monkeypatch, capsys):
     assert args.handler(args) == 0
     text = capsys.readouterr().out
     assert "X (2, 256, 33)" in text and "graphs      none" in text
+
+
+def test_featurize_returns_named_parts_and_featurize_corpus_the_same_tuple(table, tmp_path):
+    """One function, one return type: ``featurize`` names its parts; ``featurize_corpus`` is its tuple form."""
+    from affacrnn.features.cache import Featurized, featurize
+
+    table = table.head(3)
+    out = featurize(table, image_size=32, cache_dir=tmp_path / "c", n_jobs=1, progress=False, lengths=True)
+    assert isinstance(out, Featurized)
+    assert out.X.shape[0] == out.graphs.shape[0] == len(out.lengths) == 3
+    assert out.report.n_cached == 0 and out.report.n_features_computed == 3
+    assert featurize(table, image_size=None, cache_dir=tmp_path / "c", n_jobs=1, progress=False).lengths is None
+    X, G, L, report = featurize_corpus(table, image_size=32, cache_dir=tmp_path / "c", n_jobs=1, progress=False,
+                                       return_lengths=True, return_report=True)
+    np.testing.assert_array_equal(X, out.X)
+    np.testing.assert_array_equal(G, out.graphs)
+    np.testing.assert_array_equal(L, out.lengths)
+    assert report.n_cached == 3

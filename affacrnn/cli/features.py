@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
 
     from affacrnn.data.corpora import load_corpus
     from affacrnn.errors import ParameterError
-    from affacrnn.features.cache import featurize_corpus
+    from affacrnn.features.cache import featurize
     from affacrnn.features.frames import ALL_FEATURES, FeatureConfig
 
     out = _output_path(args.output) if args.output is not None else None  # refused before any work
@@ -100,15 +100,15 @@ def run(args: argparse.Namespace) -> int:
             "(a labels-only corpus such as MOSI without audio?). Pass a corpus with audio files."
         )
     image_size = args.image_size or None
-    X, G, report = featurize_corpus(
+    done = featurize(
         table,
         config=config,
         image_size=image_size,
         cache_dir=False if args.no_cache else args.cache_dir,
         n_jobs=args.jobs,
         progress=not getattr(args, "quiet", False),
-        return_report=True,
     )
+    X, G, report = done.X, done.graphs, done.report
     summary = {
         "corpus": args.corpus,
         "utterances": report.n_files,

@@ -6,7 +6,7 @@ module                             what                                         
 :mod:`affacrnn.features.frames`     the seven librosa feature types → 256 × D matrices book/05_features.ipynb
 :mod:`affacrnn.features.spectrogram` spectrum graphs for the CNN branch               book/07_sbcnn.ipynb
 :mod:`affacrnn.features.normalize`  per-column scaler fitted on training speakers      book/05_features.ipynb
-:mod:`affacrnn.features.cache`      ``featurize_corpus``: parallel, cached extraction   book/05_features.ipynb
+:mod:`affacrnn.features.cache`      ``featurize``: parallel, cached extraction          book/05_features.ipynb
 :mod:`affacrnn.features.dataset`    ``prepare``: split, contexts, scaled arrays         book/06_ub_bilstm.ipynb
 =================================  ================================================  ========================
 

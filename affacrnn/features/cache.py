@@ -1,9 +1,12 @@
 """Featurise a whole corpus: parallel over files, cached on disk, in table row order.
 
-:func:`featurize_corpus` turns a corpus table (one row per utterance, a ``path`` column) into the
+:func:`featurize` turns a corpus table (one row per utterance, a ``path`` column) into the
 two inputs of AFF-ACRNN (paper §3): the ``(n, 256, D)`` feature tensor of the UB-BiLSTM branch
 and the ``(n, size, size)`` spectrum graphs of the SBCNN branch, one STFT per clip
-(:func:`affacrnn.features.spectrogram.extract_all`).
+(:func:`affacrnn.features.spectrogram.extract_all`), with each clip's real frame count on request
+and a report of what the cache held. It reads the cache first (:func:`_read_cached`), then computes
+what is missing (:func:`_compute_missing`). :func:`featurize_corpus` is the same as a tuple
+``(X, G)`` (the short form of the chapters and the top-level API).
 
 Parallelism
     Files are grouped into batches (several files per task, to keep scheduling overhead small)
@@ -13,7 +16,7 @@ Parallelism
         from dask.distributed import Client
         client = Client("tcp://scheduler:8786")
         with joblib.parallel_backend("dask"):
-            X, G = featurize_corpus(table, config=FeatureConfig())
+            out = featurize(table, config=FeatureConfig())
 
 Cache
     One ``.npy`` file per (recording, what was computed): features are keyed by a hash of the
@@ -61,6 +64,8 @@ from affacrnn.features.spectrogram import check_scale, check_size, graph_from_ma
 from affacrnn.settings import cache_dir as _default_cache_dir
 
 __all__ = [
+    "featurize",
+    "Featurized",
     "featurize_corpus",
     "featurize_files", "content_hash", "entry_path", "load_entry", "save_entry", "table_paths",
     "FeaturizeReport",
@@ -84,7 +89,7 @@ GRAPH_TOP_DB = 80.0
 
 @dataclasses.dataclass(frozen=True)
 class FeaturizeReport:
-    """What one :func:`featurize_corpus` call did.
+    """What one :func:`featurize` call did.
 
     Attributes
     ----------
@@ -106,6 +111,27 @@ class FeaturizeReport:
     n_graphs_computed: int
     seconds: float
     cache_dir: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Featurized:
+    """What :func:`featurize` returns: the corpus's features, graphs, real lengths and the call's report.
+
+    Attributes
+    ----------
+    X : np.ndarray [shape=(n, n_frames, D), dtype=float32]
+        ``X[i]`` equals ``extract_features(load_audio(table.path[i], sr=config.sr), config=config)``.
+    graphs : np.ndarray [shape=(n, image_size, image_size), dtype=float32] or None
+        Spectrum graphs in ``[0, 1]`` (:func:`affacrnn.features.spectrogram.spectrum_graph`), or ``None``.
+    lengths : np.ndarray [shape=(n,), dtype=int64] or None
+        Rows of ``X[i]`` that are real frames, not padding (cached too); ``None`` unless asked for.
+    report : FeaturizeReport
+    """
+
+    X: np.ndarray
+    graphs: np.ndarray | None
+    lengths: np.ndarray | None
+    report: FeaturizeReport
 
 
 # --------------------------------------------------------------------------------------------
@@ -262,7 +288,7 @@ def _check_n_jobs(n_jobs: Any) -> int | None:
 # --------------------------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------------------------
-def featurize_corpus(
+def featurize(
     table: Any,
     *,
     config: FeatureConfig | None = None,
@@ -272,10 +298,9 @@ def featurize_corpus(
     backend: Any = None,
     batch_size: int | None = None,
     progress: bool = True,
-    return_report: bool = False,
-    return_lengths: bool = False,
+    lengths: bool = False,
     graph_scale: str = "linear",
-) -> tuple:
+) -> Featurized:
     """Feature tensor and spectrum graphs of every utterance of a corpus table, in row order.
 
     Parameters
@@ -299,24 +324,17 @@ def featurize_corpus(
         Files per joblib task; default about four tasks per worker, at most 32 files per task.
     progress : bool
         Show a tqdm progress bar (on stderr).
-    return_report : bool
-        Also return a :class:`FeaturizeReport` (cache hits, files computed, time).
-    return_lengths : bool
-        Also return each utterance's real frame count (:func:`~affacrnn.features.layout.real_frames`).
+    lengths : bool
+        Also read (or compute) each utterance's real frame count
+        (:func:`~affacrnn.features.layout.real_frames`).
     graph_scale : {"linear", "mel"}
         Frequency axis of the spectrum graphs (:func:`~affacrnn.features.spectrogram.spectrum_graph`'s
         ``scale``); each scale has its own cache entries.
 
     Returns
     -------
-    X : np.ndarray [shape=(n, n_frames, D), dtype=float32]
-        ``X[i]`` equals ``extract_features(load_audio(table.path[i], sr=config.sr), config=config)``.
-    G : np.ndarray [shape=(n, image_size, image_size), dtype=float32] or None
-        Spectrum graphs in ``[0, 1]`` (:func:`affacrnn.features.spectrogram.spectrum_graph`), or ``None``.
-    lengths : np.ndarray [shape=(n,), dtype=int64]
-        With ``return_lengths``: rows of ``X[i]`` that are real frames, not padding (cached too).
-    report : FeaturizeReport
-        Only with ``return_report=True``.
+    Featurized
+        ``X``, ``graphs``, ``lengths`` (``None`` unless asked for) and the call's ``report``.
 
     Raises
     ------
@@ -334,9 +352,9 @@ def featurize_corpus(
     Examples
     --------
     >>> table = affacrnn.load_corpus("ravdess")  # doctest: +SKIP
-    >>> X, G = featurize_corpus(table.head(12), image_size=128)  # doctest: +SKIP
-    >>> X.shape, G.shape  # doctest: +SKIP
-    ((12, 256, 33), (12, 128, 128))
+    >>> out = featurize(table.head(12), image_size=128)  # doctest: +SKIP
+    >>> out.X.shape, out.graphs.shape, out.report.n_cached  # doctest: +SKIP
+    ((12, 256, 33), (12, 128, 128), 12)
     """
     t0 = time.perf_counter()
     cfg = FeatureConfig() if config is None else config
@@ -350,17 +368,33 @@ def featurize_corpus(
     if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
         raise ParameterError(f"`batch_size` must be an int >= 1 or None; got {batch_size!r}. Pass e.g. 8.")
     paths = table_paths(table)
-    n = len(paths)
     root = resolve_cache_dir(cache_dir)
+    X = np.empty((len(paths), *cfg.shape), dtype=np.float32)
+    G = None if size is None else np.empty((len(paths), size, size), dtype=np.float32)
+    L = np.zeros(len(paths), dtype=np.int64)
+    todo = _read_cached(paths, root, cfg, size, scale, lengths, X, G, L)
+    with tqdm(total=len(paths), initial=len(paths) - len(todo), disable=not progress, desc="features", unit="file",
+              dynamic_ncols=True, leave=False) as bar:
+        _compute_missing(todo, cfg, size, scale, X, G, L, n_jobs=n_jobs, backend=backend, batch_size=batch_size,
+                         progress=progress, bar=bar)
+    report = FeaturizeReport(
+        n_files=len(paths),
+        n_cached=len(paths) - len(todo),
+        n_features_computed=sum(it.need_features for it in todo),
+        n_graphs_computed=sum(it.need_graph for it in todo),
+        seconds=time.perf_counter() - t0,
+        cache_dir=None if root is None else str(root),
+    )
+    return Featurized(X=X, graphs=G, lengths=L if lengths else None, report=report)
 
-    X = np.empty((n, *cfg.shape), dtype=np.float32)
-    G = None if size is None else np.empty((n, size, size), dtype=np.float32)
 
+def _read_cached(paths: list[str], root: Path | None, cfg: FeatureConfig, size: int | None, scale: str,
+                 lengths: bool, X: np.ndarray, G: np.ndarray | None, L: np.ndarray) -> list[_Item]:
+    """Fill ``X``, ``G`` and ``L`` from the cache where it has an entry; return what is left to compute."""
     feat_common = {"kind": "features", "config": cfg.to_dict(), "version": FEATURES_VERSION,
                    "librosa": _librosa_version()}
     length_common = {"kind": "length", "sr": cfg.sr, "hop_length": cfg.hop_length, "n_frames": cfg.n_frames,
                      "version": LENGTH_VERSION}
-    L = np.zeros(n, dtype=np.int64)
     graph_common = {"kind": "graph", "sr": cfg.sr, "n_fft": cfg.n_fft, "hop_length": cfg.hop_length,
                     "size": size, "top_db": GRAPH_TOP_DB, "version": GRAPH_VERSION,
                     "librosa": _librosa_version()}
@@ -370,10 +404,10 @@ def featurize_corpus(
     for i, path in enumerate(paths):
         feat_entry = graph_entry = length_entry = None
         have_feat = have_graph = False
-        have_length = not return_lengths
+        have_length = not lengths
         if root is not None:
             ident = {"content": content_hash(path, row=i)}
-            if return_lengths:
+            if lengths:
                 length_entry = entry_path(root, _digest({**length_common, **ident}))
                 cached = load_entry(length_entry, (1,))
                 if cached is not None:
@@ -394,47 +428,50 @@ def featurize_corpus(
             todo.append(_Item(index=i, path=path, feat_entry=entries[0], graph_entry=entries[1],
                               need_features=not have_feat, need_graph=size is not None and not have_graph,
                               length_entry=entries[2], need_length=not have_length))
+    return todo
 
-    n_cached = n - len(todo)
-    with tqdm(total=n, initial=n_cached, disable=not progress, desc="features", unit="file",
-              dynamic_ncols=True, leave=False) as bar:
-        if todo:
-            if n_jobs == 1 and backend is None:
-                results = (_compute_batch([it], cfg, size, scale) for it in todo)
-            else:
-                # Compile librosa's numba kernels here, once, before any worker can race to do it
-                # (a cache mixed from two processes segfaults every later run; see _numba.py).
-                prepare_numba(progress=progress)
-                with joblib.parallel_config(backend=backend) if backend is not None else contextlib.nullcontext():
-                    workers = max(1, joblib.effective_n_jobs(n_jobs if n_jobs is not None else -1))
-                bs = batch_size or max(1, min(32, math.ceil(len(todo) / (4 * workers))))
-                batches = [todo[k : k + bs] for k in range(0, len(todo), bs)]
-                parallel = joblib.Parallel(n_jobs=n_jobs, backend=backend, return_as="generator_unordered")
-                results = parallel(joblib.delayed(_compute_batch)(b, cfg, size, scale) for b in batches)
-            warned = False
-            for batch in results:
-                for i, feats, graph, length, problem in batch:
-                    L[i] = length
-                    if problem is not None and not warned:
-                        first = problem.split(". ")[0]
-                        warnings.warn(f"{first}; going on without caching", AffacrnnWarning, stacklevel=2)
-                        warned = True
-                    if feats is not None:
-                        X[i] = feats
-                    if graph is not None:
-                        G[i] = graph
-                bar.update(len(batch))
 
-    report = FeaturizeReport(
-        n_files=n,
-        n_cached=n_cached,
-        n_features_computed=sum(it.need_features for it in todo),
-        n_graphs_computed=sum(it.need_graph for it in todo),
-        seconds=time.perf_counter() - t0,
-        cache_dir=None if root is None else str(root),
-    )
-    out = (X, G, L) if return_lengths else (X, G)
-    return (*out, report) if return_report else out
+def _compute_missing(todo: list[_Item], cfg: FeatureConfig, size: int | None, scale: str, X: np.ndarray,
+                     G: np.ndarray | None, L: np.ndarray, *, n_jobs: int | None, backend: Any, batch_size: int | None,
+                     progress: bool, bar: Any) -> None:
+    """Compute (and cache) what :func:`_read_cached` left, in this process or on joblib's workers."""
+    if not todo:
+        return
+    if n_jobs == 1 and backend is None:
+        results = (_compute_batch([it], cfg, size, scale) for it in todo)
+    else:
+        # Compile librosa's numba kernels here, once, before any worker can race to do it
+        # (a cache mixed from two processes segfaults every later run; see _numba.py).
+        prepare_numba(progress=progress)
+        with joblib.parallel_config(backend=backend) if backend is not None else contextlib.nullcontext():
+            workers = max(1, joblib.effective_n_jobs(n_jobs if n_jobs is not None else -1))
+        bs = batch_size or max(1, min(32, math.ceil(len(todo) / (4 * workers))))
+        batches = [todo[k : k + bs] for k in range(0, len(todo), bs)]
+        parallel = joblib.Parallel(n_jobs=n_jobs, backend=backend, return_as="generator_unordered")
+        results = parallel(joblib.delayed(_compute_batch)(b, cfg, size, scale) for b in batches)
+    warned = False
+    for batch in results:
+        for i, feats, graph, length, problem in batch:
+            L[i] = length
+            if problem is not None and not warned:
+                first = problem.split(". ")[0]
+                warnings.warn(f"{first}; going on without caching", AffacrnnWarning, stacklevel=3)
+                warned = True
+            if feats is not None:
+                X[i] = feats
+            if graph is not None:
+                G[i] = graph
+        bar.update(len(batch))
+
+
+def featurize_corpus(table: Any, *, return_report: bool = False, return_lengths: bool = False,
+                     **kwargs: Any) -> tuple:
+    """:func:`featurize` as a tuple: ``(X, G)``, ``(X, G, lengths)`` with ``return_lengths``, and the
+    :class:`FeaturizeReport` last with ``return_report`` (the same keyword arguments otherwise).
+    """
+    out = featurize(table, lengths=return_lengths, **kwargs)
+    first = (out.X, out.graphs, out.lengths) if return_lengths else (out.X, out.graphs)
+    return (*first, out.report) if return_report else first
 
 
 def featurize_files(

@@ -6,7 +6,7 @@
 2. a split (speaker-disjoint by default; MOSI: the paper's split with validation videos taken
    from the training rows) → ``split`` column — unless the table already has one;
 3. features ``(n, n_frames, D)`` and spectrum graphs ``(n, size, size)`` for every utterance,
-   cached on disk (:func:`affacrnn.features.cache.featurize_corpus`);
+   cached on disk (:func:`affacrnn.features.cache.featurize`);
 4. a :class:`~affacrnn.features.normalize.FeatureScaler` fitted on the **training rows only**;
 5. three-utterance context windows (:func:`affacrnn.data.context.context_windows`).
 
@@ -29,7 +29,7 @@ from affacrnn.data.corpora import load_corpus
 from affacrnn.data.labels import apply_scheme, get_scheme
 from affacrnn.data.splits import SPLITS, mosi_paper_split, speaker_split
 from affacrnn.errors import CorpusError, ParameterError
-from affacrnn.features.cache import featurize_corpus
+from affacrnn.features.cache import featurize
 from affacrnn.features.entries import content_hash
 from affacrnn.features.frames import column_blocks, normalize_feature_set
 from affacrnn.features.normalize import (FeatureScaler, real_rows, speaker_prior, speaker_standardize,
@@ -252,7 +252,7 @@ def prepare(
         )
     _check_memory(len(labelled), config)
     _check_one_speaker_per_recording(labelled)
-    X, G, lengths = featurize_corpus(
+    out = featurize(
         labelled,
         config=config.feature_config(),
         image_size=config.image_size if config.uses_graphs else None,
@@ -260,8 +260,9 @@ def prepare(
         cache_dir=cache_dir,
         n_jobs=n_jobs,
         progress=progress,
-        return_lengths=True,
+        lengths=True,
     )
+    X, G, lengths = out.X, out.graphs, out.lengths
     if not config.uses_features:
         X = None
     if X is not None:

@@ -152,7 +152,7 @@ def _chunk_result(fut: Future, procs: set) -> list[dict]:
         script = getattr(main, "__spec__", None) is None and getattr(main, "__file__", None)  # python x.py
         result = {"failed": str(exc) + (_GUARD_HINT if code == 1 and script else ""), "code": code}
     if "failed" in result:
-        raise CorpusError(  # an uncaught error used to end a worker with exit code 1
+        raise CorpusError(  # the worker reports its error here instead of dying with exit code 1
             f"demo corpus: a synthesis worker failed (exit code {result.get('code', 1)}: {result['failed']}). "
             "Check that espeakng-loader is installed (`pip install espeakng-loader`)."
         ) from None
