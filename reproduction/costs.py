@@ -17,14 +17,13 @@ import pandas as pd
 
 from affacrnn.data.corpora import CORPUS_SPECS
 from affacrnn.features.frames import PAPER_FEATURES
-from reproduction.crossval import CROSSVAL_MODELS, FOLDS, VAL_SIZE
+from reproduction.crossval import FOLDS, VAL_SIZE
+from reproduction.models import BASELINE_SECONDS, CROSSVAL_MODELS
 from reproduction.paper import PAPER_SEVEN
 from reproduction.runner import fit_seconds, mode_settings
 
 __all__ = ["BASELINE_SECONDS", "fold_minutes", "scaled_minutes", "selection_minutes"]
 
-#: Seconds of one baseline fold in full mode (fit + predict on RAVDESS, 2 cores; baselines/__init__).
-BASELINE_SECONDS = {"svm": 20, "svm_speaker": 20, "naive_bayes": 20, "gmm": 60, "hmm": 80, "dtw": 60, "bc_lstm": 60}
 #: Utterances of each corpus (all labels; a scheme that drops some trains on fewer).
 _ROWS = {name: spec.utterances for name, spec in CORPUS_SPECS.items() if spec.utterances}
 

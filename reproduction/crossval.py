@@ -44,60 +44,19 @@ from affacrnn.evaluation.baselines import make_baseline, param_names
 from affacrnn.features.cache import featurize
 from affacrnn.features.dataset import prepare
 from affacrnn.models import presets
-from affacrnn.models.cnn_zoo import CNNS
 from affacrnn.models.config import AFFConfig
 from affacrnn.provenance import atomic_write_json, environment
 from reproduction.fold_scores import CROSS_COLUMNS, METRIC_COLUMNS, RUN_DETAILS, collapsed, score_parts, summarize_folds
 from reproduction.isolation import run_isolated
+from reproduction.models import BASELINE_MODELS, CROSSVAL_MODELS, DEFAULT_MODELS, MODEL_LABELS
 from reproduction.runner import check_schemes, mode_settings, resolve_seeds
-from reproduction.yardstick import FUNCTIONALS_LABELS, FUNCTIONALS_MODELS, fill_opensmile_cache, run_functionals
+from reproduction.yardstick import FUNCTIONALS_MODELS, fill_opensmile_cache, run_functionals
 
 __all__ = ["BASELINE_MODELS", "CROSS_COLUMNS", "MODEL_LABELS", "RECIPES", "CROSSVAL_MODELS", "DEFAULT_MODELS", "FOLDS", "METRIC_COLUMNS", "Task", "crossval", "plan_tasks", "run_task", "summarize_folds"]
 
-#: Model name → config overrides of the mode's preset (``None``: a baseline of :data:`BASELINE_MODELS`).
-#: The first seven are a crossval run's default; the rest serve the paper's tables on the same folds
-#: (UB-LSTM for Table 2, the CNN zoo for Table 3, the classical baselines and bc-LSTM for Tables 5-6).
-CROSSVAL_MODELS: dict[str, dict | None] = {
-    "svm": None,
-    "svm_speaker": None,
-    "ub_bilstm": {"architecture": "ub", "recurrent": "bilstm"},
-    "sbcnn_small": {"architecture": "sbcnn", "cnn": "small"},
-    "sbcnn_resnet18": {"architecture": "sbcnn", "cnn": "resnet18"},
-    "affacrnn_staged": {"architecture": "affacrnn", "training": "staged"},
-    "affacrnn_end_to_end": {"architecture": "affacrnn", "training": "end_to_end"},
-    "ub_lstm": {"architecture": "ub", "recurrent": "lstm"},
-    **{f"sbcnn_{cnn}": {"architecture": "sbcnn", "cnn": cnn} for cnn in CNNS if cnn not in ("small", "resnet18")},
-    "naive_bayes": None,
-    "gmm": None,
-    "hmm": None,
-    "dtw": None,
-    "bc_lstm": None,
-    **{name: None for name in FUNCTIONALS_MODELS},  # the field's yardstick (reproduction.yardstick)
-}
-#: How every table, ledger row and README block names each model of :data:`CROSSVAL_MODELS` (one spelling).
-MODEL_LABELS: dict[str, str] = {
-    "svm": "SVM (plain)", "svm_speaker": "SVM (per-speaker)", "ub_bilstm": "UB-BiLSTM", "ub_lstm": "UB-LSTM",
-    **{f"sbcnn_{n}": f"SBCNN ({c.display})" for n, c in CNNS.items()},
-    "affacrnn_staged": "AFF-ACRNN (staged)", "affacrnn_end_to_end": "AFF-ACRNN (end to end)",
-    "naive_bayes": "Naive Bayes", "gmm": "GMM", "hmm": "HMM", "dtw": "DTW", "bc_lstm": "bc-LSTM", **FUNCTIONALS_LABELS,
-}
 #: Recipes a crossval run can start from: their changes to the mode's preset, kept in each task's
 #: options (so a part names its recipe, and round one's parts keep their keys).
 RECIPES: dict[str, dict] = {"round1": {}, "round2": dict(presets.ROUND_TWO)}
-#: The models of a crossval run that names none.
-DEFAULT_MODELS = ("svm", "svm_speaker", "ub_bilstm", "sbcnn_small", "sbcnn_resnet18", "affacrnn_staged",
-                  "affacrnn_end_to_end")
-#: Baseline name → (its :mod:`affacrnn.evaluation.baselines` name, settings, feature normalisation).
-#: The SVM keeps the settings crossval has always used; the others take their documented defaults.
-BASELINE_MODELS: dict[str, tuple[str, dict, str]] = {
-    "svm": ("svm", {"C": 10.0, "class_weight": "balanced"}, "global"),
-    "svm_speaker": ("svm", {"C": 10.0, "class_weight": "balanced"}, "speaker"),
-    "naive_bayes": ("naive_bayes", {}, "global"),
-    "gmm": ("gmm", {}, "global"),
-    "hmm": ("hmm", {}, "global"),
-    "dtw": ("dtw", {}, "global"),
-    "bc_lstm": ("bc_lstm", {}, "global"),
-}
 #: Folds per corpus, from each corpus's `speaker_folds` (speakers per fold: RAVDESS 6, EmoDB 2).
 FOLDS = {name: spec.speaker_folds for name, spec in CORPUS_SPECS.items() if spec.speaker_folds}
 #: Share of each fold's training speakers used for validation (RAVDESS: 2 of 9 per sex).

@@ -24,8 +24,9 @@ from affacrnn.errors import ParameterError
 from affacrnn.features.frames import PAPER_FEATURES
 from affacrnn.models.cnn_zoo import CNNS
 from reproduction.costs import scaled_minutes
-from reproduction.crossval import CROSSVAL_MODELS, FOLDS, MODEL_LABELS, RECIPES
+from reproduction.crossval import FOLDS, RECIPES
 from reproduction.fold_scores import RUN_DETAILS
+from reproduction.models import CROSSVAL_MODELS, MODEL_LABELS
 from reproduction.paper import (
     PAPER_SEVEN,
     PAPER_TABLE2,

@@ -34,7 +34,8 @@ from affacrnn.evaluation.vectors import CONTEXT_MODELS
 from reproduction.branches import branches
 from reproduction.claims import claims
 from reproduction.costs import fold_minutes
-from reproduction.crossval import CROSSVAL_MODELS, DEFAULT_MODELS, FOLDS, crossval
+from reproduction.crossval import FOLDS, crossval
+from reproduction.models import CROSSVAL_MODELS, DEFAULT_MODELS
 from reproduction.mosi_audio import MOSI_MODELS, mosi_audio
 from reproduction.mosi_labels import mosi_labels
 from reproduction.paper import TABLE3_CNNS

@@ -26,7 +26,7 @@ from affacrnn.errors import ParameterError
 from affacrnn.models import presets
 from affacrnn.provenance import atomic_write_text
 from reproduction.answers import ensemble_answers, fold_macro_f1, read_answers
-from reproduction.crossval import MODEL_LABELS
+from reproduction.models import MODEL_LABELS
 from reproduction.results import REPO_ROOT, read_results
 
 __all__ = ["recipe_table", "ensemble_table", "RECIPE2_DIR", "MODEL_LABELS", "crossval_table", "mosi_table", "ablation_table", "paired_difference", "comparisons_table",

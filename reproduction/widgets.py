@@ -14,7 +14,7 @@ import pandas as pd
 
 from affacrnn.errors import ParameterError
 from reproduction.fold_tables import LABELS, fold_runs, per_fold, select_runs
-from reproduction.yardstick import FUNCTIONALS_MODELS
+from reproduction.models import FUNCTIONALS_MODELS
 
 __all__ = ["yardstick_folds", "yardstick_widget", "COMPARED"]
 

@@ -32,24 +32,10 @@ from affacrnn.evaluation.baselines.functionals import FunctionalsSVM, speaker_zs
 from affacrnn.features.dataset import prepare
 from affacrnn.features.opensmile import opensmile_features
 from reproduction.fold_scores import score_parts
+from reproduction.models import FUNCTIONALS_LABELS, FUNCTIONALS_MODELS
 from reproduction.runner import mode_settings
 
 __all__ = ["FUNCTIONALS_MODELS", "FUNCTIONALS_LABELS", "fill_opensmile_cache", "run_functionals"]
-
-#: Crossval model name → (openSMILE feature set, normalisation).
-FUNCTIONALS_MODELS: dict[str, tuple[str, str]] = {
-    "egemaps_svm": ("egemaps", "global"),
-    "egemaps_svm_speaker": ("egemaps", "speaker"),
-    "compare_svm": ("compare", "global"),
-    "compare_svm_speaker": ("compare", "speaker"),
-}
-#: How the book, the ledger and the README write them.
-FUNCTIONALS_LABELS = {
-    "egemaps_svm": "eGeMAPS + SVM (plain)",
-    "egemaps_svm_speaker": "eGeMAPS + SVM (per-speaker)",
-    "compare_svm": "ComParE + SVM (plain)",
-    "compare_svm_speaker": "ComParE + SVM (per-speaker)",
-}
 
 
 def fill_opensmile_cache(table: pd.DataFrame, models: Iterable[str], *, progress: bool = True) -> None:

@@ -121,3 +121,81 @@ def test_table_2s_all_seven_are_the_papers_not_whatever_the_layout_offers():
 
     assert ALL7.split(",") == list(PAPER_SEVEN) == list(normalize_feature_set(PAPER_SEVEN))  # the runs' own order
     assert set(PAPER_SEVEN) <= set(ALL_FEATURES)
+
+
+_MODEL_PLUGIN = r'''
+import json
+from affacrnn.data.labels import LabelScheme, register_scheme
+from affacrnn.evaluation.baselines import SVMBaseline, make_baseline, register_baseline
+
+
+class LinearishSVM(SVMBaseline):
+    """A test's baseline: the SVM under another name, so every list must learn it from the registry."""
+
+
+register_baseline("linearish_svm", LinearishSVM)
+register_scheme(LabelScheme("arousal2", "emotion", ("low", "high"),
+                            (("neutral", None, "low"), ("calm", None, "low"), ("sad", None, "low"),
+                             ("angry", None, "high"), ("happy", None, "high"), ("fearful", None, "high"),
+                             ("disgust", None, None), ("surprised", None, None)),
+                            "a test's arousal scheme"))
+
+from reproduction.models import ModelSpec, register_model
+
+register_model(ModelSpec("linearish", "Linear-ish SVM", baseline="linearish_svm", params={"C": 1.0}, seconds=5))
+
+from reproduction import costs, crossval, fold_tables, summary
+from affacrnn.models import presets
+
+df = crossval.crossval(mode="smoke", schemes=["arousal2"], models=["linearish"], scheduler="inline",
+                       results_dir=None, progress=False)
+mean = df[df["fold"] == "mean"].iloc[0]
+print(json.dumps({
+    "made": type(make_baseline("linearish_svm")).__name__, "config": presets.SMOKE.replace(label_scheme="arousal2").check_run().label_scheme,
+    "label": fold_tables.LABELS["linearish"], "readme": summary.MODEL_LABELS["linearish"],
+    "minutes": costs.fold_minutes(model="linearish"), "folds": int((df["fold"] != "mean").sum()),
+    "scheme": mean["scheme"], "macro_f1": float(mean["macro_f1"]),
+}))
+'''
+
+
+def test_a_baseline_a_scheme_and_a_model_registered_once_run_in_the_cross_validation(ravdess_root):
+    proc = subprocess.run([sys.executable, "-c", _MODEL_PLUGIN], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    found = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert found["made"] == "LinearishSVM" and found["config"] == "arousal2"
+    assert found["label"] == found["readme"] == "Linear-ish SVM"
+    assert found["minutes"] == pytest.approx(4 * 5 / 60)
+    assert found["folds"] == 4 and found["scheme"] == "arousal2" and 0 < found["macro_f1"] <= 100
+
+
+def test_the_model_registry_is_every_list_the_experiments_keep():
+    from reproduction.crossval import BASELINE_MODELS, CROSSVAL_MODELS, DEFAULT_MODELS, MODEL_LABELS
+    from reproduction.models import MODELS, ModelSpec, register_model
+    from reproduction.yardstick import FUNCTIONALS_MODELS
+
+    assert list(CROSSVAL_MODELS) == list(MODELS) == list(MODEL_LABELS)
+    assert DEFAULT_MODELS == ["svm", "svm_speaker", "ub_bilstm", "sbcnn_small", "sbcnn_resnet18", "affacrnn_staged",
+                              "affacrnn_end_to_end"]
+    assert BASELINE_MODELS["svm_speaker"] == ("svm", {"C": 10.0, "class_weight": "balanced"}, "speaker")
+    assert FUNCTIONALS_MODELS["compare_svm_speaker"] == ("compare", "speaker")
+    assert MODEL_LABELS["svm"] == "SVM (plain)" and MODEL_LABELS["compare_svm"] == "ComParE + SVM (plain)"
+    with pytest.raises(ParameterError, match="already registered"):
+        register_model(ModelSpec("svm", "again", baseline="svm"))
+    with pytest.raises(ParameterError, match="exactly one of"):
+        register_model(ModelSpec("both", "Both", overrides={}, baseline="svm"))
+    with pytest.raises(ParameterError, match="Register the baseline first"):
+        register_model(ModelSpec("nobody", "Nobody", baseline="nobody"))
+    assert "both" not in MODELS and "nobody" not in MODELS
+
+
+def test_schemes_and_baselines_refuse_a_second_entry_of_a_name():
+    from affacrnn.data.labels import SCHEMES, register_scheme
+    from affacrnn.evaluation.baselines import SVMBaseline, register_baseline
+
+    with pytest.raises(ParameterError, match="already registered"):
+        register_scheme(SCHEMES["sentiment2"])
+    with pytest.raises(ParameterError, match="already registered"):
+        register_baseline("svm", SVMBaseline)
+    with pytest.raises(ParameterError, match="FrameBaseline subclass"):
+        register_baseline("not_a_baseline", dict)

@@ -38,7 +38,7 @@ import pandas as pd
 
 from affacrnn.errors import CorpusError, ParameterError
 
-__all__ = ["LabelScheme", "SCHEMES", "get_scheme", "apply_scheme", "schemes_for", "SENTIMENT_OF_EMOTION"]
+__all__ = ["LabelScheme", "SCHEMES", "get_scheme", "apply_scheme", "schemes_for", "register_scheme", "SENTIMENT_OF_EMOTION"]
 
 
 @dataclass(frozen=True)
@@ -272,6 +272,23 @@ for _s in [
     ),
 ]:
     SCHEMES[_s.name] = _s
+
+
+def register_scheme(scheme: LabelScheme) -> LabelScheme:
+    """Add a label scheme: configs, ``prepare``, the command line and the experiments accept its name.
+
+    Refuses a name already taken, a kind other than ``"score"``/``"emotion"``, and fewer than two classes.
+    """
+    if not isinstance(scheme, LabelScheme):
+        raise ParameterError(f"`scheme` must be a LabelScheme; got {type(scheme).__name__}.")
+    if scheme.name in SCHEMES:
+        raise ParameterError(f"label scheme {scheme.name!r} is already registered; pick another name.")
+    if scheme.kind not in ("score", "emotion"):
+        raise ParameterError(f"label scheme {scheme.name!r}: `kind` must be 'score' or 'emotion'; got {scheme.kind!r}.")
+    if scheme.n_classes < 2:
+        raise ParameterError(f"label scheme {scheme.name!r} has {scheme.n_classes} class(es); give at least two.")
+    SCHEMES[scheme.name] = scheme
+    return scheme
 
 
 def get_scheme(name: str | LabelScheme) -> LabelScheme:

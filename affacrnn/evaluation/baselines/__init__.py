@@ -90,6 +90,7 @@ __all__ = [
     "BASELINES",
     "make_baseline",
     "param_names",
+    "register_baseline",
 ]
 
 
@@ -105,6 +106,20 @@ BASELINES: dict[str, type[FrameBaseline]] = {
     "dtw": DTWBaseline,
     "bc_lstm": BCLSTMBaseline,
 }
+
+
+def register_baseline(name: str, cls: type[FrameBaseline]) -> type[FrameBaseline]:
+    """Add a baseline class under ``name``: :func:`make_baseline` and the experiments' models can use it.
+
+    ``cls`` must be a scikit-learn classifier on the frame tensors (a :class:`FrameBaseline`
+    subclass) whose constructor takes only keyword arguments with defaults.
+    """
+    if name in BASELINES:
+        raise ParameterError(f"baseline {name!r} is already registered; pick another name.")
+    if not (isinstance(cls, type) and issubclass(cls, FrameBaseline)):
+        raise ParameterError(f"baseline {name!r}: `cls` must be a FrameBaseline subclass; got {cls!r}.")
+    BASELINES[name] = cls
+    return cls
 
 
 def make_baseline(name: str, **params: Any) -> FrameBaseline:
