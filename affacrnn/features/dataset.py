@@ -26,7 +26,7 @@ import psutil
 
 from affacrnn.data.context import context_windows
 from affacrnn.data.corpora import load_corpus
-from affacrnn.data.labels import apply_scheme, get_scheme
+from affacrnn.data.labels import apply_scheme
 from affacrnn.data.splits import SPLITS, mosi_paper_split, speaker_split
 from affacrnn.errors import CorpusError, ParameterError
 from affacrnn.features.cache import featurize
@@ -242,7 +242,7 @@ def prepare(
     """
     if table is None:
         table = load_corpus(config.corpus, seed=config.seed)
-    scheme = get_scheme(config.label_scheme)
+    scheme = config.scheme
     labelled = apply_scheme(table, scheme)
     labelled = split_table(labelled, val_size=config.val_size, test_size=config.test_size, seed=config.seed)
     if labelled["path"].isna().any():

@@ -45,7 +45,6 @@ import numpy as np
 from affacrnn._numba import load_librosa
 from affacrnn._quiet import load_keras
 from affacrnn.data.audio import SILENCE_PEAK
-from affacrnn.data.labels import get_scheme
 from affacrnn.errors import ModelError, ParameterError
 from affacrnn.features.layout import real_frames
 from affacrnn.features.normalize import FeatureScaler, standardize_graphs
@@ -186,7 +185,7 @@ class Predictor:
         classes = meta.get("label_classes")
         if classes is None:
 
-            classes = get_scheme(config.label_scheme).classes
+            classes = config.scheme.classes
         if len(classes) != n_out:
             raise _model_error(
                 self.path, f"names {len(classes)} classes but its network has {n_out} outputs (inconsistent file)"

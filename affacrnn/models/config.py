@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from affacrnn.data.labels import SCHEMES
+from affacrnn.data.labels import SCHEMES, LabelScheme
 from affacrnn.errors import ParameterError
 from affacrnn.features.frames import PAPER_FEATURES, FeatureConfig, n_columns, normalize_feature_set
 from affacrnn.features.spectrogram import GRAPH_SCALES
@@ -50,14 +50,9 @@ ARCHITECTURES = ("ub", "sbcnn", "affacrnn")
 RECURRENT_KINDS = ("bilstm", "lstm")
 OPTIMIZERS = ("adam", "sgd")
 #: Readable names of (architecture, recurrent), as the paper writes them.
-MODEL_NAMES = {
-    ("ub", "bilstm"): "UB-BiLSTM",
-    ("ub", "lstm"): "UB-LSTM",
-    ("sbcnn", "bilstm"): "SBCNN",
-    ("sbcnn", "lstm"): "SBCNN (LSTM)",
-    ("affacrnn", "bilstm"): "AFF-ACRNN",
-    ("affacrnn", "lstm"): "AFF-ACRNN (LSTM)",
-}
+MODEL_NAMES = {("ub", "bilstm"): "UB-BiLSTM", ("ub", "lstm"): "UB-LSTM", ("sbcnn", "bilstm"): "SBCNN",
+               ("sbcnn", "lstm"): "SBCNN (LSTM)", ("affacrnn", "bilstm"): "AFF-ACRNN",
+               ("affacrnn", "lstm"): "AFF-ACRNN (LSTM)"}
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
@@ -396,7 +391,7 @@ class AFFConfig:
         ``cnn_weights`` file that is not there (not in :meth:`validate`: a trained model's config keeps
         the path, loading it elsewhere needs no weights, and a network built on other labels may
         set ``n_classes`` freely)."""
-        n_scheme = SCHEMES[self.label_scheme].n_classes
+        n_scheme = self.scheme.n_classes
         if self.n_classes is not None and self.n_classes != n_scheme:
             raise ParameterError(f"`n_classes` is {self.n_classes}, but the label scheme {self.label_scheme!r} has "
                                  f"{n_scheme} classes. Leave n_classes out (it follows the scheme), or pick a scheme "
@@ -405,6 +400,11 @@ class AFFConfig:
             raise ParameterError(f"`cnn_weights` {self.cnn_weights!r} is not a file. Pass the path of a local "
                                  ".h5/.weights.h5 file, or leave it out for random initialisation.")
         return self
+
+    @property
+    def scheme(self) -> LabelScheme:
+        """The label scheme, resolved once here for every layer below the command line."""
+        return SCHEMES[self.label_scheme]
 
     @property
     def target_index(self) -> int:

@@ -44,7 +44,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from affacrnn._quiet import import_tensorflow
-from affacrnn.data.labels import get_scheme
 from affacrnn.models.config import AFFConfig
 
 import_tensorflow()  # before keras: mutes TensorFlow's native start-up logging
@@ -244,7 +243,7 @@ def _resolve_n_classes(config: "AFFConfig", n_classes: int | None) -> int:
         n_classes = config.n_classes
     if n_classes is None:
 
-        n_classes = len(get_scheme(config.label_scheme).classes)
+        n_classes = config.scheme.n_classes
     if not isinstance(n_classes, int) or isinstance(n_classes, bool) or n_classes < 2:
         raise ParameterError(f"`n_classes` must be an int >= 2; got {n_classes!r}. Pass the number of classes.")
     return n_classes
