@@ -199,3 +199,67 @@ def test_schemes_and_baselines_refuse_a_second_entry_of_a_name():
         register_baseline("svm", SVMBaseline)
     with pytest.raises(ParameterError, match="FrameBaseline subclass"):
         register_baseline("not_a_baseline", dict)
+
+
+_FEATURE_PLUGIN = r'''
+import json, sys, tempfile
+import numpy as np
+from affacrnn.features import ClipSpectrum, FeatureConfig, FeatureType, register_feature
+
+
+def bandwidth(clip: ClipSpectrum) -> np.ndarray:
+    import librosa
+    return librosa.feature.spectral_bandwidth(S=clip.S, sr=clip.config.sr)
+
+
+register_feature(FeatureType("bandwidth", 1, ("bandwidth",), "spectral bandwidth (a test's)", compute=bandwidth,
+                             version="1"))
+
+from affacrnn.cli import main
+from affacrnn.data.audio import load_audio
+from affacrnn.data.corpora import load_corpus
+from affacrnn.features import column_names, extract_features, extract_features_naive
+from affacrnn.features.cache import featurize
+from affacrnn.models import presets
+
+cfg = FeatureConfig(features=("bandwidth", "mfcc"))
+table = load_corpus("ravdess").head(3)
+y = load_audio(table["path"].iloc[0], sr=cfg.sr)
+fast, naive = extract_features(y, config=cfg), extract_features_naive(y, config=cfg)
+with tempfile.TemporaryDirectory() as cache:
+    first = featurize(table, config=cfg, image_size=None, cache_dir=cache, n_jobs=1, progress=False)
+    again = featurize(table, config=cfg, image_size=None, cache_dir=cache, n_jobs=1, progress=False)
+    code = main(["--quiet", "features", "ravdess", "--limit", "2", "--features", "all", "--cache-dir", cache])
+print(json.dumps({
+    "features": list(cfg.features), "columns": column_names(cfg.features)[-1], "shape": list(fast.shape),
+    "close": bool(np.allclose(fast, naive, rtol=1e-4, atol=1e-3)), "X": list(first.X.shape),
+    "cached": again.report.n_cached, "same": bool(np.array_equal(first.X, again.X)),
+    "config": presets.SMOKE.replace(features=("mfcc", "bandwidth")).n_feature_columns(), "cli": code,
+}))
+'''
+
+
+def test_a_feature_type_registered_once_reaches_extraction_the_cache_the_config_and_the_command_line(ravdess_root):
+    proc = subprocess.run([sys.executable, "-c", _FEATURE_PLUGIN], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    found = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert found["features"] == ["mfcc", "bandwidth"] and found["columns"] == "bandwidth"  # after the built-in types
+    assert found["shape"] == [256, 14] and found["close"]
+    assert found["X"] == [3, 256, 14] and found["cached"] == 3 and found["same"]
+    assert found["config"] == 14 and found["cli"] == 0
+
+
+def test_the_feature_registry_is_what_the_column_layout_reads_and_it_refuses_bad_entries():
+    from affacrnn.features.layout import FEATURE_DIMS, FEATURE_TYPES, ROW_LABELS, FeatureType, register_feature
+
+    assert list(FEATURE_TYPES)[:7] == ["mfcc", "centroid", "chroma", "contrast", "rms", "flatness", "tonnetz"]
+    assert all(FEATURE_DIMS[n] == f.dims and ROW_LABELS[n] == f.labels for n, f in FEATURE_TYPES.items())
+    with pytest.raises(ParameterError, match="already registered"):
+        register_feature(FEATURE_TYPES["mfcc"])
+    with pytest.raises(ParameterError, match="needs `compute`"):
+        register_feature(FeatureType("nothing", 1, ("nothing",), "no function"))
+    with pytest.raises(ParameterError, match="one label per column"):
+        register_feature(FeatureType("short", 2, ("one",), "two columns, one label", compute=lambda c: c.S[:2]))
+    with pytest.raises(ParameterError, match="lower case"):
+        register_feature(FeatureType("Loud", 1, ("loud",), "upper case", compute=lambda c: c.S[:1]))
+    assert not {"nothing", "short", "Loud"} & set(FEATURE_TYPES)

@@ -22,14 +22,14 @@ __all__ = ["add_parser", "run"]
 
 def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     """Register the ``features`` verb on ``subparsers``; return its parser."""
-    from affacrnn.features.frames import ALL_FEATURES, PAPER_FEATURES
+    from affacrnn.features.frames import FEATURE_DIMS, PAPER_FEATURES
 
     p = subparsers.add_parser(
         "features",
         help="extract frame features and spectrum graphs of a corpus (cached, parallel)",
         description="Compute the UB-BiLSTM feature matrices (n_frames x D) and SBCNN spectrum graphs "
         "of every utterance of a corpus, in parallel, into the feature cache; print a summary. "
-        f"Feature types: {', '.join(ALL_FEATURES)} (the paper's four: {','.join(PAPER_FEATURES)}).",
+        f"Feature types: {', '.join(FEATURE_DIMS)} (the paper's four: {','.join(PAPER_FEATURES)}).",
     )
     p.add_argument("corpus", help="corpus name (ravdess, emodb, demo, ...) or a manifest/folder path")
     p.add_argument("--root", help="data root (default: $AFFACRNN_DATA or the repo's data/)")
@@ -81,12 +81,12 @@ def run(args: argparse.Namespace) -> int:
     from affacrnn.data.corpora import load_corpus
     from affacrnn.errors import ParameterError
     from affacrnn.features.cache import featurize
-    from affacrnn.features.frames import ALL_FEATURES, FeatureConfig
+    from affacrnn.features.frames import FEATURE_DIMS, FeatureConfig
 
     out = _output_path(args.output) if args.output is not None else None  # refused before any work
     if str(args.corpus).lower() == "demo":  # it would be built under a missing root
         check_data_root(args.root)
-    features = ALL_FEATURES if args.features.strip().lower() == "all" else args.features
+    features = tuple(FEATURE_DIMS) if args.features.strip().lower() == "all" else args.features  # every registered type
     config = FeatureConfig(sr=args.sr, n_frames=args.frames, features=features)
     table = load_corpus(args.corpus, root=args.root)
     table = table[table["path"].notna()]

@@ -59,7 +59,8 @@ from affacrnn.data.audio import load_audio
 from affacrnn.errors import AffacrnnWarning, CacheError, ParameterError
 from affacrnn.features.entries import content_hash, entry_path, load_entry, save_entry
 from affacrnn.features.fastpath import check_input, features_from_magnitude, magnitude
-from affacrnn.features.layout import FEATURES_VERSION, FeatureConfig, real_frames
+from affacrnn.features.layout import (FEATURE_TYPES, FEATURES_VERSION, FeatureConfig, FeatureType, real_frames,
+                                      register_feature)
 from affacrnn.features.spectrogram import check_scale, check_size, graph_from_magnitude
 from affacrnn.settings import cache_dir as _default_cache_dir
 
@@ -214,14 +215,19 @@ class _Item:
 
 
 def _compute_batch(
-    items: Sequence[_Item], config: FeatureConfig, image_size: int | None, scale: str = "linear"
+    items: Sequence[_Item], config: FeatureConfig, image_size: int | None, scale: str = "linear",
+    registered: Sequence[FeatureType] = (),
 ) -> list[tuple[int, np.ndarray | None, np.ndarray | None, int, str | None]]:
     """Worker task: load, featurise and cache a batch of files (runs in a joblib/Dask worker).
 
-    Returns ``(row, features, graph, real_frames, cache_problem)`` per file; ``cache_problem`` is
-    the message of a failed cache write (the cache is optional: the run goes on, the parent warns once).
+    ``registered`` carries the feature types registered in the parent process that a fresh worker
+    lacks (their ``compute`` travels with them). Returns ``(row, features, graph, real_frames,
+    cache_problem)`` per file; ``cache_problem`` is the message of a failed cache write (the cache is
+    optional: the run goes on, the parent warns once).
     """
-
+    for feature in registered:
+        if feature.name not in FEATURE_TYPES:
+            register_feature(feature)
     out = []
     problem: str | None = None
     for it in items:
@@ -393,6 +399,9 @@ def _read_cached(paths: list[str], root: Path | None, cfg: FeatureConfig, size: 
     """Fill ``X``, ``G`` and ``L`` from the cache where it has an entry; return what is left to compute."""
     feat_common = {"kind": "features", "config": cfg.to_dict(), "version": FEATURES_VERSION,
                    "librosa": _librosa_version()}
+    versions = {n: FEATURE_TYPES[n].version for n in cfg.features if FEATURE_TYPES[n].version}
+    if versions:  # a registered type's own version (the built-in types' keys stay as they were)
+        feat_common["types"] = versions
     length_common = {"kind": "length", "sr": cfg.sr, "hop_length": cfg.hop_length, "n_frames": cfg.n_frames,
                      "version": LENGTH_VERSION}
     graph_common = {"kind": "graph", "sr": cfg.sr, "n_fft": cfg.n_fft, "hop_length": cfg.hop_length,
@@ -437,6 +446,7 @@ def _compute_missing(todo: list[_Item], cfg: FeatureConfig, size: int | None, sc
     """Compute (and cache) what :func:`_read_cached` left, in this process or on joblib's workers."""
     if not todo:
         return
+    registered = tuple(FEATURE_TYPES[n] for n in cfg.features if FEATURE_TYPES[n].compute is not None)
     if n_jobs == 1 and backend is None:
         results = (_compute_batch([it], cfg, size, scale) for it in todo)
     else:
@@ -448,7 +458,7 @@ def _compute_missing(todo: list[_Item], cfg: FeatureConfig, size: int | None, sc
         bs = batch_size or max(1, min(32, math.ceil(len(todo) / (4 * workers))))
         batches = [todo[k : k + bs] for k in range(0, len(todo), bs)]
         parallel = joblib.Parallel(n_jobs=n_jobs, backend=backend, return_as="generator_unordered")
-        results = parallel(joblib.delayed(_compute_batch)(b, cfg, size, scale) for b in batches)
+        results = parallel(joblib.delayed(_compute_batch)(b, cfg, size, scale, registered) for b in batches)
     warned = False
     for batch in results:
         for i, feats, graph, length, problem in batch:

@@ -23,10 +23,10 @@ import numpy as np
 from affacrnn._numba import load_librosa
 from affacrnn.data.audio import check_signal
 from affacrnn.errors import FeatureError, ParameterError
-from affacrnn.features.layout import FEATURE_DIMS, FeatureConfig
+from affacrnn.features.layout import FEATURE_DIMS, FEATURE_TYPES, ClipSpectrum, FeatureConfig
 
 __all__ = ["check_input", "magnitude", "features_from_magnitude", "estimate_tuning", "parabolic_shifts", "fit_frames",
-           "match_frames"]
+           "match_frames", "registered_block"]
 
 
 def parabolic_shifts(x: np.ndarray, *, axis: int = -2) -> np.ndarray:
@@ -272,8 +272,20 @@ def features_from_magnitude(y: np.ndarray, S: np.ndarray, cfg: FeatureConfig) ->
         else:
             chroma_t = chroma
         blocks["tonnetz"] = librosa.feature.tonnetz(chroma=chroma_t)
+    for name in wanted - set(blocks):
+        blocks[name] = registered_block(name, y, S, cfg)[:, keep]
     F = np.concatenate([blocks[n] for n in cfg.features], axis=0)
     return fit_frames(F, cfg)
+
+
+def registered_block(name: str, y: np.ndarray, S: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
+    """A registered feature type's ``(dims, T)`` block over every frame of ``S``, its shape checked."""
+    feature = FEATURE_TYPES[name]
+    block = np.asarray(feature.compute(ClipSpectrum(y=y, S=S, config=cfg)), dtype=np.float32)
+    if block.shape != (feature.dims, S.shape[1]):
+        raise FeatureError(f"feature type {name!r} computed a block of shape {block.shape}; it must be "
+                           f"({feature.dims}, {S.shape[1]}): one row per column, one column per STFT frame.")
+    return block
 
 
 def match_frames(F: np.ndarray, T: int) -> np.ndarray:

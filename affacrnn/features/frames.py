@@ -5,7 +5,7 @@ and keeps four: MFCC (13), spectral centroid (1), chroma_stft (12) and spectral 
 ``256 × 33`` matrix per utterance (§4, "Network structure parameter"; Table 2). The other three are
 RMS energy, tonal centroid (tonnetz) and a spectral feature the paper does not name.
 
-Feature types (canonical column order, see :data:`FEATURE_DIMS`)
+Feature types (canonical column order, see :data:`FEATURE_DIMS`; more with ``register_feature``)
 ----------------------------------------------------------------
 ========= ==== ==================================================================================
 name      cols librosa definition (all on one STFT: Hann window, ``center=True``, constant padding)
@@ -66,10 +66,15 @@ import numpy as np
 from affacrnn._numba import load_librosa
 from affacrnn.data.audio import DEFAULT_SR
 from affacrnn.errors import ParameterError
-from affacrnn.features.fastpath import check_input, features_from_magnitude, fit_frames, magnitude, match_frames
+from affacrnn.features.fastpath import (check_input, features_from_magnitude, fit_frames, magnitude, match_frames,
+                                        registered_block)
 from affacrnn.features.layout import (
     ALL_FEATURES,
     FEATURE_DIMS,
+    FEATURE_TYPES,
+    ClipSpectrum,
+    FeatureType,
+    register_feature,
     FEATURES_VERSION,
     PAPER_FEATURES,
     FeatureConfig,
@@ -81,6 +86,10 @@ from affacrnn.features.layout import (
 
 __all__ = [
     "FEATURE_DIMS",
+    "FEATURE_TYPES",
+    "FeatureType",
+    "ClipSpectrum",
+    "register_feature",
     "PAPER_FEATURES",
     "ALL_FEATURES",
     "FEATURES_VERSION",
@@ -276,6 +285,8 @@ def extract_features_naive(
             else:
                 ton = librosa.feature.tonnetz(chroma=librosa.feature.chroma_stft(y=y, sr=cfg.sr, **kw))
             blocks[name] = ton
+        else:  # a registered type: its own function of the clip's STFT
+            blocks[name] = registered_block(name, y, magnitude(y, cfg), cfg)
     T = blocks[cfg.features[0]].shape[1]
     F = np.concatenate([match_frames(blocks[n], T) for n in cfg.features], axis=0)
     return fit_frames(F, cfg)

@@ -1,7 +1,9 @@
 """The feature types and their column layout, and :class:`FeatureConfig` (how a clip becomes a matrix).
 
-:data:`FEATURE_DIMS` fixes the canonical column order of every feature matrix (MFCC 13, centroid
-1, chroma 12, contrast 7, RMS 1, flatness 1, tonnetz 6); :data:`PAPER_FEATURES` are the paper's
+:data:`FEATURE_TYPES` declares every feature type once (its columns, their labels, what it measures)
+and fixes the canonical column order of every feature matrix (MFCC 13, centroid 1, chroma 12,
+contrast 7, RMS 1, flatness 1, tonnetz 6, then any type added with :func:`register_feature`, which
+brings its own ``compute`` from a :class:`ClipSpectrum`); :data:`PAPER_FEATURES` are the paper's
 four (256 × 33). :func:`column_blocks` says where each type's columns are, so any subset of a
 matrix of all seven is a column slice. :mod:`affacrnn.features.frames` explains each type.
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -20,26 +22,112 @@ from affacrnn.data.audio import DEFAULT_SR
 from affacrnn.errors import ParameterError
 
 __all__ = ["real_frames", "FEATURE_DIMS", "PAPER_FEATURES", "ALL_FEATURES", "FEATURES_VERSION", "FeatureConfig", "n_columns",
-           "normalize_feature_set", "column_blocks", "column_names", "ROW_LABELS"]
+           "normalize_feature_set", "column_blocks", "column_names", "ROW_LABELS", "FeatureType", "FEATURE_TYPES",
+           "ClipSpectrum", "register_feature"]
 
-#: Columns per feature type, in the canonical order used by every feature matrix.
-FEATURE_DIMS: "OrderedDict[str, int]" = OrderedDict(
-    [
-        ("mfcc", 13),
-        ("centroid", 1),
-        ("chroma", 12),
-        ("contrast", 7),
-        ("rms", 1),
-        ("flatness", 1),
-        ("tonnetz", 6),
-    ]
+@dataclasses.dataclass(frozen=True)
+class ClipSpectrum:
+    """What a registered feature type computes from: one clip's signal and its magnitude STFT.
+
+    Attributes
+    ----------
+    y : np.ndarray [shape=(n_samples,)]
+        The clip at ``config.sr``.
+    S : np.ndarray [shape=(1 + n_fft // 2, T)]
+        ``|STFT|`` of ``y`` (Hann window, ``center=True``), every frame.
+    config : FeatureConfig
+    """
+
+    y: np.ndarray
+    S: np.ndarray
+    config: "FeatureConfig"
+
+
+@dataclasses.dataclass(frozen=True)
+class FeatureType:
+    """One feature type of the frame matrices, declared once.
+
+    Attributes
+    ----------
+    name : str
+        Its name in ``features=`` and ``--features`` (lower case).
+    dims : int
+        Columns it adds to a matrix.
+    labels : tuple of str
+        One label per column (:func:`column_names`).
+    description : str
+        One line: what it measures and how.
+    compute : callable, optional
+        ``compute(ClipSpectrum) -> array (dims, T)`` over every STFT frame. ``None`` for the seven
+        built-in types, which :mod:`affacrnn.features.fastpath` derives together from one STFT
+        (sharing the power spectrum, the mel spectrogram and the chroma between types is where
+        its speed comes from, so they are not written as separate functions).
+    version : str
+        Part of the feature cache key of a registered type; change it when ``compute`` changes.
+    """
+
+    name: str
+    dims: int
+    labels: tuple[str, ...]
+    description: str
+    compute: Callable[[ClipSpectrum], np.ndarray] | None = None
+    version: str = ""
+
+
+_PITCHES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+#: Every feature type, in the canonical column order of every feature matrix (:func:`register_feature` adds).
+FEATURE_TYPES: "OrderedDict[str, FeatureType]" = OrderedDict()
+#: Columns per feature type (a view of :data:`FEATURE_TYPES`).
+FEATURE_DIMS: "OrderedDict[str, int]" = OrderedDict()
+#: Column labels per feature type (a view of :data:`FEATURE_TYPES`; used by :func:`column_names`).
+ROW_LABELS: dict[str, tuple[str, ...]] = {}
+
+
+def register_feature(feature: FeatureType) -> FeatureType:
+    """Add a feature type: configs, extraction, the cache, the command line and the widgets accept its name.
+
+    Its columns come after those of the types registered before it. Refuses a name taken, a
+    name with a comma or upper case, a type with no columns, labels that do not match ``dims``,
+    and (after the built-in seven) a type without ``compute``.
+    """
+    name = feature.name
+    if name in FEATURE_TYPES:
+        raise ParameterError(f"feature type {name!r} is already registered; pick another name.")
+    if not name or name != name.strip().lower() or "," in name:
+        raise ParameterError(f"feature type name {name!r} must be non-empty, lower case, without commas or spaces.")
+    if not isinstance(feature.dims, int) or feature.dims < 1 or len(feature.labels) != feature.dims:
+        raise ParameterError(f"feature type {name!r}: `dims` must be an int >= 1 with one label per column; got "
+                             f"dims={feature.dims!r} and {len(feature.labels)} labels.")
+    if feature.compute is None and len(FEATURE_TYPES) >= len(_BUILT_IN):
+        raise ParameterError(f"feature type {name!r} needs `compute` (a function of a ClipSpectrum returning "
+                             f"({feature.dims}, T) values).")
+    FEATURE_TYPES[name] = feature
+    FEATURE_DIMS[name] = feature.dims
+    ROW_LABELS[name] = tuple(feature.labels)
+    return feature
+
+
+_BUILT_IN = (
+    FeatureType("mfcc", 13, tuple(f"mfcc_{i:02d}" for i in range(1, 14)),
+                "13 MFCCs of the Slaney mel power spectrogram in dB"),
+    FeatureType("centroid", 1, ("centroid",), "spectral centroid of the magnitude spectrogram"),
+    FeatureType("chroma", 12, tuple(f"chroma_{p}" for p in _PITCHES),
+                "chroma_stft of the power spectrogram, tuning estimated from the clip"),
+    FeatureType("contrast", 7, (*(f"contrast_{i}" for i in range(1, 7)), "contrast_valley"),
+                "spectral contrast: 6 octave bands and the valley row"),
+    FeatureType("rms", 1, ("rms",), "time-domain RMS energy per frame"),
+    FeatureType("flatness", 1, ("flatness",), "spectral flatness (Wiener entropy) of the magnitude spectrogram"),
+    FeatureType("tonnetz", 6, ("tonnetz_fifth_x", "tonnetz_fifth_y", "tonnetz_minor_x", "tonnetz_minor_y",
+                               "tonnetz_major_x", "tonnetz_major_y"), "tonal centroid of a chroma"),
 )
+for _feature in _BUILT_IN:
+    register_feature(_feature)
 
 #: The four types the paper keeps (§4): 13 + 1 + 12 + 7 = 33 columns.
 PAPER_FEATURES: tuple[str, ...] = ("mfcc", "centroid", "chroma", "contrast")
 
-#: All seven candidate types (Table 2, "Seven Types"): 41 columns.
-ALL_FEATURES: tuple[str, ...] = tuple(FEATURE_DIMS)
+#: The seven built-in types (41 columns); :data:`FEATURE_TYPES` also holds any registered later.
+ALL_FEATURES: tuple[str, ...] = tuple(f.name for f in _BUILT_IN)
 
 #: Bump when a change to feature extraction (fastpath, frames) changes feature values; it is part of
 #: every cache key.
@@ -48,26 +136,6 @@ FEATURES_VERSION = "1"
 _CROPS = ("head", "center")
 _PADS = ("mean", "zero")
 _TONNETZ_CHROMAS = ("stft", "cqt")
-
-# Column labels within each block (used by column_names).
-ROW_LABELS: dict[str, tuple[str, ...]] = {
-    "mfcc": tuple(f"mfcc_{i:02d}" for i in range(1, 14)),
-    "centroid": ("centroid",),
-    "chroma": tuple(
-        f"chroma_{p}" for p in ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-    ),
-    "contrast": tuple(f"contrast_{i}" for i in range(1, 7)) + ("contrast_valley",),
-    "rms": ("rms",),
-    "flatness": ("flatness",),
-    "tonnetz": (
-        "tonnetz_fifth_x",
-        "tonnetz_fifth_y",
-        "tonnetz_minor_x",
-        "tonnetz_minor_y",
-        "tonnetz_major_x",
-        "tonnetz_major_y",
-    ),
-}
 
 
 # --------------------------------------------------------------------------------------------

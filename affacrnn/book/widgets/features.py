@@ -19,7 +19,6 @@ from affacrnn.book.widgets.listen import label_column, png_bytes
 from affacrnn.data.audio import DEFAULT_SR, load_audio
 from affacrnn.errors import ParameterError
 from affacrnn.features.frames import (
-    ALL_FEATURES,
     FEATURE_DIMS,
     PAPER_FEATURES,
     FeatureConfig,
@@ -190,7 +189,7 @@ def feature_explorer(
     table : pandas.DataFrame
         A corpus table with a ``path`` column (:func:`affacrnn.load_corpus`).
     features : sequence of str, optional
-        The types offered (default all seven, :data:`affacrnn.features.frames.ALL_FEATURES`).
+        The types offered (default every registered type, :data:`affacrnn.features.frames.FEATURE_DIMS`).
     initial : sequence of str, optional
         The types ticked at first (default the paper's four, :data:`affacrnn.features.frames.PAPER_FEATURES`).
     sr : int
@@ -211,6 +210,6 @@ def feature_explorer(
     >>> explorer.checks["mfcc"].value = False; explorer.matrix.shape  # doctest: +SKIP
     (256, 20)
     """
-    return FeatureExplorer(table, features=ALL_FEATURES if features is None else features,
+    return FeatureExplorer(table, features=tuple(FEATURE_DIMS) if features is None else features,
                            initial=PAPER_FEATURES if initial is None else initial, sr=sr,
                            max_utterances=max_utterances, dpi=dpi)
