@@ -60,7 +60,7 @@ def add_parser(sub: Subparsers) -> None:
     """Register ``experiment``."""
     p = sub.add_parser(
         "experiment",
-        help="re-run a table of the paper (mosi_labels, mosi_audio, branches, crossval, table2..table6) and write results/",
+        help="re-run an experiment of the paper (mosi_labels, mosi_audio, branches, crossval, claims) and write results/",
         description="Run one experiment of reproduction and write OUT/NAME.csv and OUT/NAME.json "
         "(rows, caption and provenance). --mode smoke checks that it runs (≈ 1 min); --mode full is the "
         "measurement (CPU preset, 3 seeds, designed for ≤ 60 min on 2 cores; see --estimate).",

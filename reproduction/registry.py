@@ -7,13 +7,13 @@ name             what (module)
 ``mosi_audio``   every vector model on MOSI's audio, through bc-LSTM's published vectors (:mod:`~reproduction.mosi_audio`)
 ``branches``     UB-BiLSTM vs SBCNN vs their fusion, RAVDESS (:mod:`~reproduction.branches`)
 ``crossval``     every model and the SVM baseline, speaker-disjoint k-fold (:mod:`~reproduction.crossval`)
-``table2``       feature combinations by number of types (1…7), UB-LSTM vs UB-BiLSTM (:mod:`~reproduction.table2`)
-``table3``       SBCNN with each CNN of the zoo (:mod:`~reproduction.table3`)
-``table4``       fusion: UB-LSTM / UB-BiLSTM × the three best CNNs (:mod:`~reproduction.table4`)
-``table5``       traditional baselines vs AFF-ACRNN on EmoDB (:mod:`~reproduction.table5`)
-``table6``       AFF-ACRNN vs bc-LSTM, in-corpus and cross-language (:mod:`~reproduction.table6`)
 ``claims``       the claims ledger: each claim of the paper against the committed fold runs (:mod:`~reproduction.claims`)
 ================ ============================================================================
+
+The paper's Tables 2–6 are made from the cross-validation's fold runs
+(:mod:`~reproduction.fold_tables`). Their first, single-split versions (``results/table2.json`` …
+``table6.json``, :data:`SINGLE_SPLIT_TABLES`) are kept as committed data the book reads with
+:func:`load_or_run`; the code that made them is retired (one generation of each table).
 
 Notebook: book/10_reproduction_audit.ipynb
 """
@@ -38,25 +38,17 @@ from reproduction.crossval import FOLDS, crossval
 from reproduction.models import CROSSVAL_MODELS, DEFAULT_MODELS
 from reproduction.mosi_audio import MOSI_MODELS, mosi_audio
 from reproduction.mosi_labels import mosi_labels
-from reproduction.paper import TABLE3_CNNS
 from reproduction.results import read_results, results_path, write_results
 from reproduction.runner import (
-    TABLE2_SMOKE_SIZES,
     budget,
-    budget_reason,
     fit_seconds,
     mode_settings,
     resolve_seeds,
     rows_estimate,
 )
-from reproduction.table2 import table2
-from reproduction.table3 import table3
-from reproduction.table4 import table4
-from reproduction.table5 import table5
-from reproduction.table6 import table6
 
 __all__ = ["EXPERIMENTS", "EXPERIMENT_CORPORA", "describe_experiments", "estimate_minutes", "run_experiment",
-           "load_or_run"]
+           "load_or_run", "SINGLE_SPLIT_TABLES"]
 
 #: Experiment name → function(*, mode, seeds, progress, **params) -> DataFrame.
 EXPERIMENTS: dict[str, Callable[..., pd.DataFrame]] = {
@@ -64,11 +56,6 @@ EXPERIMENTS: dict[str, Callable[..., pd.DataFrame]] = {
     "mosi_audio": mosi_audio,
     "branches": branches,
     "crossval": crossval,
-    "table2": table2,
-    "table3": table3,
-    "table4": table4,
-    "table5": table5,
-    "table6": table6,
     "claims": claims,
 }
 
@@ -127,30 +114,6 @@ def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | No
                                        seeds=n_seeds if seeded else 1)
                 k = params.get("folds") or FOLDS.get(params.get("corpus", "ravdess"), 4)
                 plan.append((minutes, scheme, k * (n_seeds if seeded else 1)))
-    elif name == "table2":
-        sizes = params.get("sizes", range(1, 8) if mode == "full" else TABLE2_SMOKE_SIZES)
-        for scheme in params.get("schemes", ("sentiment2",)):
-            for rec in params.get("recurrents", ("lstm", "bilstm")):
-                for size in sizes:
-                    feats = ("mfcc", "centroid", "chroma", "contrast", "rms", "flatness", "tonnetz")[:size]
-                    plan.append((base.replace(architecture="ub", recurrent=rec, features=feats), scheme, n_seeds))
-                if params.get("select_by", "proxy") == "model":
-                    plan.append((base.replace(architecture="ub", recurrent=rec, epochs=max(1, base.epochs // 2)),
-                                 scheme, 28))
-    elif name in ("table3", "table4"):
-        default_schemes = ("sentiment2",)
-        cnns = params.get("cnns") or (TABLE3_CNNS if name == "table3" else ("resnet18", "resnet50", "resnet152"))
-        recs = ("bilstm",) if name == "table3" else params.get("recurrents", ("lstm", "bilstm"))
-        for scheme in params.get("schemes") or default_schemes:
-            for rec in recs:
-                for cnn in cnns:
-                    cfg = base.replace(architecture="sbcnn" if name == "table3" else "affacrnn", recurrent=rec,
-                                       cnn=cnn, image_size=params.get("image_size") or base.image_size)
-                    if budget_reason(cfg, rows_estimate(scheme, settings), settings,
-                                      params.get("max_fit_minutes"), n_seeds):
-                        skipped.append(f"{scheme}/{rec}/{cnn}")
-                    else:
-                        plan.append((cfg, scheme, n_seeds))
     elif name == "mosi_audio":  # small Keras models on 73-value vectors: ≈ 10 s a fit in full mode, 3 s in smoke
         models = params.get("models", MOSI_MODELS)
         windows = params.get("windows", (3, 1))
@@ -158,35 +121,21 @@ def estimate_minutes(name: str, *, mode: str = "full", seeds: Iterable[int] | No
         cells = len(params.get("splits", ("paper", "bc_lstm"))) * len(params.get("schemes", ("mosi2", "mosi5", "mosi7")))
         return {"runs": cells * fits, "minutes": round(cells * (fits * (10 if mode == "full" else 3) + 5) / 60, 1),
                 "not_run": []}
-    elif name == "table5":
-        plan.append((base.replace(architecture="affacrnn"), "emodb", n_seeds))
-    elif name == "table6":
-        plan.append((base.replace(architecture="affacrnn"), "sentiment2", n_seeds))
-        plan.append((base.replace(architecture="affacrnn"), "sentiment2+emodb", n_seeds))
     seconds = 0.0
     for cfg, scheme, fits in plan:
         if isinstance(cfg, float):  # a crossval model's folds, already priced in minutes
             seconds += 60 * cfg
             continue
-        if scheme == "emodb":
-            n_rows = 456 if settings.n_speakers is None else settings.n_speakers * settings.per_speaker
-        elif scheme == "sentiment2+emodb":
-            n_rows = 1152 if settings.n_speakers is None else settings.n_speakers * settings.per_speaker
-        else:
-            n_rows = rows_estimate(scheme, settings)
-        seconds += fits * fit_seconds(cfg, n_rows)
-    if name == "table5":
-        seconds += 90 if mode == "full" else 10  # the five classical baselines
-    if name == "table6":
-        seconds += 2 * n_seeds * (60 if mode == "full" else 8)  # bc-LSTM
+        seconds += fits * fit_seconds(cfg, rows_estimate(scheme, settings))
     return {"runs": int(sum(f for *_, f in plan)), "minutes": round(seconds / 60, 1), "not_run": skipped}
 
 
 #: Corpora each experiment reads; :func:`load_or_run` will not start a live run without them.
 EXPERIMENT_CORPORA: dict[str, tuple[str, ...]] = {
-    "mosi_labels": ("mosi",), "mosi_audio": ("mosi",), "branches": ("ravdess",), "crossval": ("ravdess",), "table2": ("ravdess",), "table3": ("ravdess",),
-    "table4": ("ravdess",), "table5": ("emodb",), "table6": ("ravdess", "emodb"), "claims": (),
+    "mosi_labels": ("mosi",), "mosi_audio": ("mosi",), "branches": ("ravdess",), "crossval": ("ravdess",), "claims": (),
 }
+#: The paper's tables as first made on one speaker-disjoint split: committed data now, no longer code.
+SINGLE_SPLIT_TABLES = ("table2", "table3", "table4", "table5", "table6")
 
 
 
@@ -205,7 +154,7 @@ def run_experiment(
     Parameters
     ----------
     name : str
-        ``mosi_labels``, ``branches``, ``table2`` … ``table6``.
+        A key of :data:`EXPERIMENTS` (``mosi_labels``, ``branches``, ``crossval``, ...).
     mode : {"smoke", "full"}
         Sizes (module docstring).
     seeds : iterable of int, optional
@@ -276,13 +225,13 @@ def load_or_run(name: str, *, results_dir: str | Path | None = None, live: bool 
     Parameters
     ----------
     name : str
-        Experiment name.
+        Experiment name, or one of :data:`SINGLE_SPLIT_TABLES` (read only: no code makes them now).
     results_dir : path-like, optional
         Where committed results live (default the repository's ``results/``).
     live : bool
         Without a committed result, run the smoke experiment now (True) or return no table (False).
     **params
-        Passed to the smoke run (e.g. ``cnns=("lenet",)`` to keep it short).
+        Passed to the smoke run.
 
     Returns
     -------
@@ -290,13 +239,16 @@ def load_or_run(name: str, *, results_dir: str | Path | None = None, live: bool 
         ``source`` says where the table came from, or why there is none (corpus missing, or
         ``live=False``). A smoke table shows the shape of the result, not a measurement.
     """
-    if name not in EXPERIMENTS:
-        raise ParameterError(f"unknown experiment {name!r}; valid: {', '.join(EXPERIMENTS)}.")
+    if name not in EXPERIMENTS and name not in SINGLE_SPLIT_TABLES:
+        raise ParameterError(f"unknown experiment {name!r}; valid: {', '.join([*EXPERIMENTS, *SINGLE_SPLIT_TABLES])}.")
     found = read_results(name, results_dir=results_dir)
     if found is not None:
         return found
     path = results_path(name, results_dir)
     absent = f"no {path.parent.name}/{path.name}"
+    if name in SINGLE_SPLIT_TABLES:
+        return None, "", (f"{absent}: the single-split tables are committed data; their fold version is "
+                          "`reproduction.fold_tables.fold_tables(fold_runs())`")
     missing = sorted(set(EXPERIMENT_CORPORA[name]) - set(available_corpora()))
     if missing:
         return None, "", f"{absent}, and the experiment needs {', '.join(missing)}, not found here"

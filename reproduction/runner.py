@@ -1,15 +1,15 @@
 """What every experiment shares: modes, the CPU cost model, shared data, training runs, summaries.
 
-Each experiment module (:mod:`~reproduction.branches`, :mod:`~reproduction.table2`
-… :mod:`~reproduction.table6`, :mod:`~reproduction.mosi_labels`) is a loop over
-configurations built from these parts:
+Each experiment module on one split (:mod:`~reproduction.branches`,
+:mod:`~reproduction.mosi_labels`, :mod:`~reproduction.mosi_audio`) is a loop over configurations
+built from these parts; :mod:`~reproduction.crossval` reads the modes and the cost model:
 
 * :func:`mode_settings` — the sizes of ``"smoke"`` and ``"full"`` (:class:`ModeSettings`);
-* the cost model (:func:`fit_seconds`, :func:`budget_reason`) — minutes per training run on 2 CPU
-  cores, so rows beyond a mode's budget are reported as "not run", never faked;
+* the cost model (:func:`fit_seconds`) — minutes per training run on 2 CPU cores, so rows beyond a
+  mode's budget are reported as "not run", never faked;
 * :func:`load_table` and :class:`SharedData` — one featurisation per corpus, a view per model
   (:meth:`affacrnn.features.dataset.Prepared.select`);
-* :func:`fit_once` / :func:`baseline_runs` — one scored training run (progress on a tqdm bar);
+* :func:`fit_once` — one scored training run (progress on a tqdm bar);
 * :func:`summarize`, :func:`not_run`, :func:`finish` — mean ± sd over seeds, majority baseline
   and 95% interval, and the tidy table with its caption.
 
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import gc
 import math
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,18 +31,16 @@ from affacrnn.data.corpora import load_corpus
 from affacrnn.data.labels import get_scheme
 from affacrnn.data.splits import speaker_slice
 from affacrnn.errors import ParameterError
-from affacrnn.evaluation.baselines import make_baseline, param_names
-from affacrnn.evaluation.metrics import evaluate_predictions, majority_baseline
 from affacrnn.features.dataset import prepare
 from affacrnn.features.frames import normalize_feature_set
 from affacrnn.models import presets
 from affacrnn.models.cnn_zoo import CNNS
 
 __all__ = [
-    "MODES", "SPLIT_SEED", "RESULT_COLUMNS", "TABLE2_SMOKE_SIZES", "ModeSettings", "mode_settings",
-    "resolve_seeds", "check_schemes", "budget", "fit_seconds", "budget_reason", "rows_estimate",
-    "load_table", "SharedData", "progress_bar", "fit_once", "baseline_runs", "test_scores", "mean_sd",
-    "summarize", "not_run", "majority_of", "classes_of", "finish", "scored_row",
+    "MODES", "SPLIT_SEED", "RESULT_COLUMNS", "ModeSettings", "mode_settings",
+    "resolve_seeds", "check_schemes", "budget", "fit_seconds", "rows_estimate",
+    "load_table", "SharedData", "progress_bar", "fit_once", "test_scores", "mean_sd",
+    "summarize", "not_run", "classes_of", "finish",
 ]
 
 MODES = ("smoke", "full")
@@ -121,15 +118,13 @@ _UB_STEP = {"bilstm": 0.16, "lstm": 0.11}
 _UB_BUILD_SECONDS = 12
 _FUSION_FACTOR = 0.74           # end-to-end fused step ≈ 0.74 × (UB step + CNN step)
 _EXPECTED_EPOCH_FRACTION = 0.65  # early stopping stopped at 34–42 of 60 epochs (crossval, UB-BiLSTM)
-#: Set sizes table2 trains in smoke mode (full mode: 1…7).
-TABLE2_SMOKE_SIZES = (1, 7)
 _RAVDESS_ROWS = {"sentiment2": 1152, "sentiment3": 1440, "ravdess5": 1440, "ravdess_emotion7": 1440}
 
 
 #: Full-mode training budgets (epochs, patience) that differ from the CPU preset's (60, 12), so that
 #: each table's full run stays within about an hour on 2 cores (``branches``: the budget its
 #: committed results were made with; the speaker-fold protocol is ``crossval``).
-_FULL_BUDGET = {"table2": (15, 3), "table4": (12, 3), "branches": (25, 5)}
+_FULL_BUDGET = {"branches": (25, 5)}
 
 
 def budget(base, name: str, mode: str, epochs: int | None, patience: int | None):
@@ -158,16 +153,6 @@ def fit_seconds(config, n_rows: int) -> float:
 # ----------------------------------------------------------------------------------------------
 # Data: one featurisation per corpus, views per model
 # ----------------------------------------------------------------------------------------------
-
-def budget_reason(cfg, n_rows: int, settings: ModeSettings, max_fit_minutes: float | None, n_fits: int) -> str | None:
-    cap = settings.max_fit_minutes if max_fit_minutes is None else max_fit_minutes
-    minutes = fit_seconds(cfg, n_rows) / 60
-    if minutes <= cap:
-        return None
-    return (f"not run: {cfg.cnn} at {cfg.image_size}² is estimated at {minutes:.1f} min per training run "
-            f"on 2 CPU cores (× {n_fits} runs), over this mode's {cap:g} min cap; run on a GPU or pass "
-            "max_fit_minutes= / a smaller image_size")
-
 
 def rows_estimate(scheme: str, settings: ModeSettings) -> int:
     if settings.n_speakers is not None:
@@ -311,10 +296,6 @@ def not_run(reason: str, n_classes: int) -> dict:
             "note": reason}
 
 
-def majority_of(data) -> float:
-    return 100 * majority_baseline(data.labels("test"))
-
-
 def classes_of(scheme: str) -> int:
     return get_scheme(scheme).n_classes
 
@@ -335,55 +316,3 @@ def finish(rows: list[dict], *, caption: str, config=None, extra: dict | None = 
 
 RESULT_COLUMNS = ("accuracy", "accuracy_sd", "n_seeds", "f1", "f1_sd", "f1_kind", "majority_baseline", "paper",
                    "paper_f1", "ci_low", "ci_high", "balanced_accuracy", "status")
-
-
-
-def baseline_runs(name: str, data, seeds: Sequence[int], params: dict, bar: tqdm, *,
-                   context: bool = False, fit_parts: Sequence[str] = ("train", "validation")) -> list[dict]:
-    """Fit a baseline of :mod:`affacrnn.evaluation.baselines` on ``fit_parts`` and score it on test."""
-    seeded = "random_state" in param_names(name)
-    fit_rows = np.concatenate([data.rows(p) for p in fit_parts])
-    test_rows = data.rows("test")
-
-    def x(rows):
-        if context:  # == stack_context(data.features, data.windows)[rows], without stacking every row
-            return data.features[data.windows[rows]]
-        return data.features[rows]
-
-    y = data.table["y"].to_numpy()
-    runs = []
-    for s in (seeds if seeded else seeds[:1]):
-        t0 = time.perf_counter()
-        est = make_baseline(name, **({**params, "random_state": s} if seeded else params))
-        est.fit(x(fit_rows), y[fit_rows])
-        pred = est.predict(x(test_rows))
-        metrics = evaluate_predictions(y[test_rows], np.asarray(pred), classes=data.classes,
-                                       y_train=y[fit_rows], seed=s)
-        runs.append({"seed": s, "test": test_scores(metrics), "seconds": time.perf_counter() - t0})
-        if name == "bc_lstm":
-            import keras  # only bc-LSTM starts TensorFlow; the classical baselines never pay for it
-
-            keras.backend.clear_session()
-        report(bar, f"{name} seed {s}: test acc {100 * metrics['weighted_accuracy']:.1f}% "
-                    f"({runs[-1]['seconds']:.0f} s)")
-    return runs
-
-
-
-
-def scored_row(cfg, reason: str | None, *, keys: dict, shared: SharedData, table: pd.DataFrame, table_key: str,
-               seeds: Sequence[int], bar: tqdm, label: str, per_epoch: bool = False) -> dict:
-    """One row of a model zoo table: ``keys`` + the summary over ``seeds``, or "not run" for ``reason``.
-
-    A row not run still gets its test set's majority baseline, so the table reads the same way.
-    ``per_epoch`` adds the mean ``seconds_per_epoch`` of the runs.
-    """
-    k = keys["classes"]
-    data = shared.get(cfg, table, table_key)
-    if reason is not None:
-        return {**keys, **not_run(reason, k), "majority_baseline": majority_of(data)}
-    runs = [fit_once(cfg.replace(seed=s), data, bar, label) for s in seeds]
-    row = {**keys, **summarize(runs, k)}
-    if per_epoch:
-        row["seconds_per_epoch"] = float(np.mean([r["seconds_per_epoch"] for r in runs]))
-    return row

@@ -198,12 +198,12 @@ def _unknown_scheme_kind(d: Path) -> list[str]:
 
 def _smoke_over_full(d: Path) -> list[str]:
     (d / "results").mkdir()
-    (d / "results" / "table5.json").write_text(json.dumps({"name": "table5", "mode": "full", "rows": []}))
-    return ["experiment", "table5", "--out", str(d / "results")]
+    (d / "results" / "branches.json").write_text(json.dumps({"name": "branches", "mode": "full", "rows": []}))
+    return ["experiment", "branches", "--out", str(d / "results")]
 
 
 def _experiment_out_empty(d: Path) -> list[str]:
-    return ["experiment", "table5", "--out", ""]
+    return ["experiment", "branches", "--out", ""]
 
 
 def _root_not_a_folder(d: Path) -> list[str]:
@@ -272,7 +272,7 @@ CASES: dict[str, tuple[Callable[[Path], list[str]], str, tuple[str, ...]]] = {
     "train scheme of the wrong kind": (_unknown_scheme_kind, "train", ("mosi2",)),
     "features output under a file": (_output_parent_is_a_file, "features", ("afile", "is a file")),
     "features output empty": (_output_empty, "features", ("--output", "empty")),
-    "experiment smoke over a full result": (_smoke_over_full, "experiment", ("table5.json", "full-mode", "--force")),
+    "experiment smoke over a full result": (_smoke_over_full, "experiment", ("branches.json", "full-mode", "--force")),
     "experiment out empty": (_experiment_out_empty, "experiment", ("--out", "empty")),
     "corpora root not a folder": (_root_not_a_folder, "corpora", ("--root", "nowhere", "not a folder")),
     "features output is a folder": (_features_output_is_a_folder, "features", ("out", "is a folder")),

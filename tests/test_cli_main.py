@@ -178,10 +178,10 @@ def test_train_evaluate_predict(trained, manifest, speech_clip, capsys):
 
 def test_experiment_verb(data_root, tmp_path, capsys):
     assert main(["experiment", "--list"]) == 0
-    assert "table5" in capsys.readouterr().out
+    assert "branches" in capsys.readouterr().out
     assert main(["--quiet", "experiment", "mosi_labels", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "mosi_labels.json").is_file()
-    assert main(["experiment", "table5", "--estimate"]) == 0
+    assert main(["experiment", "branches", "--estimate"]) == 0
 
 
 def test_bench_verb(capsys):

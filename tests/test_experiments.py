@@ -52,13 +52,15 @@ def _check_trained(df: pd.DataFrame, out, name: str) -> dict:
 
 
 def test_registry_and_errors(tmp_path):
-    assert set(EXPERIMENTS) == {"mosi_labels", "mosi_audio", "branches", "crossval", "table2", "table3", "table4", "table5", "table6", "claims"}
+    assert set(EXPERIMENTS) == {"mosi_labels", "mosi_audio", "branches", "crossval", "claims"}
     with pytest.raises(ParameterError, match="unknown experiment"):
         run_experiment("table9", out_dir=tmp_path)
+    with pytest.raises(ParameterError, match="unknown experiment 'table2'"):  # data now, made by no code
+        run_experiment("table2", out_dir=tmp_path)
     with pytest.raises(ParameterError, match="mode"):
-        run_experiment("table2", mode="huge", out_dir=tmp_path)
+        run_experiment("branches", mode="huge", out_dir=tmp_path)
     with pytest.raises(ParameterError, match="no parameter"):
-        run_experiment("table3", out_dir=tmp_path, colour="red")
+        run_experiment("branches", out_dir=tmp_path, colour="red")
     for name in set(EXPERIMENTS) - {"crossval"}:  # every table's full run is planned to fit in about an hour
         assert estimate_minutes(name, mode="full")["minutes"] <= 70
     # crossval spans sessions instead: every finished task is kept (crossval-parts) and reused
@@ -67,7 +69,6 @@ def test_registry_and_errors(tmp_path):
     one = estimate_minutes("crossval", mode="full", schemes="sentiment3", models="ub_bilstm")
     assert one == estimate_minutes("crossval", mode="full", schemes=("sentiment3",), models=("ub_bilstm",))
     assert one["runs"] == 4
-    assert "sentiment2/bilstm/resnet152" in estimate_minutes("table3", mode="full")["not_run"]
 
 
 def test_mosi_labels_prototype_numbers(mosi_root, tmp_path):
@@ -98,17 +99,6 @@ def test_branches_smoke(ravdess_root, tmp_path):
     _check_trained(df, tmp_path, "branches")
 
 
-@pytest.mark.slow
-def test_table2_smoke(ravdess_root, tmp_path):
-    df = run_experiment("table2", out_dir=tmp_path, progress=False, sizes=(1, 7))
-    assert list(zip(df["recurrent"], df["n_types"])) == [("lstm", 1), ("lstm", 7), ("bilstm", 1), ("bilstm", 7)]
-    assert df.loc[df["n_types"] == 7, "features"].str.count(",").eq(6).all()
-    assert df["paper"].tolist() == [PAPER_TABLE2[(n, r)][2] for r, n in zip(df["recurrent"], df["n_types"])]
-    record = _check_trained(df, tmp_path, "table2")
-    path = record["extra"]["selection"]["sentiment2/lstm"]
-    assert [p["size"] for p in path] == list(range(1, 8)) and len(path[0]["candidates"]) == 7
-
-
 def test_read_results_round_trip_and_refusals(tmp_path, monkeypatch):
     assert read_results("table3", results_dir=tmp_path) is None
     df = pd.DataFrame([{"cnn": "lenet", "accuracy": 61.5, "f1": float("nan")},
@@ -121,8 +111,8 @@ def test_read_results_round_trip_and_refusals(tmp_path, monkeypatch):
     assert "mode full, seeds [0, 1, 2], 30 min wall time" in source
     # no committed result and the corpus missing: says which corpus, runs nothing
     monkeypatch.setenv("AFFACRNN_DATA", str(tmp_path / "no-data"))
-    table, _, why = load_or_run("table6", results_dir=tmp_path / "empty")
-    assert table is None and "needs emodb, ravdess, not found" in why
+    table, _, why = load_or_run("branches", results_dir=tmp_path / "empty")
+    assert table is None and "needs ravdess, not found" in why
     (tmp_path / "table4.json").write_text("{truncated")
     with pytest.raises(ParameterError, match=r"table4\.json is not a results file.*re-run"):
         read_results("table4", results_dir=tmp_path)
@@ -130,48 +120,17 @@ def test_read_results_round_trip_and_refusals(tmp_path, monkeypatch):
         load_or_run("table9")
 
 
-@pytest.mark.slow
-def test_table3_and_table4_smoke(ravdess_root, tmp_path):
-    df3 = run_experiment("table3", out_dir=tmp_path, progress=False, cnns=("lenet", "resnet152"))
-    assert list(df3["cnn"]) == ["lenet", "resnet152"]
-    lenet, r152 = df3.iloc[0], df3.iloc[1]
-    assert lenet["status"] == "ok" and lenet["paper"] == 56.75 and lenet["paper_f1"] == 55.62
-    assert r152["status"] == "not run" and "estimated" in r152["note"] and np.isnan(r152["accuracy"])
-    assert r152["majority_baseline"] == lenet["majority_baseline"]  # same test set
-    _check_trained(df3, tmp_path, "table3")
+def test_the_single_split_tables_are_committed_data_the_book_reads(tmp_path):
+    """Tables 2-6 on one split: read from results/ with their provenance, never run again."""
+    from reproduction import SINGLE_SPLIT_TABLES
 
-    # table4 reads table3's ranking from the same folder (only lenet ran)
-    df4 = run_experiment("table4", out_dir=tmp_path, progress=False)
-    assert list(df4["model"]) == ["UB-LSTM+lenet", "UB-BiLSTM+lenet"]
-    assert "table3.json" in df4.attrs["caption"] and df4["paper"].isna().all()
-    _check_trained(df4, tmp_path, "table4")
-
-    # the book reads what was written; without a committed table2 and with live=False, nothing runs
-    shown, caption, source = load_or_run("table4", results_dir=tmp_path)
-    assert list(shown["model"]) == list(df4["model"]) and caption == df4.attrs["caption"]
-    assert source.startswith(f"read from {tmp_path.name}/table4.json: mode smoke, seeds [0]")
-    table2, _, why = load_or_run("table2", results_dir=tmp_path, live=False)
-    assert table2 is None and "affacrnn experiment table2 --mode full" in why
-
-
-@pytest.mark.slow
-def test_table5_smoke(emodb_root, tmp_path):
-    df = run_experiment("table5", out_dir=tmp_path, progress=False)
-    assert list(df["model"]) == ["svm", "naive_bayes", "gmm", "hmm", "dtw", "affacrnn"]
-    assert (df["corpus"] == "emodb").all() and (df["f1_kind"] == "F1").all()
-    assert df["paper"].tolist() == [57.23, 55.72, 54.66, 56.63, 53.92, 68.74]
-    assert df["majority_baseline"].nunique() == 1  # one test set for every row
-    _check_trained(df, tmp_path, "table5")
-
-
-@pytest.mark.slow
-def test_table6_smoke(ravdess_root, emodb_root, tmp_path):
-    df = run_experiment("table6", out_dir=tmp_path, progress=False)
-    assert list(zip(df["condition"], df["model"])) == [
-        ("in_corpus", "bc_lstm"), ("in_corpus", "affacrnn"), ("cross", "bc_lstm"), ("cross", "affacrnn")]
-    assert df["paper"].tolist() == [60.31, 69.64, 59.99, 57.74]
-    assert df.loc[df["condition"] == "cross", "test_corpus"].eq("emodb").all()
-    _check_trained(df, tmp_path, "table6")
+    assert SINGLE_SPLIT_TABLES == ("table2", "table3", "table4", "table5", "table6")
+    for name in SINGLE_SPLIT_TABLES:
+        table, caption, source = load_or_run(name)
+        assert len(table) and caption and source.startswith(f"read from results/{name}.json: mode full")
+    assert load_or_run("table2")[0]["paper"].dropna().isin([v[2] for v in PAPER_TABLE2.values()]).all()
+    table, _, why = load_or_run("table4", results_dir=tmp_path)
+    assert table is None and "committed data" in why and "fold_tables" in why
 
 
 def test_cli_list_and_run(tmp_path, mosi_root, capsys):
