@@ -1,11 +1,14 @@
 """Helpers shared by the book tests: one executed copy of the book and one HTML build per session.
 
-``tests/test_book.py`` executes every chapter (smoke parameters, solutions on) into
-``<pytest basetemp>/book-executed``; ``tests/test_book_html.py`` and ``tests/test_browser.py``
-reuse what is there and execute only what is missing, so each chapter runs once per session.
+Each chapter runs once per test session (smoke parameters, solutions on), whichever test asks
+first (:func:`run_once`): ``tests/test_book.py`` checks each run, ``tests/test_book_html.py`` and
+``tests/test_browser.py`` build the HTML book from the same executed copies. Under pytest-xdist
+the copies live in the session's temp folder shared by every worker, each chapter under a file
+lock, so two workers never execute the same chapter.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -13,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from filelock import FileLock
 
 from affacrnn.book import build as book
 
@@ -59,10 +63,33 @@ def need_tool(ok: bool, msg: str) -> None:
         pytest.skip(msg)
 
 
+def shared_temp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's temp folder every xdist worker shares (the basetemp itself without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 def executed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.getbasetemp() / "book-executed"
+    folder = shared_temp(tmp_path_factory) / "book-executed"
     folder.mkdir(exist_ok=True)
     return folder
+
+
+def run_once(chapter: Path, tmp_path_factory: pytest.TempPathFactory) -> book.ChapterRun:
+    """``chapter`` executed once this session (smoke, :data:`TEST_PARAMETERS`); a second call reads that run.
+
+    A chapter that fails raises here and leaves no record, so the next caller runs it again and
+    fails the same way.
+    """
+    folder = executed_dir(tmp_path_factory)
+    record = folder / f"{chapter.stem}.run.json"
+    with FileLock(str(folder / f"{chapter.stem}.lock")):
+        if record.is_file():
+            return book.ChapterRun(chapter=chapter, output=folder / chapter.name,
+                                   seconds=json.loads(record.read_text())["seconds"])
+        run = book.run_chapter(chapter, folder, smoke=True, parameters=TEST_PARAMETERS)
+        record.write_text(json.dumps({"seconds": run.seconds}))
+        return run
 
 
 def error_outputs(path: Path) -> list[str]:
@@ -78,11 +105,9 @@ def error_outputs(path: Path) -> list[str]:
 
 def ensure_executed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The session's executed copy of every chapter (running the ones not yet there)."""
-    folder = executed_dir(tmp_path_factory)
     for chapter in book.chapters():
-        if not (folder / chapter.name).is_file():
-            book.run_chapter(chapter, folder, smoke=True, parameters=TEST_PARAMETERS)
-    return folder
+        run_once(chapter, tmp_path_factory)
+    return executed_dir(tmp_path_factory)
 
 
 def widget_js_available() -> tuple[bool, str]:
@@ -95,12 +120,14 @@ def widget_js_available() -> tuple[bool, str]:
 
 def ensure_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The session's HTML build of the book (built once)."""
-    out = tmp_path_factory.getbasetemp() / "book-html"
+    out = shared_temp(tmp_path_factory) / "book-html"
     html = out / "_build" / "html"
-    if not (html / "index.html").is_file():
-        ok, msg = widget_js_available()
-        need_tool(ok, msg)
-        book.build_html(ensure_executed(tmp_path_factory), out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(shared_temp(tmp_path_factory) / "book-html.lock")):
+        if not (html / "index.html").is_file():
+            ok, msg = widget_js_available()
+            need_tool(ok, msg)
+            book.build_html(ensure_executed(tmp_path_factory), out)
     return html
 
 

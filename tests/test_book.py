@@ -10,7 +10,7 @@ import pytest
 
 from affacrnn.book import build as book
 from affacrnn.errors import AffacrnnError
-from book_support import (LESSON_CHAPTERS, TEST_PARAMETERS, error_outputs, executed_dir, figure_layout_lines, lessons_of,
+from book_support import (LESSON_CHAPTERS, error_outputs, figure_layout_lines, lessons_of, run_once,
                           tf_log_lines)
 
 CHAPTERS = book.chapters()
@@ -42,9 +42,8 @@ def test_chapter_skeleton(chapter):
 @pytest.mark.slow
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
 def test_chapter_runs(chapter, tmp_path_factory, record_property):
-    out = executed_dir(tmp_path_factory)
     try:
-        run = book.run_chapter(chapter, out, smoke=True, parameters=TEST_PARAMETERS)
+        run = run_once(chapter, tmp_path_factory)
     except AffacrnnError as exc:
         pytest.fail(str(exc), pytrace=False)
     record_property("seconds", round(run.seconds, 1))
