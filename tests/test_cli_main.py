@@ -189,6 +189,20 @@ def test_bench_verb(capsys):
     assert "latency" in capsys.readouterr().out.split()
 
 
+def test_a_verb_plugin_whose_package_is_gone_is_skipped_with_one_line(monkeypatch, capsys):
+    """An entry point of the `affacrnn.verbs` group that no longer imports leaves the other verbs working."""
+    from importlib.metadata import EntryPoint
+
+    import affacrnn.cli.app as app
+
+    gone = EntryPoint(name="vanished", value="no_such_package.cli:add_parser", group=app.VERB_GROUP)
+    monkeypatch.setattr(app, "entry_points", lambda group: [gone])
+    parser = app.build_parser()
+    err = capsys.readouterr().err
+    assert "verb 'vanished' is not available" in err and "reinstall" in err and err.count("\n") == 1
+    assert parser.parse_args(["info"]).verb == "info"
+
+
 def test_main_module_runs_as_a_script():
     proc = subprocess.run([sys.executable, "-m", "affacrnn.cli", "book", "--list"], capture_output=True, text=True,
                           timeout=120)

@@ -146,7 +146,13 @@ def build_parser() -> argparse.ArgumentParser:
             if exc.name != module:
                 raise
     for entry in sorted(entry_points(group=VERB_GROUP), key=lambda e: e.name):
-        entry.load()(sub)
+        try:
+            add = entry.load()
+        except ImportError as exc:  # an installed plugin whose package is gone: the other verbs still work
+            print(f"affacrnn: warning: verb {entry.name!r} is not available ({entry.value}: {exc}); reinstall the "
+                  "package that declares it (`pip install -e .` in this repository) or uninstall it", file=sys.stderr)
+            continue
+        add(sub)
     return parser
 
 

@@ -6,7 +6,7 @@ and keeps four: MFCC (13), spectral centroid (1), chroma_stft (12) and spectral 
 RMS energy, tonal centroid (tonnetz) and a spectral feature the paper does not name.
 
 Feature types (canonical column order, see :data:`FEATURE_DIMS`; more with ``register_feature``)
-----------------------------------------------------------------
+-------------------------------------------------------------------------------------------------
 ========= ==== ==================================================================================
 name      cols librosa definition (all on one STFT: Hann window, ``center=True``, constant padding)
 ========= ==== ==================================================================================
