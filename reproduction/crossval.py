@@ -101,7 +101,8 @@ class Task:
 #: Config fields added after crossval results were first committed: left out of a task's digest while at
 #: their default (read from :class:`~affacrnn.models.config.AFFConfig`), so a new option does not orphan the
 #: finished parts.
-LATER_FIELDS = ("graph_scale", "encoder_dropout", "utterance_encoder", "spec_augment", "weight_decay", "mixup")
+LATER_FIELDS = ("graph_scale", "encoder_dropout", "utterance_encoder", "spec_augment", "weight_decay", "mixup",
+                "perturb")
 _LATER_DEFAULTS = {f.name: f.default for f in dataclasses.fields(AFFConfig) if f.name in LATER_FIELDS}
 
 
@@ -111,7 +112,8 @@ def _key_value(value) -> str:
 
 
 def _digest_fields(config) -> dict:
-    return {k: v for k, v in config.to_dict().items() if not (k in _LATER_DEFAULTS and v == _LATER_DEFAULTS[k])}
+    return {k: v for k, v in config.to_dict().items()
+            if not (k in _LATER_DEFAULTS and (tuple(v) if isinstance(v, list) else v) == _LATER_DEFAULTS[k])}
 
 
 def _table(corpus: str, mode: str) -> pd.DataFrame:

@@ -17,6 +17,7 @@ Notebook: book/06_ub_bilstm.ipynb
 """
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -29,9 +30,10 @@ from affacrnn.data.corpora import load_corpus
 from affacrnn.data.labels import apply_scheme
 from affacrnn.data.splits import SPLITS, mosi_paper_split, speaker_split
 from affacrnn.errors import CorpusError, ParameterError
-from affacrnn.features.cache import featurize
+from affacrnn.features.cache import featurize, resolve_cache_dir
 from affacrnn.features.entries import content_hash
 from affacrnn.features.frames import column_blocks, normalize_feature_set
+from affacrnn.features.perturb import PERTURBED_SUBDIR, perturbed_copies, scratch_folder
 from affacrnn.features.normalize import (FeatureScaler, real_rows, speaker_prior, speaker_standardize,
                                         speaker_standardize_graphs, standardize_graphs, zero_padding)
 
@@ -250,18 +252,22 @@ def prepare(
             f"corpus {labelled.attrs.get('corpus', '?')!r} has rows without audio (labels-only MOSI?); "
             "models need audio. Put the audio under the data root or pick a corpus with audio."
         )
-    _check_memory(len(labelled), config)
     _check_one_speaker_per_recording(labelled)
-    out = featurize(
-        labelled,
-        config=config.feature_config(),
-        image_size=config.image_size if config.uses_graphs else None,
-        graph_scale=config.graph_scale,
-        cache_dir=cache_dir,
-        n_jobs=n_jobs,
-        progress=progress,
-        lengths=True,
-    )
+    with contextlib.ExitStack() as stack:
+        if config.perturb:
+            labelled = _with_perturbed_copies(labelled, config, cache_dir=cache_dir, n_jobs=n_jobs, progress=progress,
+                                              stack=stack)
+        _check_memory(len(labelled), config)
+        out = featurize(
+            labelled,
+            config=config.feature_config(),
+            image_size=config.image_size if config.uses_graphs else None,
+            graph_scale=config.graph_scale,
+            cache_dir=cache_dir,
+            n_jobs=n_jobs,
+            progress=progress,
+            lengths=True,
+        )
     X, G, lengths = out.X, out.graphs, out.lengths
     if not config.uses_features:
         X = None
@@ -274,6 +280,24 @@ def prepare(
     windows = context_windows(labelled, size=config.context)
     return Prepared(table=labelled, classes=scheme.classes, windows=windows, features=X, graphs=G, scaler=scaler,
                     lengths=lengths)
+
+
+def _with_perturbed_copies(labelled: pd.DataFrame, config, *, cache_dir, n_jobs, progress,
+                           stack: contextlib.ExitStack) -> pd.DataFrame:
+    """``labelled`` and, after it, ``config.perturb``'s copies of its training rows (new speakers, split
+    ``"train"``); the copies' audio goes to the cache root's ``perturbed/`` folder, or to a scratch folder
+    ``stack`` removes when the cache is off."""
+    root = resolve_cache_dir(cache_dir)
+    if root is None:
+        folder = stack.enter_context(scratch_folder())
+    else:
+        folder = root.parent / PERTURBED_SUBDIR
+    train = labelled[labelled["split"] == "train"]
+    copies = perturbed_copies(train, tags=config.perturb, sr=config.sr, folder=folder,
+                              n_jobs=n_jobs, progress=progress)
+    out = pd.concat([labelled.assign(perturbation=""), copies], ignore_index=True)
+    out.attrs = dict(labelled.attrs)
+    return out
 
 
 def normalization_groups(table: pd.DataFrame, normalization: str) -> np.ndarray:
