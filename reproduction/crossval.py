@@ -46,17 +46,23 @@ from affacrnn.features.dataset import prepare
 from affacrnn.models import presets
 from affacrnn.models.config import AFFConfig
 from affacrnn.provenance import atomic_write_json, environment
-from reproduction.fold_scores import CROSS_COLUMNS, METRIC_COLUMNS, RUN_DETAILS, collapsed, score_parts, summarize_folds
+from reproduction.fold_scores import (CROSS_COLUMNS, METRIC_COLUMNS, assemble_rows, collapsed, score_parts,
+                                      summarize_folds)
 from reproduction.isolation import run_isolated
 from reproduction.models import BASELINE_MODELS, CROSSVAL_MODELS, DEFAULT_MODELS, MODEL_LABELS
 from reproduction.runner import check_schemes, mode_settings, resolve_seeds
 from reproduction.yardstick import FUNCTIONALS_MODELS, fill_opensmile_cache, run_functionals
 
-__all__ = ["BASELINE_MODELS", "CROSS_COLUMNS", "MODEL_LABELS", "RECIPES", "CROSSVAL_MODELS", "DEFAULT_MODELS", "FOLDS", "METRIC_COLUMNS", "Task", "crossval", "plan_tasks", "run_task", "summarize_folds"]
+__all__ = ["BASELINE_MODELS", "CROSS_COLUMNS", "CURRENT_RECIPE", "MODEL_LABELS", "RECIPES", "RECIPE_FOLDERS",
+           "CROSSVAL_MODELS", "DEFAULT_MODELS", "FOLDS", "METRIC_COLUMNS", "Task", "crossval", "plan_tasks", "run_task", "summarize_folds"]
 
 #: Recipes a crossval run can start from: their changes to the mode's preset, kept in each task's
 #: options (so a part names its recipe, and round one's parts keep their keys).
 RECIPES: dict[str, dict] = {"round1": {}, "round2": dict(presets.ROUND_TWO)}
+#: The recipe the ``cpu`` preset trains with now (what the book and the README report first).
+CURRENT_RECIPE = "round2"
+#: Where each recipe's fold runs are kept under a results folder; ``recipe="all"`` collects them into one table.
+RECIPE_FOLDERS = {"round1": ".", "round2": "recipe2"}
 #: Folds per corpus, from each corpus's `speaker_folds` (speakers per fold: RAVDESS 6, EmoDB 2).
 FOLDS = {name: spec.speaker_folds for name, spec in CORPUS_SPECS.items() if spec.speaker_folds}
 #: Share of each fold's training speakers used for validation (RAVDESS: 2 of 9 per sex).
@@ -339,9 +345,11 @@ def crossval(
         Config overrides for every network (an ablation: ``{"normalization": "speaker"}``,
         ``{"mask_padding": False}``, a feature set ``{"features": ("mfcc", "chroma")}``, ...); they
         become columns of the rows.
-    recipe : {"round1", "round2"}
+    recipe : {"round1", "round2", "all"}
         ``"round2"`` adds ``RECIPES["round2"]`` (the ``CPU`` preset's changes since round one) to
-        ``options``; an option named in both takes ``options``' value.
+        ``options``; an option named in both takes ``options``' value. ``"all"`` (with ``collect``)
+        gathers every recipe's finished runs, each from its folder of :data:`RECIPE_FOLDERS` under
+        ``results_dir``, into one table whose ``recipe`` column names them.
     cross : str, optional
         A second corpus (``"emodb"`` for RAVDESS folds, ``"ravdess"`` for EmoDB's): each fold's model
         is also scored on every utterance of it, in columns ``cross_*`` (:data:`CROSS_COLUMNS`) — the
@@ -370,23 +378,19 @@ def crossval(
     schemes = check_schemes(schemes)
     if corpus not in FOLDS and folds is None:
         raise ParameterError(f"`corpus` must be one of {', '.join(FOLDS)} (or pass folds=); got {corpus!r}.")
+    if recipe == "all":
+        return _collect_recipes(mode=mode, seeds=seeds, corpus=corpus, schemes=schemes, models=models, folds=folds,
+                                options=options, cross=cross, results_dir=results_dir, collect=collect)
     if recipe not in RECIPES:
-        raise ParameterError(f"`recipe` must be one of {', '.join(RECIPES)}; got {recipe!r}. Pass 'round2' for the "
-                             "CPU preset's current recipe.")
+        raise ParameterError(f"`recipe` must be one of {', '.join(RECIPES)} or 'all'; got {recipe!r}. Pass 'round2' "
+                             "for the CPU preset's current recipe.")
     options = {**RECIPES[recipe], **(options or {})}
     if options:
         settings.preset.replace(**options)  # validates the overrides now, before any work
     tasks = plan_tasks(corpus=corpus, schemes=schemes, models=list(models), seeds=seeds, mode=mode, folds=folds,
                        overrides=options, cross=cross)
     parts = _parts_dir(results_dir)
-    rows: dict[str, dict] = {}
-    todo = []
-    for task in tasks:
-        path = None if parts is None else parts / f"{task.key}.json"
-        if path is not None and path.is_file():
-            rows[task.key] = json.loads(path.read_text())["row"]
-        else:
-            todo.append(task)
+    rows, todo = _read_parts(tasks, parts)
     missing = [t.key for t in todo] if collect else []
     if collect:
         tasks, todo = [t for t in tasks if t.key in rows], []
@@ -406,19 +410,33 @@ def crossval(
                                                            "provenance": environment()})
 
     _run_all(todo, scheduler=scheduler, workers=workers, progress=progress, on_done=keep)
-    ordered = [rows[t.key] for t in tasks]
-    histories = {t.key: {"history": r.get("history"), "stages": r.get("stages")} for t, r in zip(tasks, ordered)}
-    runs = pd.DataFrame([{k: v for k, v in r.items() if k not in RUN_DETAILS} for r in ordered])
-    numeric = [c for c in (*METRIC_COLUMNS, *CROSS_COLUMNS, "best_epoch", "epochs_run", "seconds_per_epoch")
-               if c in runs]
-    runs[numeric] = runs[numeric].astype(float)  # NaN read back from a part's JSON is None
-    df = pd.concat([runs, summarize_folds(runs)], ignore_index=True)
-    first = ["corpus", "scheme", "model", *sorted(options), *(["cross"] if cross else []), "fold", "seed",
-             *METRIC_COLUMNS]
-    df = df[[c for c in first if c in df.columns] + [c for c in df.columns if c not in first]]
+    df = assemble_rows([rows[t.key] for t in tasks], recipe=recipe, options=options, cross=cross)
     k = tasks[0].k if tasks else folds
-    df.attrs["caption"] = (
-        f"Speaker-disjoint {k}-fold cross-validation on {corpus} (mode {mode}: preset {settings.preset.name}; "
+    df.attrs["caption"] = _caption(k=k, corpus=corpus, mode=mode, preset=settings.preset.name, cross=cross)
+    df.attrs["config"] = settings.preset.replace(**options).to_dict() if options else settings.preset.to_dict()
+    df.attrs["extra"] = {"folds": k, "val_size": VAL_SIZE, "options": options,
+                         "histories": {t.key: {"history": rows[t.key].get("history"),
+                                               "stages": rows[t.key].get("stages")} for t in tasks},
+                         "tasks": len(tasks), "reused": len(tasks) - len(todo), "missing": missing}
+    return df
+
+
+def _read_parts(tasks: list[Task], parts: Path | None) -> tuple[dict[str, dict], list[Task]]:
+    """The rows of the tasks that have a finished part, and the tasks still to run."""
+    rows: dict[str, dict] = {}
+    todo = []
+    for task in tasks:
+        path = None if parts is None else parts / f"{task.key}.json"
+        if path is not None and path.is_file():
+            rows[task.key] = json.loads(path.read_text())["row"]
+        else:
+            todo.append(task)
+    return rows, todo
+
+
+def _caption(*, k, corpus: str, mode: str, preset: str, cross: str | None) -> str:
+    return (
+        f"Speaker-disjoint {k}-fold cross-validation on {corpus} (mode {mode}: preset {preset}; "
         f"validation speakers drawn from each fold's training speakers, {VAL_SIZE:g} of them per sex). "
         "Rows with fold = 'mean' give the mean and sd over folds (seeds averaged within a fold). Percent: accuracy "
         "(the paper's 'weighted accuracy'), balanced accuracy, macro-F1, support-weighted F1, the positive (last) "
@@ -426,13 +444,39 @@ def crossval(
         "svm / svm_speaker: SVC(C=10, balanced) on each clip's mean and sd of the same features, plain or after "
         "per-speaker z-scoring, fitted on the fold's training and validation speakers; the other baselines "
         "(naive_bayes, gmm, hmm, dtw, bc_lstm) take their documented defaults, fitted the same way; *_svm(_speaker): "
-        "openSMILE functionals, an SVM tuned on the training speakers (reproduction.yardstick)."
+        "openSMILE functionals, an SVM tuned on the training speakers (reproduction.yardstick). recipe: the "
+        "networks' recipe (round1: the CPU_ROUND_ONE preset; round2: the cpu preset's changes since, "
+        "presets.ROUND_TWO); the baselines do not depend on it."
         + (f" cross_*: the same fold's model scored on every utterance of {cross} (cross_test_majority: the share "
            f"of {cross}'s most frequent class)." if cross else "")
     )
-    df.attrs["config"] = settings.preset.replace(**options).to_dict() if options else settings.preset.to_dict()
-    df.attrs["extra"] = {"folds": k, "val_size": VAL_SIZE, "options": options, "histories": histories,
-                         "tasks": len(tasks), "reused": len(tasks) - len(todo), "missing": missing}
+
+
+def _collect_recipes(*, results_dir, collect: bool, **plan) -> pd.DataFrame:
+    """Every recipe's finished fold runs in one table, each recipe's from its own folder (:data:`RECIPE_FOLDERS`)."""
+    if not collect or results_dir is None:
+        raise ParameterError("recipe='all' gathers the recipes' finished runs: pass collect=True and a results "
+                             "folder (--param collect=true --out results). Run each recipe on its own.")
+    found = {}
+    for name, folder in RECIPE_FOLDERS.items():
+        try:
+            found[name] = crossval(recipe=name, results_dir=Path(results_dir) / folder, collect=True, progress=False,
+                                   **plan)
+        except ParameterError:  # this recipe has no finished run of the plan
+            continue
+    if not found:
+        raise ParameterError(f"collect: no recipe has a finished part of the planned tasks under {results_dir} "
+                             f"({', '.join(f'{n}: {f}' for n, f in RECIPE_FOLDERS.items())}); run crossval first.")
+    seen: set[tuple] = set()  # a baseline's runs are the same in every recipe: keep the first recipe's
+    for name, f in found.items():
+        own = {(s, m) for s, m in zip(f["scheme"], f["model"]) if CROSSVAL_MODELS[m] is None}
+        found[name] = f[[(s, m) not in seen for s, m in zip(f["scheme"], f["model"])]]
+        seen |= own
+    df = pd.concat(list(found.values()), ignore_index=True)
+    current = found.get(CURRENT_RECIPE, next(iter(found.values())))
+    df.attrs = {"caption": current.attrs["caption"], "config": current.attrs["config"],
+                "extra": {"recipes": {n: {**f.attrs["extra"], "folder": RECIPE_FOLDERS[n]} for n, f in found.items()},
+                          "folds": current.attrs["extra"]["folds"], "val_size": VAL_SIZE}}
     return df
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from affacrnn.evaluation.metrics import evaluate_predictions
 
-__all__ = ["COLLAPSED_SHARE", "CROSS_COLUMNS", "METRIC_COLUMNS", "RUN_DETAILS", "collapsed", "fold_scores", "score_parts",
+__all__ = ["COLLAPSED_SHARE", "CROSS_COLUMNS", "METRIC_COLUMNS", "RUN_DETAILS", "assemble_rows", "collapsed", "fold_scores", "score_parts",
            "summarize_folds", "test_predictions"]
 
 #: Percent of test answers in one class at which a fold run counts as collapsed.
@@ -126,3 +126,21 @@ def summarize_folds(rows: pd.DataFrame) -> pd.DataFrame:
             summary[f"{m}_sd"] = float(group[m].std(ddof=1)) if len(group) > 1 else float("nan")
         out.append(summary)
     return pd.DataFrame(out)
+
+
+def assemble_rows(ordered: list[dict], *, recipe: str, options: dict, cross: str | None) -> pd.DataFrame:
+    """Fold runs' rows (without :data:`RUN_DETAILS`), named by their ``recipe``, then each (scheme, model)'s mean row.
+
+    Columns in order: what was run (corpus, scheme, model, recipe, the ``options``, cross, fold, seed), the
+    scores, then the rest.
+    """
+    runs = pd.DataFrame([{k: v for k, v in r.items() if k not in RUN_DETAILS} for r in ordered])
+    if len(runs):
+        runs.insert(3, "recipe", recipe)
+    numeric = [c for c in (*METRIC_COLUMNS, *CROSS_COLUMNS, "best_epoch", "epochs_run", "seconds_per_epoch")
+               if c in runs]
+    runs[numeric] = runs[numeric].astype(float)  # NaN read back from a part's JSON is None
+    df = pd.concat([runs, summarize_folds(runs)], ignore_index=True)
+    first = ["corpus", "scheme", "model", "recipe", *sorted(options), *(["cross"] if cross else []), "fold", "seed",
+             *METRIC_COLUMNS]
+    return df[[c for c in first if c in df.columns] + [c for c in df.columns if c not in first]]

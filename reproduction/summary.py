@@ -23,14 +23,17 @@ import pandas as pd
 from tabulate import tabulate
 
 from affacrnn.errors import ParameterError
-from affacrnn.models import presets
 from affacrnn.provenance import atomic_write_text
-from reproduction.answers import ensemble_answers, fold_macro_f1, read_answers
+from reproduction.crossval import CURRENT_RECIPE
 from reproduction.models import MODEL_LABELS
-from reproduction.results import REPO_ROOT, read_results
+from reproduction.recipe_tables import (RECIPE2_DIR, RECIPE_NAMES, ablation_table, change_text, committed_rows,
+                                        ensemble_table, is_baseline, mean_sd, paired_difference, recipe_rows,
+                                        recipe_table)
+from reproduction.results import REPO_ROOT
 
-__all__ = ["recipe_table", "ensemble_table", "RECIPE2_DIR", "MODEL_LABELS", "crossval_table", "mosi_table", "ablation_table", "paired_difference", "comparisons_table",
-           "ledger", "ledger_table", "readme_block", "update_readme"]
+__all__ = ["MODEL_LABELS", "RECIPE2_DIR", "ablation_table", "comparisons_table", "crossval_table", "ensemble_table",
+           "ledger", "ledger_table", "mosi_table", "paired_difference", "readme_block", "recipe_rows", "recipe_table",
+           "update_readme"]
 
 #: The metric columns shown, in order, with their headings.
 SHOWN = {"macro_f1": "macro-F1", "accuracy": "accuracy", "balanced_accuracy": "balanced acc.",
@@ -39,23 +42,21 @@ SHOWN = {"macro_f1": "macro-F1", "accuracy": "accuracy", "balanced_accuracy": "b
 BEGIN, END = "<!-- crossval-summary: generated, see reproduction/summary.py -->", "<!-- /crossval-summary -->"
 
 
-def _rows(results_dir: str | Path | None, name: str = "crossval") -> pd.DataFrame | None:
-    found = read_results(name, results_dir=results_dir)
-    return None if found is None else found[0]
-
-
 def _markdown(df: pd.DataFrame) -> str:
     """A GitHub-style Markdown table (what ``DataFrame.to_markdown`` does, called directly)."""
     return tabulate(df, headers="keys", tablefmt="pipe", showindex=False)
 
 
-def _pm(mean: float, sd: float) -> str:
-    return f"{mean:.1f}" if pd.isna(sd) else f"{mean:.1f} ± {sd:.1f}"
+def _recipe_name(recipe: str, model: str) -> str:
+    if is_baseline(model):
+        return "–"
+    return RECIPE_NAMES.get(recipe, recipe) + (" (current)" if recipe == CURRENT_RECIPE else "")
 
 
 def crossval_table(df: pd.DataFrame | None = None, *, results_dir: str | Path | None = None,
-                   schemes: Sequence[str] | None = None, models: Sequence[str] | None = None) -> pd.DataFrame:
-    """One row per (scheme, model) of a crossval result: mean ± sd over folds, best macro-F1 first.
+                   schemes: Sequence[str] | None = None, models: Sequence[str] | None = None,
+                   recipe: str | None = None) -> pd.DataFrame:
+    """One row per (scheme, model, recipe) of a crossval result: mean ± sd over folds, best macro-F1 first.
 
     Parameters
     ----------
@@ -66,18 +67,23 @@ def crossval_table(df: pd.DataFrame | None = None, *, results_dir: str | Path | 
         Default the repository's ``results/``.
     schemes, models : sequence of str, optional
         Keep only these (models by their crossval names, e.g. ``"ub_bilstm"``).
+    recipe : str, optional
+        Only this recipe's networks (with the baselines, :func:`recipe_rows`); default every recipe's.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``scheme, model, macro-F1, accuracy, balanced acc., weighted F1, majority, folds``
-        (strings, percent); empty when there is no result.
+        Columns ``scheme, model, recipe, macro-F1, accuracy, balanced acc., weighted F1, majority,
+        folds`` (strings, percent; the recipe "–" for a baseline, which no recipe changes); empty
+        when there is no result.
     """
     if df is None:
-        df = _rows(results_dir)
-    columns = ["scheme", "model", *SHOWN.values(), "majority", "folds"]
+        df = committed_rows(results_dir)
+    columns = ["scheme", "model", "recipe", *SHOWN.values(), "majority", "folds"]
     if df is None or df.empty:
         return pd.DataFrame(columns=columns)
+    if recipe is not None:
+        df = recipe_rows(df, recipe)
     means = df[df["fold"].astype(str) == "mean"].copy()
     if schemes is not None:
         means = means[means["scheme"].isin(list(schemes))]
@@ -88,45 +94,13 @@ def crossval_table(df: pd.DataFrame | None = None, *, results_dir: str | Path | 
     out = pd.DataFrame({
         "scheme": means["scheme"],
         "model": means["model"].map(lambda m: MODEL_LABELS.get(m, m)),
-        **{head: [_pm(r[k], r[f"{k}_sd"]) for _, r in means.iterrows()] for k, head in SHOWN.items()},
+        "recipe": [_recipe_name(r, m) for r, m in zip(means.get("recipe", pd.Series("round1", index=means.index)),
+                                                      means["model"])],
+        **{head: [mean_sd(r[k], r[f"{k}_sd"]) for _, r in means.iterrows()] for k, head in SHOWN.items()},
         "majority": [f"{v:.1f}" for v in means["majority"]],
         "folds": means["n_folds"].astype(int).astype(str),
     })
     return out.reset_index(drop=True)
-
-
-def _runs(df: pd.DataFrame, scheme: str, model: str) -> pd.DataFrame:
-    runs = df[(df["fold"].astype(str) != "mean") & (df["scheme"] == scheme) & (df["model"] == model)]
-    return runs.groupby("fold")[["macro_f1", "accuracy", "balanced_accuracy"]].mean()  # seeds within a fold
-
-
-def paired_difference(df: pd.DataFrame, *, scheme: str, model: str, other: str, metric: str = "macro_f1",
-                      other_df: pd.DataFrame | None = None) -> dict | None:
-    """``model`` minus ``other`` on the folds both were run on: mean, sd, and folds where ``model`` is ahead.
-
-    ``other`` is looked up in ``other_df`` when given (an ablation against the default runs).
-
-    Returns
-    -------
-    dict or None
-        ``{"mean", "sd", "wins", "n", "model_mean", "model_sd", "other_mean", "other_sd"}``
-        (percentage points); None when the two share no fold.
-    """
-    a, b = _runs(df, scheme, model), _runs(df if other_df is None else other_df, scheme, other)
-    both = a.index.intersection(b.index)
-    if not len(both):
-        return None
-    a, b = a.loc[both, metric], b.loc[both, metric]
-    d = a - b
-    return {"mean": float(d.mean()), "sd": float(d.std()) if len(d) > 1 else float("nan"),
-            "wins": int((d > 0).sum()), "n": int(len(d)), "model_mean": float(a.mean()), "model_sd": float(a.std()),
-            "other_mean": float(b.mean()), "other_sd": float(b.std())}
-
-
-def _change(found: dict) -> tuple[str, str]:
-    """``("+1.2 ± 3.4", "2 of 4 folds")`` from :func:`paired_difference`."""
-    return f"{found['mean']:+.1f}" + ("" if pd.isna(found["sd"]) else f" ± {found['sd']:.1f}"), \
-        f"{found['wins']} of {found['n']} folds"
 
 
 #: The comparisons the README and chapter 8 report: (model, other or a rule for it, what it tests).
@@ -142,8 +116,12 @@ BRANCHES = ("ub_bilstm", "sbcnn_small", "sbcnn_resnet18")
 NETWORKS = (*BRANCHES, "affacrnn_staged", "affacrnn_end_to_end")
 
 
-def comparisons_table(df: pd.DataFrame | None = None, *, results_dir: str | Path | None = None) -> pd.DataFrame:
+def comparisons_table(df: pd.DataFrame | None = None, *, results_dir: str | Path | None = None,
+                      recipe: str = CURRENT_RECIPE) -> pd.DataFrame:
     """Paired macro-F1 differences over folds for :data:`COMPARISONS`, per scheme (the ones that were run).
+
+    The networks are ``recipe``'s (default the current one; a table without a ``recipe`` column is
+    read whole), held against the baselines on the same folds.
 
     "best branch" / "best network" is the one with the highest mean macro-F1 on that scheme.
 
@@ -153,10 +131,11 @@ def comparisons_table(df: pd.DataFrame | None = None, *, results_dir: str | Path
         Columns ``scheme, comparison, model, other, difference, ahead on`` (points of macro-F1).
     """
     if df is None:
-        df = _rows(results_dir)
+        df = committed_rows(results_dir)
     columns = ["scheme", "comparison", "model", "other", "difference", "ahead on"]
     if df is None or df.empty:
         return pd.DataFrame(columns=columns)
+    df = recipe_rows(df, recipe)
     means = df[df["fold"].astype(str) == "mean"]
     rows = []
     for scheme in dict.fromkeys(df["scheme"]):
@@ -173,127 +152,9 @@ def comparisons_table(df: pd.DataFrame | None = None, *, results_dir: str | Path
                                                                                    other=other)
             if found is None:
                 continue
-            difference, ahead = _change(found)
+            difference, ahead = change_text(found)
             rows.append({"scheme": scheme, "comparison": what, "model": MODEL_LABELS.get(model, model),
                          "other": MODEL_LABELS.get(other, other), "difference": difference, "ahead on": ahead})
-    return pd.DataFrame(rows, columns=columns)
-
-
-def _ablation_dirs(results_dir: Path) -> list[Path]:
-    return sorted(p for p in results_dir.glob("ablation-*") if (p / "crossval.json").is_file())
-
-
-def ablation_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
-    """Each ablation against the default recipe on the same folds: the change in macro-F1.
-
-    Every ``<results_dir>/ablation-<name>/crossval.json`` was run with ``--param options=...``
-    (its option columns say which); each of its folds is paired with the default recipe's run of
-    the same model, scheme and fold in ``<results_dir>/crossval.json``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``option, scheme, model, macro-F1 default, macro-F1 with, change, better on``:
-        mean ± sd over the paired folds, the change's mean ± sd, and the folds where it helped.
-    """
-    root = Path(results_dir) if results_dir is not None else REPO_ROOT / "results"
-    columns = ["option", "scheme", "model", "macro-F1 default", "macro-F1 with", "change", "better on"]
-    base = _rows(root)
-    rows = []
-    for folder in _ablation_dirs(root):
-        abl = _rows(folder)
-        if abl is None or base is None:
-            continue
-        runs = abl[abl["fold"].astype(str) != "mean"]
-        # scores a later version adds to every row (top_share) are no option
-        options = [c for c in runs.columns if c not in base.columns and c not in ("top_share", "cross_top_share")]
-        if not options:
-            raise ParameterError(f"{folder}/crossval.json has no option column; an ablation is run with "
-                                 "--param options='{\"field\": value}'. Re-run it, or move the folder away.")
-        label = ", ".join(f"{c}={runs[c].iloc[0]}" for c in options)
-        for scheme, model in runs[["scheme", "model"]].drop_duplicates().itertuples(index=False):
-            found = paired_difference(runs, scheme=scheme, model=model, other=model, other_df=base)
-            if found is None:
-                continue
-            change, better = _change(found)
-            rows.append({"option": label, "scheme": scheme, "model": MODEL_LABELS.get(model, model),
-                         "macro-F1 default": _pm(found["other_mean"], found["other_sd"]),
-                         "macro-F1 with": _pm(found["model_mean"], found["model_sd"]),
-                         "change": change, "better on": better})
-    return pd.DataFrame(rows, columns=columns)
-
-
-#: Where round two's fold runs are kept (``affacrnn experiment crossval --param recipe=round2 --out results/recipe2``).
-RECIPE2_DIR = "recipe2"
-#: What round two's networks are held against on the same folds: round one's run of the same model, and the SVMs.
-RECIPE2_AGAINST = (("round one", None), ("SVM (per-speaker)", "svm_speaker"),
-                   ("openSMILE + per-speaker SVM", "compare_svm_speaker"))
-
-
-def _round_two_label(model: str, encoder: str | None) -> str:
-    """A round-two model's name: its UB branch alone has no recurrent layer over the frames when AFF1 reads statistics."""
-    return "UB (frame statistics)" if model.startswith("ub_") and encoder == "statistics" else MODEL_LABELS.get(model, model)
-
-
-def recipe_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
-    """Round two's networks (``<results_dir>/recipe2/crossval.json``) against round one and the SVMs, fold by fold.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``scheme, model, macro-F1 round two`` and, for each of :data:`RECIPE2_AGAINST`,
-        the paired change in macro-F1 (mean ± sd over the folds both ran, and on how many folds
-        round two is ahead); empty when round two has no committed run.
-    """
-    root = Path(results_dir) if results_dir is not None else REPO_ROOT / "results"
-    new, base = _rows(root / RECIPE2_DIR), _rows(root)
-    columns = ["scheme", "model", "macro-F1 round two", *(f"vs {name}" for name, _ in RECIPE2_AGAINST)]
-    if new is None or base is None:
-        return pd.DataFrame(columns=columns)
-    rows = []
-    means = new[new["fold"].astype(str) == "mean"]
-    for _, r in means.iterrows():
-        row = {"scheme": r["scheme"], "model": _round_two_label(r["model"], r.get("utterance_encoder")),
-               "macro-F1 round two": _pm(r["macro_f1"], r["macro_f1_sd"])}
-        for name, other in RECIPE2_AGAINST:
-            found = paired_difference(new, scheme=r["scheme"], model=r["model"], other=other or r["model"],
-                                      other_df=base)
-            row[f"vs {name}"] = "not run" if found is None else "{} ({})".format(*_change(found))
-        rows.append(row)
-    return pd.DataFrame(rows, columns=columns)
-
-
-def ensemble_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
-    """Round two's networks run with several seeds: one seed against the seeds' averaged probabilities, fold by fold.
-
-    Read from the answers the parts keep (:mod:`reproduction.answers`), so no model is
-    trained again. An ensemble is what a user would ship: one answer from several trained networks.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``scheme, model, seeds, macro-F1 one seed`` (each fold's mean over seeds),
-        ``macro-F1 ensemble``, ``change`` (paired over folds), ``ahead on``.
-    """
-    root = Path(results_dir) if results_dir is not None else REPO_ROOT / "results"
-    columns = ["scheme", "model", "seeds", "macro-F1 one seed", "macro-F1 ensemble", "change", "ahead on"]
-    new = _rows(root / RECIPE2_DIR)
-    if new is None:
-        return pd.DataFrame(columns=columns)
-    runs = new[new["fold"].astype(str) != "mean"]
-    rows = []
-    for (corpus, scheme, model), group in runs.groupby(["corpus", "scheme", "model"], sort=False):
-        if group["seed"].nunique() < 2:
-            continue
-        answers = read_answers(corpus=corpus, scheme=scheme, model=model, options=presets.ROUND_TWO,
-                               results_dir=root / RECIPE2_DIR)
-        one, ens = fold_macro_f1(answers), fold_macro_f1(ensemble_answers(answers))
-        d = ens - one
-        change, ahead = _change({"mean": d.mean(), "sd": d.std(), "wins": int((d > 0).sum()), "n": len(d)})
-        rows.append({"scheme": scheme, "model": _round_two_label(model, presets.ROUND_TWO.get("utterance_encoder")),
-                     "seeds": int(answers["seed"].nunique()),
-                     "macro-F1 one seed": _pm(one.mean(), one.std()), "macro-F1 ensemble": _pm(ens.mean(), ens.std()),
-                     "change": change, "ahead on": ahead})
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -316,7 +177,7 @@ def ledger_table(*, results_dir: str | Path | None = None, chapter: str | None =
         Columns ``claim, recipe, test, data, ours, difference [95% CI], units, verdict, chapter``; empty
         when no ledger is committed.
     """
-    df = _rows(results_dir, "claims")
+    df = committed_rows(results_dir, "claims")
     columns = ["claim", "recipe", "test", "data", "ours", "difference [95% CI]", "units", "verdict", "chapter"]
     if df is None or df.empty:
         return pd.DataFrame(columns=columns)
@@ -339,7 +200,7 @@ def mosi_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
         each scheme; columns ``classes, model``, then accuracy and macro-F1 (mean ± sd over seeds) on
         the paper's split and on bc-LSTM's. Empty when nothing is committed.
     """
-    df = _rows(results_dir, "mosi_audio")
+    df = committed_rows(results_dir, "mosi_audio")
     if df is None or df.empty:
         return pd.DataFrame()
     label = {"context_stage": "AFF-ACRNN context stage", "bc_lstm": "bc-LSTM", "svm": "SVM",
@@ -353,7 +214,7 @@ def mosi_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
         for split, name in splits.items():
             hit = grp[grp["split"] == split]
             for metric, head in (("accuracy", "accuracy"), ("macro_f1", "macro-F1")):
-                row[f"{head}, {name}"] = (_pm(hit[metric].iloc[0], hit[f"{metric}_sd"].iloc[0]) if len(hit) else "–")
+                row[f"{head}, {name}"] = (mean_sd(hit[metric].iloc[0], hit[f"{metric}_sd"].iloc[0]) if len(hit) else "–")
         out.append(row)
     for scheme, grp in df.groupby("scheme", sort=False):
         row = {"classes": int(grp["classes"].iloc[0]), "model": "test majority rate"}
@@ -382,7 +243,8 @@ def readme_block(*, results_dir: str | Path | None = None) -> str:
         lines += ["No cross-validation result is committed yet (`affacrnn experiment crossval --mode full`).", ""]
     else:
         lines += ["Speaker-disjoint cross-validation (`results/crossval.json`; RAVDESS, 4 folds of 6 actors; "
-                  "mean ± sd over folds, percent):", "", _markdown(table), ""]
+                  "mean ± sd over folds, percent; each network under the current recipe, round two, beside round one's "
+                  "run of it; a baseline's runs are the same under both):", "", _markdown(table), ""]
     emodb = crossval_table(results_dir=Path(results_dir or REPO_ROOT / "results") / "crossval-emodb")
     if not emodb.empty:
         lines += ["EmoDB, the same protocol (`results/crossval-emodb/crossval.json`, 5 folds of 2 speakers: the "
@@ -401,12 +263,13 @@ def readme_block(*, results_dir: str | Path | None = None) -> str:
                   _markdown(ensembles), ""]
     pairs = comparisons_table(results_dir=results_dir)
     if not pairs.empty:
-        lines += ["Paired over the same folds (macro-F1 points, mean ± sd of the per-fold differences):", "",
+        lines += ["Paired over the same folds, the networks under the current recipe (macro-F1 points, mean ± sd of the "
+                  "per-fold differences):", "",
                   _markdown(pairs), ""]
     ablations = ablation_table(results_dir=results_dir)
     if not ablations.empty:
-        lines += ["Ablations (`results/ablation-*/`: one option changed, the same folds, paired with the "
-                  "default recipe's run of the same model and fold):", "", _markdown(ablations), ""]
+        lines += ["Ablations (`results/ablation-*/`: options changed from a recipe, the same folds, paired with that "
+                  "recipe's run of the same model and fold):", "", _markdown(ablations), ""]
     mosi = mosi_table(results_dir=results_dir)
     if not mosi.empty:
         lines += ["**On the paper's own data**: CMU-MOSI through the audio vectors bc-LSTM published "

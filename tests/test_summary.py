@@ -96,3 +96,61 @@ def test_round_two_tables_pair_each_network_with_round_one_and_score_the_seed_en
     block = readme_block(results_dir=tmp_path)
     assert "Round two of the recipe" in block and "averaged probabilities" in block
     assert recipe_table(results_dir=tmp_path / "nothing").empty and ensemble_table(results_dir=tmp_path / "nothing").empty
+
+
+def _fake_parts(folder: Path, *, recipe: str, models, value: float) -> None:
+    """Part files of smoke tasks with made-up scores (what a finished crossval run leaves), without training."""
+    import dataclasses
+    import json
+
+    from reproduction.crossval import RECIPES, plan_tasks
+
+    (folder / "crossval-parts").mkdir(parents=True, exist_ok=True)
+    for t in plan_tasks(corpus="ravdess", schemes=["sentiment3"], models=models, seeds=[0], mode="smoke",
+                        overrides=RECIPES[recipe]):
+        v = value + t.fold
+        row = {"corpus": "ravdess", "scheme": "sentiment3", "model": t.model, "fold": t.fold, "seed": t.seed,
+               **dict(t.overrides), "accuracy": v, "balanced_accuracy": v, "macro_f1": v, "weighted_f1": v,
+               "positive_f1": None, "majority": 50.0, "n_test": 10, "top_share": 40.0}
+        (folder / "crossval-parts" / f"{t.key}.json").write_text(json.dumps({"task": dataclasses.asdict(t),
+                                                                             "row": row}))
+
+
+def test_one_results_file_holds_every_recipe_each_network_named_and_each_baseline_once(tmp_path):
+    from reproduction.crossval import crossval
+    from reproduction.summary import recipe_rows
+
+    _fake_parts(tmp_path, recipe="round1", models=["svm", "ub_bilstm"], value=40.0)
+    _fake_parts(tmp_path / "recipe2", recipe="round2", models=["svm", "ub_bilstm"], value=60.0)
+    plan = dict(mode="smoke", schemes=["sentiment3"], models=["svm", "ub_bilstm"], progress=False)
+    with pytest.raises(ParameterError, match="collect"):
+        crossval(recipe="all", results_dir=tmp_path, **plan)
+    df = crossval(recipe="all", collect=True, results_dir=tmp_path, **plan)
+    runs = df[df["fold"].astype(str) != "mean"]
+    assert runs.groupby(["model", "recipe"]).size().to_dict() == {("svm", "round1"): 4, ("ub_bilstm", "round1"): 4,
+                                                                  ("ub_bilstm", "round2"): 4}
+    assert set(df.attrs["extra"]["recipes"]) == {"round1", "round2"}
+    current = recipe_rows(df)  # round two's network with the baseline, never round one's network
+    assert set(zip(current["model"], current["recipe"])) == {("svm", "round1"), ("ub_bilstm", "round2")}
+    table = crossval_table(df).set_index(["model", "recipe"])
+    assert table.loc[("UB-BiLSTM", "round two (current)"), "macro-F1"] == "61.5 ± 1.3"
+    assert table.loc[("UB-BiLSTM", "round one"), "macro-F1"] == "41.5 ± 1.3"
+    assert table.loc[("SVM (plain)", "–"), "folds"] == "4"
+    pairs = comparisons_table(df).set_index("comparison")
+    assert pairs.loc["the best network against the plain SVM", "difference"] == "+20.0 ± 0.0"
+    with pytest.raises(ParameterError, match="no recipe has a finished part"):
+        crossval(recipe="all", collect=True, results_dir=tmp_path / "empty", **plan)
+
+
+def test_a_round_two_ablation_is_paired_with_round_two_and_named_by_its_own_change(tmp_path):
+    from reproduction.crossval import RECIPES
+
+    base = pd.concat([_runs([50.0, 60.0, 55.0], recipe="round1"),
+                      _runs([65.0, 70.0, 66.0], recipe="round2", context=1)], ignore_index=True)
+    write_results(base, "crossval", tmp_path, mode="full", seeds=[0], wall_seconds=1)
+    write_results(_runs([66.0, 72.0, 65.0], context=1, mixup=0.2), "crossval", tmp_path / "ablation-mixup",
+                  mode="full", seeds=[0], wall_seconds=1,
+                  params={"recipe": "round2", "options": {**RECIPES["round2"], "mixup": 0.2}})
+    (row,) = ablation_table(results_dir=tmp_path).to_dict(orient="records")
+    assert row["option"] == "mixup=0.2" and row["recipe"] == "round two"
+    assert row["macro-F1 default"] == "67.0 ± 2.6" and row["better on"] == "2 of 3 folds"
