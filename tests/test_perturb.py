@@ -107,11 +107,40 @@ def test_prepare_without_a_cache_leaves_no_copies_behind(ravdess_root, tmp_path,
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("affacrnn-perturbed-")]
 
 
-def test_perturb_round_trips_through_the_config_and_a_saved_model(ravdess_root, tmp_path):
-    cfg = presets.SMOKE.replace(corpus="ravdess", architecture="ub", utterance_encoder="statistics", context=1,
+def test_a_model_trained_with_copies_is_scored_on_the_real_recordings(ravdess_root, tmp_path, monkeypatch, capsys):
+    """The config keeps ``perturb``; ``affacrnn evaluate`` of the saved model finds its own corpus (the copies are
+    not part of what it was trained on) and scores every real recording, writing no copy."""
+    import json
+
+    from affacrnn.cli import main
+
+    monkeypatch.setenv("AFFACRNN_CACHE", str(tmp_path / "cache"))
+    manifest = tmp_path / "manifest.csv"
+    _slice().assign(emotion=lambda t: t["emotion"].astype(str))[["path", "speaker", "emotion"]].to_csv(manifest,
+                                                                                                      index=False)
+    cfg = presets.SMOKE.replace(corpus=str(manifest), architecture="ub", utterance_encoder="statistics", context=1,
                                 perturb=["speed1.1"], epochs=1)
     assert cfg.perturb == ("speed1.1",) and affacrnn.AFFConfig.from_json(cfg.to_json()) == cfg
-    result = affacrnn.train(cfg, table=_slice(), out_dir=tmp_path / "run", progress=False, cache_dir=tmp_path / "c")
+    result = affacrnn.train(cfg, out_dir=tmp_path / "run", progress=False)
     assert np.isfinite(result.history["loss"]).all()
     _, meta = affacrnn.load_model(tmp_path / "run" / "model.keras")
-    assert meta["config"].perturb == ("speed1.1",)
+    assert meta["config"].perturb == ("speed1.1",) and meta["corpus"]["utterances"] == 36
+    copies = sorted((tmp_path / "cache" / "perturbed").iterdir())
+    capsys.readouterr()
+    for part in ("test", "all"):
+        assert main(["--quiet", "evaluate", "--model", str(tmp_path / "run" / "model.keras"), "--part", part,
+                     "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["metrics"]["n"] == (36 if part == "all" else len(
+            result.data.rows("test")))
+    assert sorted((tmp_path / "cache" / "perturbed").iterdir()) == copies  # scoring made no copy
+
+
+def test_the_train_command_takes_perturbations_as_a_list():
+    from affacrnn.cli.app import build_parser
+    from affacrnn.cli.train import config_from_args
+
+    args = build_parser().parse_args(["train", "--preset", "smoke", "--perturb", "speed0.9,noise20", "--out", "x"])
+    assert config_from_args(args).perturb == ("speed0.9", "noise20")
+    bad = build_parser().parse_args(["train", "--preset", "smoke", "--perturb", "pitch3", "--out", "x"])
+    with pytest.raises(affacrnn.ParameterError, match="'pitch3' is not a tag"):
+        config_from_args(bad)

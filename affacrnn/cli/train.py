@@ -144,7 +144,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     from affacrnn.training import evaluate
 
     model, meta = load_model(args.model)
-    config = meta["config"]
+    config = meta["config"].replace(perturb=())  # scoring reads the real recordings: no training copies
     if args.corpus:
         config = config.replace(corpus=args.corpus)
     table = load_corpus(config.corpus, seed=config.seed)

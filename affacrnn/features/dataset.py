@@ -154,11 +154,14 @@ def corpus_fingerprint(data: "Prepared", *, name: str) -> dict:
 
     The fingerprint hashes every labelled utterance's id, speaker and class (not the split, not the
     paths), so the same corpus found in another folder matches and another corpus under the same
-    name (a ``clips/manifest.csv`` relative to another folder) does not.
+    name (a ``clips/manifest.csv`` relative to another folder) does not. Perturbed copies of the
+    training rows (``config.perturb``) are not the corpus: they are left out.
     """
     import hashlib
 
     t = data.table
+    if "perturbation" in t.columns:
+        t = t[t["perturbation"] == ""]
     rows = sorted(
         f"{u}\t{s}\t{data.classes[y]}" for u, s, y in zip(t["utterance_id"].astype(str), t["speaker"].astype(str), t["y"])
     )
