@@ -108,7 +108,7 @@ def ablation_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
 
     Every ``<results_dir>/ablation-<name>/crossval.json`` was run with ``--param options=...`` (and
     ``--param recipe=round2`` for round two's); each of its folds is paired with that recipe's run of the
-    same model, scheme and fold in ``<results_dir>/crossval.json``.
+    same model, scheme, fold and seeds in ``<results_dir>/crossval.json``.
 
     Returns
     -------
@@ -137,7 +137,9 @@ def ablation_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
                                      "--param options='{\"field\": value}'. Re-run it, or move the folder away.")
             label = ", ".join(f"{c}={runs[c].iloc[0]}" for c in found)
         for scheme, model in runs[["scheme", "model"]].drop_duplicates().itertuples(index=False):
-            found = paired_difference(runs, scheme=scheme, model=model, other=model, other_df=base)
+            seeds = set(runs.loc[(runs["scheme"] == scheme) & (runs["model"] == model), "seed"])
+            same = base[base["seed"].isin(seeds) | (base["fold"].astype(str) == "mean")]  # the same seeds, paired
+            found = paired_difference(runs, scheme=scheme, model=model, other=model, other_df=same)
             if found is None:
                 continue
             change, better = change_text(found)

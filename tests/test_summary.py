@@ -145,8 +145,10 @@ def test_one_results_file_holds_every_recipe_each_network_named_and_each_baselin
 def test_a_round_two_ablation_is_paired_with_round_two_and_named_by_its_own_change(tmp_path):
     from reproduction.crossval import RECIPES
 
+    seed1 = _runs([95.0, 95.0, 95.0], recipe="round2", context=1).assign(seed=1)  # not a seed the ablation ran
     base = pd.concat([_runs([50.0, 60.0, 55.0], recipe="round1"),
-                      _runs([65.0, 70.0, 66.0], recipe="round2", context=1)], ignore_index=True)
+                      _runs([65.0, 70.0, 66.0], recipe="round2", context=1), seed1[seed1["fold"] != "mean"]],
+                     ignore_index=True)
     write_results(base, "crossval", tmp_path, mode="full", seeds=[0], wall_seconds=1)
     write_results(_runs([66.0, 72.0, 65.0], context=1, mixup=0.2), "crossval", tmp_path / "ablation-mixup",
                   mode="full", seeds=[0], wall_seconds=1,
