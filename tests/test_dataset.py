@@ -60,3 +60,19 @@ def test_the_memory_check_counts_the_page_cache_the_kernel_can_reclaim(monkeypat
     monkeypatch.setattr(dataset.psutil, "virtual_memory", lambda: types.SimpleNamespace(available=one * 1608, free=2**20))
     with pytest.raises(ParameterError, match=r"n_frames.*1608 utterances.*available"):
         dataset._check_memory(1608, config)
+
+
+def test_every_preset_is_the_input_settings_prepare_reads():
+    """prepare (features, below the config) types its settings as a protocol; the config must keep satisfying it."""
+    import typing
+
+    from affacrnn.features.dataset import InputSettings
+    from affacrnn.models import presets
+    from affacrnn.models.config import AFFConfig
+
+    for preset in presets.PRESETS.values():
+        assert isinstance(preset, InputSettings)
+    hints = typing.get_type_hints(AFFConfig)
+    for name in InputSettings.__annotations__:
+        assert name in hints, name
+    assert not isinstance(object(), InputSettings)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -27,17 +28,52 @@ import psutil
 
 from affacrnn.data.context import context_windows
 from affacrnn.data.corpora import load_corpus
-from affacrnn.data.labels import apply_scheme
+from affacrnn.data.labels import LabelScheme, apply_scheme
 from affacrnn.data.splits import SPLITS, mosi_paper_split, speaker_split
 from affacrnn.errors import CorpusError, ParameterError
 from affacrnn.features.cache import featurize, resolve_cache_dir
 from affacrnn.features.entries import content_hash
-from affacrnn.features.frames import column_blocks, normalize_feature_set
+from affacrnn.features.frames import FeatureConfig, column_blocks, normalize_feature_set
 from affacrnn.features.perturb import PERTURBED_SUBDIR, perturbed_copies, scratch_folder
 from affacrnn.features.normalize import (FeatureScaler, real_rows, speaker_prior, speaker_standardize,
                                         speaker_standardize_graphs, standardize_graphs, zero_padding)
 
-__all__ = ["Prepared", "prepare", "split_table", "scale_features"]
+__all__ = ["InputSettings", "Prepared", "prepare", "split_table", "scale_features"]
+
+
+@runtime_checkable
+class InputSettings(Protocol):
+    """What :func:`prepare` reads of a run's settings: an :class:`~affacrnn.models.config.AFFConfig` is one.
+
+    The config lives above this module (with the networks it also describes), so this is its side
+    that turns a corpus into inputs, typed here: corpus, scheme and split, feature and graph
+    settings, normalisation, context and the training copies.
+    """
+
+    corpus: str
+    seed: int
+    val_size: float
+    test_size: float
+    n_frames: int
+    sr: int
+    image_size: int
+    graph_scale: str
+    graph_norm: str
+    normalization: str
+    mask_padding: bool
+    context: int
+    perturb: tuple[str, ...]
+
+    @property
+    def scheme(self) -> LabelScheme: ...
+
+    @property
+    def uses_features(self) -> bool: ...
+
+    @property
+    def uses_graphs(self) -> bool: ...
+
+    def feature_config(self) -> FeatureConfig: ...
 
 
 @dataclass
@@ -178,7 +214,7 @@ def _available_bytes() -> int | None:
         return None
 
 
-def _check_memory(n_utterances: int, config) -> None:
+def _check_memory(n_utterances: int, config: InputSettings) -> None:
     """Refuse sizes whose arrays cannot fit in memory, before anything is allocated.
 
     The feature matrices and graphs are float32, and the context windows hold each utterance up
@@ -216,7 +252,7 @@ def _check_one_speaker_per_recording(table: pd.DataFrame) -> None:
 
 
 def prepare(
-    config,
+    config: InputSettings,
     *,
     table: pd.DataFrame | None = None,
     scaler=None,
@@ -228,8 +264,8 @@ def prepare(
 
     Parameters
     ----------
-    config : AFFConfig
-        Which corpus, scheme, features, graph size, context and split fractions.
+    config : InputSettings
+        Which corpus, scheme, features, graph size, context and split fractions (an ``AFFConfig``).
     table : pandas.DataFrame, optional
         A corpus table (default: ``load_corpus(config.corpus)``); a ``split`` column is kept.
     scaler : FeatureScaler, optional
@@ -285,7 +321,7 @@ def prepare(
                     lengths=lengths)
 
 
-def _with_perturbed_copies(labelled: pd.DataFrame, config, *, cache_dir, n_jobs, progress,
+def _with_perturbed_copies(labelled: pd.DataFrame, config: InputSettings, *, cache_dir, n_jobs, progress,
                            stack: contextlib.ExitStack) -> pd.DataFrame:
     """``labelled`` and, after it, ``config.perturb``'s copies of its training rows (new speakers, split
     ``"train"``); the copies' audio goes to the cache root's ``perturbed/`` folder, or to a scratch folder
@@ -315,7 +351,7 @@ def normalization_groups(table: pd.DataFrame, normalization: str) -> np.ndarray:
     return np.full(len(table), str(table.attrs.get("corpus", "corpus")))
 
 
-def scale_features(X: np.ndarray, *, lengths: np.ndarray, table: pd.DataFrame, config, scaler=None):
+def scale_features(X: np.ndarray, *, lengths: np.ndarray, table: pd.DataFrame, config: InputSettings, scaler=None):
     """Standardise feature matrices as ``config`` says; fit the scaler on training rows if none is given.
 
     Parameters
@@ -327,8 +363,8 @@ def scale_features(X: np.ndarray, *, lengths: np.ndarray, table: pd.DataFrame, c
     table : pandas.DataFrame
         With ``speaker`` (for ``normalization="speaker"``; ``corpus`` or ``attrs["corpus"]`` for
         ``"corpus"``) and, to fit a scaler, ``split``.
-    config : AFFConfig
-        ``normalization`` and ``mask_padding``.
+    config : InputSettings
+        ``normalization`` and ``mask_padding`` (an ``AFFConfig``).
     scaler : FeatureScaler, optional
         Already fitted (a saved model's); default: fit on the training rows' real frames
         (all frames with ``mask_padding=False``, the prototype's way).
