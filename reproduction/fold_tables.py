@@ -99,8 +99,8 @@ def fold_runs(results_dir: str | Path | None = None, *, mode: str = "full", reci
         out = {k: v for k, v in row.items() if k not in RUN_DETAILS}
         feats = overrides.get("features")
         out["features"] = ",".join(feats) if isinstance(feats, (list, tuple)) else (feats or PAPER4)
-        out["options"] = ",".join(f"{k}={v}" for k, v in sorted(overrides.items())
-                                  if k != "features" and k not in changes)
+        out["options"] = ",".join(f"{k}={'+'.join(map(str, v)) if isinstance(v, (list, tuple)) else v}"
+                                  for k, v in sorted(overrides.items()) if k != "features" and k not in changes)
         out["cross"] = task.get("cross") or ""
         out["recipe"] = recipe
         out["key"] = path.stem
