@@ -10,22 +10,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-#: Under pytest-xdist each worker takes its share of the cores for TensorFlow, BLAS and numba, and the CLI
-#: processes and notebook kernels it starts inherit the share: two workers each starting a thread per core
-#: oversubscribe a 2-core machine (test_train.py on 2 workers: 1.07× the wall time without the share, median
-#: of 2 pairs). Set before anything imports TensorFlow; a value the caller set is kept.
-_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-if _WORKERS > 1:
-    _SHARE = str(max(1, (os.cpu_count() or 1) // _WORKERS))
-    for _name in ("TF_NUM_INTRAOP_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                  "NUMBA_NUM_THREADS"):
-        os.environ.setdefault(_name, _SHARE)
-    os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
+import pytest
 
-import pytest  # noqa: E402
-
-from affacrnn.data.corpora import CORPUS_SPECS  # noqa: E402
-from affacrnn.settings import data_root as _data_root  # noqa: E402
+from affacrnn.data.corpora import CORPUS_SPECS
+from affacrnn.settings import data_root as _data_root
 
 #: What marks each shared corpus as present under the data root: the registry's markers (the demo corpus is made,
 #: never needed), and bc-LSTM's published MOSI audio vectors.
