@@ -53,8 +53,9 @@ from reproduction.models import BASELINE_MODELS, CROSSVAL_MODELS, DEFAULT_MODELS
 from reproduction.runner import check_schemes, mode_settings, resolve_seeds
 from reproduction.yardstick import FUNCTIONALS_MODELS, fill_opensmile_cache, run_functionals
 
-__all__ = ["BASELINE_MODELS", "CROSS_COLUMNS", "CURRENT_RECIPE", "MODEL_LABELS", "RECIPES", "RECIPE_FOLDERS",
-           "CROSSVAL_MODELS", "DEFAULT_MODELS", "FOLDS", "METRIC_COLUMNS", "Task", "crossval", "plan_tasks", "run_task", "summarize_folds"]
+__all__ = ["BASELINE_MODELS", "CROSSVAL_MODELS", "CROSS_COLUMNS", "CURRENT_RECIPE", "DEFAULT_MODELS", "FOLDS",
+           "METRIC_COLUMNS", "MODEL_LABELS", "RECIPES", "RECIPE_FOLDERS", "Task", "crossval", "plan_tasks", "run_task",
+           "summarize_folds"]
 
 #: Recipes a crossval run can start from: their changes to the mode's preset, kept in each task's
 #: options (so a part names its recipe, and round one's parts keep their keys).

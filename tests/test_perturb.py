@@ -94,6 +94,9 @@ def test_prepare_adds_copies_of_training_rows_only(ravdess_root, tmp_path):
     assert set(copies["speaker"]) == {f"{t}-{s}" for t in ("speed0.9", "noise20")
                                       for s in plain.table.loc[plain.table["split"] == "train", "speaker"]}
     assert len(list((tmp_path / "cache" / "perturbed").iterdir())) == 2 * n_train
+    from affacrnn.features.cache import clear_cache
+
+    assert clear_cache(tmp_path / "cache") >= 2 * n_train and not list((tmp_path / "cache" / "perturbed").iterdir())
 
 
 def test_prepare_without_a_cache_leaves_no_copies_behind(ravdess_root, tmp_path, monkeypatch):

@@ -61,6 +61,7 @@ from affacrnn.features.entries import content_hash, entry_path, load_entry, save
 from affacrnn.features.fastpath import check_input, features_from_magnitude, magnitude
 from affacrnn.features.layout import (FEATURE_TYPES, FEATURES_VERSION, FeatureConfig, FeatureType, real_frames,
                                       register_feature)
+from affacrnn.features.perturb import PERTURBED_SUBDIR
 from affacrnn.features.spectrogram import check_scale, check_size, graph_from_magnitude
 from affacrnn.settings import cache_dir as _default_cache_dir
 
@@ -171,7 +172,9 @@ def resolve_cache_dir(cache_dir: str | os.PathLike | None | bool = None) -> Path
 
 
 def clear_cache(cache_dir: str | os.PathLike | None = None) -> int:
-    """Delete every cached feature/graph entry (and leftover temporary files); return how many.
+    """Delete every cached feature/graph entry and perturbed training copy (:mod:`~affacrnn.features.perturb`).
+
+    Returns how many files it deleted.
 
     Parameters
     ----------
@@ -185,6 +188,10 @@ def clear_cache(cache_dir: str | os.PathLike | None = None) -> int:
             with contextlib.suppress(OSError):
                 p.unlink()
                 n += 1
+    for p in (_default_cache_dir(cache_dir) / PERTURBED_SUBDIR).glob("*.wav"):
+        with contextlib.suppress(OSError):
+            p.unlink()
+            n += 1
     return n
 
 
