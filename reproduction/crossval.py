@@ -49,13 +49,13 @@ from affacrnn.provenance import atomic_write_json, environment
 from reproduction.fold_scores import (CROSS_COLUMNS, METRIC_COLUMNS, assemble_rows, collapsed, score_parts,
                                       summarize_folds)
 from reproduction.isolation import run_isolated
-from reproduction.models import BASELINE_MODELS, CROSSVAL_MODELS, DEFAULT_MODELS, MODEL_LABELS
+from reproduction.models import BASELINE_MODELS, CROSSVAL_MODELS, DEFAULT_MODELS, MODEL_LABELS, is_baseline
 from reproduction.runner import check_schemes, mode_settings, resolve_seeds
 from reproduction.yardstick import FUNCTIONALS_MODELS, fill_opensmile_cache, run_functionals
 
 __all__ = ["BASELINE_MODELS", "CROSSVAL_MODELS", "CROSS_COLUMNS", "CURRENT_RECIPE", "DEFAULT_MODELS", "FOLDS",
-           "METRIC_COLUMNS", "MODEL_LABELS", "RECIPES", "RECIPE_FOLDERS", "Task", "crossval", "plan_tasks", "run_task",
-           "summarize_folds"]
+           "METRIC_COLUMNS", "MODEL_LABELS", "RECIPES", "RECIPE_FOLDERS", "Task", "crossval", "option_value",
+           "plan_tasks", "run_task", "summarize_folds"]
 
 #: Recipes a crossval run can start from: their changes to the mode's preset, kept in each task's
 #: options (so a part names its recipe, and round one's parts keep their keys).
@@ -89,7 +89,7 @@ class Task:
         """A file-name-safe identity, with a digest of the exact config (a changed recipe is a new task)."""
         cfg = "svm" if self.config is None else json.dumps(_digest_fields(self.config), sort_keys=True)
         digest = hashlib.blake2b(f"{cfg}|{self.k}|{VAL_SIZE}".encode(), digest_size=5).hexdigest()
-        extra = "".join(f"-{k}={_key_value(v)}" for k, v in self.overrides)
+        extra = "".join(f"-{k}={option_value(v)}" for k, v in self.overrides)
         cross = f"-x{self.cross}" if self.cross else ""
         return (f"{self.mode}-{self.corpus}-{self.scheme}-{self.model}{extra}{cross}-k{self.k}f{self.fold}"
                 f"-s{self.seed}-{digest}")
@@ -113,8 +113,8 @@ LATER_FIELDS = ("graph_scale", "encoder_dropout", "utterance_encoder", "spec_aug
 _LATER_DEFAULTS = {f.name: f.default for f in dataclasses.fields(AFFConfig) if f.name in LATER_FIELDS}
 
 
-def _key_value(value) -> str:
-    """An override's value in a task key: a feature tuple as ``a+b+c``."""
+def option_value(value) -> str:
+    """An override's value as keys and tables write it: a tuple (features, perturbations) as ``a+b+c``."""
     return "+".join(map(str, value)) if isinstance(value, (tuple, list)) else str(value)
 
 
@@ -236,10 +236,10 @@ def plan_tasks(*, corpus: str, schemes: Sequence[str], models: Sequence[str], se
     if cross is not None and (cross == corpus or cross not in FOLDS):
         raise ParameterError(f"`cross` must be a corpus other than {corpus!r} among {', '.join(FOLDS)}; got {cross!r}.")
     extra = tuple(sorted((k_, tuple(v) if isinstance(v, list) else v) for k_, v in (overrides or {}).items()))
-    return [Task(corpus, scheme, model, fold, k, seed if CROSSVAL_MODELS[model] is not None else 0, mode,
-                 extra if CROSSVAL_MODELS[model] is not None else (), cross or "")
+    return [Task(corpus, scheme, model, fold, k, 0 if is_baseline(model) else seed, mode,
+                 () if is_baseline(model) else extra, cross or "")
             for scheme in schemes for model in models for fold in range(k)
-            for seed in (seeds if CROSSVAL_MODELS[model] is not None else seeds[:1])]
+            for seed in (seeds[:1] if is_baseline(model) else seeds)]
 
 
 def _parts_dir(results_dir) -> Path | None:
@@ -458,6 +458,8 @@ def _collect_recipes(*, results_dir, collect: bool, **plan) -> pd.DataFrame:
     if not collect or results_dir is None:
         raise ParameterError("recipe='all' gathers the recipes' finished runs: pass collect=True and a results "
                              "folder (--param collect=true --out results). Run each recipe on its own.")
+    for name in RECIPE_FOLDERS:  # a bad option is reported as such, not as a recipe with no finished part
+        mode_settings(plan["mode"]).preset.replace(**{**RECIPES[name], **(plan["options"] or {})})
     found = {}
     for name, folder in RECIPE_FOLDERS.items():
         try:
@@ -470,7 +472,7 @@ def _collect_recipes(*, results_dir, collect: bool, **plan) -> pd.DataFrame:
                              f"({', '.join(f'{n}: {f}' for n, f in RECIPE_FOLDERS.items())}); run crossval first.")
     seen: set[tuple] = set()  # a baseline's runs are the same in every recipe: keep the first recipe's
     for name, f in found.items():
-        own = {(s, m) for s, m in zip(f["scheme"], f["model"]) if CROSSVAL_MODELS[m] is None}
+        own = {(s, m) for s, m in zip(f["scheme"], f["model"]) if is_baseline(m)}
         found[name] = f[[(s, m) not in seen for s, m in zip(f["scheme"], f["model"])]]
         seen |= own
     df = pd.concat(list(found.values()), ignore_index=True)

@@ -136,7 +136,7 @@ def assemble_rows(ordered: list[dict], *, recipe: str, options: dict, cross: str
     """
     runs = pd.DataFrame([{k: v for k, v in r.items() if k not in RUN_DETAILS} for r in ordered])
     if len(runs):
-        runs.insert(3, "recipe", recipe)
+        runs["recipe"] = recipe
     numeric = [c for c in (*METRIC_COLUMNS, *CROSS_COLUMNS, "best_epoch", "epochs_run", "seconds_per_epoch")
                if c in runs]
     runs[numeric] = runs[numeric].astype(float)  # NaN read back from a part's JSON is None

@@ -24,9 +24,9 @@ from affacrnn.errors import ParameterError
 from affacrnn.features.frames import PAPER_FEATURES
 from affacrnn.models.cnn_zoo import CNNS
 from reproduction.costs import scaled_minutes
-from reproduction.crossval import FOLDS, RECIPES
+from reproduction.crossval import FOLDS, RECIPES, option_value
 from reproduction.fold_scores import RUN_DETAILS
-from reproduction.models import CROSSVAL_MODELS, MODEL_LABELS
+from reproduction.models import MODEL_LABELS, is_baseline
 from reproduction.paper import (
     PAPER_SEVEN,
     PAPER_TABLE2,
@@ -92,15 +92,15 @@ def fold_runs(results_dir: str | Path | None = None, *, mode: str = "full", reci
         except (ValueError, KeyError, TypeError) as exc:
             raise ParameterError(f"{path} is not a crossval part ({exc}); delete it or re-run its task.") from exc
         overrides = dict(task.get("overrides") or [])
-        baseline = CROSSVAL_MODELS.get(task.get("model")) is None  # no network: the same under every recipe
+        baseline = is_baseline(task.get("model"))  # no network: the same under every recipe
         if task.get("mode") != mode or path.stem in seen or (recipe_of(overrides) != recipe and not baseline):
             continue
         seen.add(path.stem)
         out = {k: v for k, v in row.items() if k not in RUN_DETAILS}
         feats = overrides.get("features")
         out["features"] = ",".join(feats) if isinstance(feats, (list, tuple)) else (feats or PAPER4)
-        out["options"] = ",".join(f"{k}={'+'.join(map(str, v)) if isinstance(v, (list, tuple)) else v}"
-                                  for k, v in sorted(overrides.items()) if k != "features" and k not in changes)
+        out["options"] = ",".join(f"{k}={option_value(v)}" for k, v in sorted(overrides.items())
+                                  if k != "features" and k not in changes)
         out["cross"] = task.get("cross") or ""
         out["recipe"] = recipe
         out["key"] = path.stem

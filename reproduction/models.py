@@ -22,8 +22,8 @@ from affacrnn.errors import ParameterError
 from affacrnn.evaluation.baselines import BASELINES
 from affacrnn.models.cnn_zoo import CNNS
 
-__all__ = ["ModelSpec", "register_model", "MODELS", "CROSSVAL_MODELS", "MODEL_LABELS", "BASELINE_MODELS",
-           "FUNCTIONALS_MODELS", "FUNCTIONALS_LABELS", "BASELINE_SECONDS", "DEFAULT_MODELS"]
+__all__ = ["ModelSpec", "is_baseline", "register_model", "MODELS", "CROSSVAL_MODELS", "MODEL_LABELS",
+           "BASELINE_MODELS", "FUNCTIONALS_MODELS", "FUNCTIONALS_LABELS", "BASELINE_SECONDS", "DEFAULT_MODELS"]
 
 _NORMALIZATIONS = ("global", "speaker")
 
@@ -91,6 +91,11 @@ FUNCTIONALS_LABELS: dict[str, str] = {}
 BASELINE_SECONDS: dict[str, float] = {}
 #: The models of a crossval run that names none (filled in declaration order).
 DEFAULT_MODELS: list[str] = []
+
+
+def is_baseline(name: str) -> bool:
+    """Whether model ``name`` is a baseline or yardstick, not a network: no recipe changes its runs."""
+    return CROSSVAL_MODELS.get(name) is None
 
 
 def register_model(spec: ModelSpec) -> ModelSpec:

@@ -20,12 +20,12 @@ import pandas as pd
 from affacrnn.errors import ParameterError
 from affacrnn.models import presets
 from reproduction.answers import ensemble_answers, fold_macro_f1, read_answers
-from reproduction.crossval import CURRENT_RECIPE, RECIPE_FOLDERS, RECIPES
-from reproduction.models import CROSSVAL_MODELS, MODEL_LABELS
+from reproduction.crossval import CURRENT_RECIPE, RECIPE_FOLDERS, RECIPES, option_value
+from reproduction.models import MODEL_LABELS, is_baseline
 from reproduction.results import REPO_ROOT, read_results
 
 __all__ = ["RECIPE2_AGAINST", "RECIPE2_DIR", "RECIPE_NAMES", "ablation_table", "change_text", "committed_rows",
-           "ensemble_table", "is_baseline", "mean_sd", "paired_difference", "recipe_rows", "recipe_table"]
+           "ensemble_table", "mean_sd", "paired_difference", "recipe_rows", "recipe_table"]
 
 #: How the tables name each recipe.
 RECIPE_NAMES = {"round1": "round one", "round2": "round two"}
@@ -76,11 +76,6 @@ def change_text(found: dict) -> tuple[str, str]:
         f"{found['wins']} of {found['n']} folds"
 
 
-def is_baseline(model: str) -> bool:
-    """Whether ``model`` is a baseline or yardstick (no network, so no recipe changes its runs)."""
-    return CROSSVAL_MODELS.get(model) is None
-
-
 def recipe_rows(df: pd.DataFrame | None, recipe: str = CURRENT_RECIPE) -> pd.DataFrame | None:
     """The rows of ``recipe``'s networks and of every baseline (a baseline's fold run is the same in every recipe).
 
@@ -129,13 +124,14 @@ def ablation_table(*, results_dir: str | Path | None = None) -> pd.DataFrame:
         runs = abl[abl["fold"].astype(str) != "mean"]
         changed = {k: v for k, v in options.items() if RECIPES.get(recipe, {}).get(k, object()) != v}
         if changed:
-            label = ", ".join(f"{k}={'+'.join(map(str, v)) if isinstance(v, list) else v}" for k, v in sorted(changed.items()))
-        else:  # a file without its parameters: the columns the default run lacks (scores a later version adds are none)
-            found = [c for c in runs.columns if c not in base.columns and c not in ("top_share", "cross_top_share", "recipe")]
-            if not found:
+            label = ", ".join(f"{k}={option_value(v)}" for k, v in sorted(changed.items()))
+        else:  # a file without its parameters: the columns the default run lacks (a later version's scores are none)
+            extra = [c for c in runs.columns
+                     if c not in base.columns and c not in ("top_share", "cross_top_share", "recipe")]
+            if not extra:
                 raise ParameterError(f"{folder}/crossval.json has no option column; an ablation is run with "
                                      "--param options='{\"field\": value}'. Re-run it, or move the folder away.")
-            label = ", ".join(f"{c}={runs[c].iloc[0]}" for c in found)
+            label = ", ".join(f"{c}={runs[c].iloc[0]}" for c in extra)
         for scheme, model in runs[["scheme", "model"]].drop_duplicates().itertuples(index=False):
             seeds = set(runs.loc[(runs["scheme"] == scheme) & (runs["model"] == model), "seed"])
             same = base[base["seed"].isin(seeds) | (base["fold"].astype(str) == "mean")]  # the same seeds, paired

@@ -25,9 +25,9 @@ from tabulate import tabulate
 from affacrnn.errors import ParameterError
 from affacrnn.provenance import atomic_write_text
 from reproduction.crossval import CURRENT_RECIPE
-from reproduction.models import MODEL_LABELS
+from reproduction.models import MODEL_LABELS, is_baseline
 from reproduction.recipe_tables import (RECIPE2_DIR, RECIPE_NAMES, ablation_table, change_text, committed_rows,
-                                        ensemble_table, is_baseline, mean_sd, paired_difference, recipe_rows,
+                                        ensemble_table, mean_sd, paired_difference, recipe_rows,
                                         recipe_table)
 from reproduction.results import REPO_ROOT
 
