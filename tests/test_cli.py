@@ -17,6 +17,19 @@ def test_every_verb_is_registered():
     assert sorted(sub.choices) == sorted(VERBS)
 
 
+
+def test_a_bad_flag_is_refused_before_the_heavy_libraries_load(tmp_path):
+    """Every call registers every verb (the reproduction's ``experiment`` too), and a bad flag is refused in about
+    a second: neither TensorFlow nor an experiment's modules (scikit-learn's metrics, tslearn) load before that."""
+    probe = ("import sys\nfrom affacrnn.cli.app import main\n"
+             f"code = main(['train', '--preset', 'smoke', '--n-frames', '0', '--out', {str(tmp_path)!r}])\n"
+             "heavy = sorted(m for m in ('tensorflow', 'keras', 'reproduction.claims', 'reproduction.crossval', 'tslearn')"
+             " if m in sys.modules)\nprint(code, heavy)")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.stdout.strip().splitlines()[-1] == "1 []", proc.stdout + proc.stderr[-2000:]
+    assert "n_frames" in proc.stderr and not any(tmp_path.iterdir())
+
+
 @pytest.mark.parametrize("verb", VERBS)
 def test_help(verb, capsys):
     with pytest.raises(SystemExit) as exc:

@@ -53,3 +53,35 @@ def test_the_committed_answers_say_a_recipe_does_not_beat_itself_under_another_s
     test = speaker_paired(s0, s1)
     assert test["n"] == 24 and test["p"] > 0.05
     assert effect_verdict(test["boot_low"], test["boot_high"]) != "holds"
+
+
+@pytest.mark.filterwarnings("ignore:y_pred contains classes not in y_true")
+@pytest.mark.parametrize("score", ["accuracy", "balanced_accuracy", "macro_f1"])
+def test_speaker_scores_are_scikit_learns_to_the_last_bit(score):
+    """speaker_scores computes every group at once; each value equals scikit-learn's on that group alone,
+    including speakers who lack a class, predictions of classes a speaker lacks, and a seed as a string."""
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
+
+    from reproduction.answers import speaker_scores
+
+    rng = np.random.default_rng(7)
+    rows = []
+    for seed in (0, 1, "ensemble"):
+        for fold in range(3):
+            for speaker in range(6):
+                n, k = int(rng.integers(1, 30)), int(rng.integers(2, 8))
+                rows.append(pd.DataFrame({"seed": [seed] * n, "fold": fold, "corpus": "c", "speaker": f"{speaker:02d}",
+                                          "y_true": rng.integers(0, k, n), "y_pred": rng.integers(0, k + 1, n)}))
+    answers = pd.concat(rows, ignore_index=True)
+    answers["seed"] = answers["seed"].astype(str)
+    sklearn_score = {
+        "accuracy": lambda y, p: accuracy_score(y, p),
+        "balanced_accuracy": lambda y, p: balanced_accuracy_score(y, p),
+        "macro_f1": lambda y, p: f1_score(y, p, labels=sorted(y.unique()), average="macro", zero_division=0),
+    }[score]
+    expected: dict[str, list[float]] = {}
+    for (_, _, corpus, speaker), g in answers.groupby(["seed", "fold", "corpus", "speaker"], sort=True):
+        expected.setdefault(f"{corpus}:{speaker}", []).append(100 * sklearn_score(g["y_true"], g["y_pred"]))
+    got = speaker_scores(answers, score=score)
+    assert list(got.index) == sorted(expected)
+    assert all(got[k] == float(np.mean(v)) for k, v in expected.items())  # equal, not close

@@ -109,9 +109,9 @@ def _demo_fallback(config, args: argparse.Namespace):
 
 
 def _run_train(args: argparse.Namespace) -> int:
+    config = _demo_fallback(config_from_args(args), args)  # a bad flag fails here, before TensorFlow loads
     from affacrnn.training import train
 
-    config = _demo_fallback(config_from_args(args), args)
     quiet = getattr(args, "quiet", False)
     if not quiet:
         print(f"training {config.model_name} ({config.name} preset) on {config.corpus}, "
