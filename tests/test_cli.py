@@ -80,3 +80,12 @@ def test_fresh_machine_without_data_uses_the_demo_corpus(tmp_path):
 
     with np.load(out) as saved:
         assert any(saved[k].shape[1:] == (256, 33) for k in saved.files)
+
+
+def test_a_closed_output_pipe_ends_quietly():
+    """`affacrnn bench | head -1`: the reader is gone before the list is written; no traceback."""
+    proc = subprocess.Popen([sys.executable, "-m", "affacrnn.cli", "bench"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()  # before the command has imported anything, let alone printed
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 141 and "Traceback" not in err, err

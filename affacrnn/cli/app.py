@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import signal
 import sys
 import threading
@@ -208,7 +209,8 @@ def _close_progress_bars() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; return the exit code (0 ok, 1 affacrnn error, 2 usage, 130 interrupted, 143 terminated)."""
+    """Run the CLI; return the exit code (0 ok, 1 affacrnn error, 2 usage, 130 interrupted, 141 output pipe closed,
+    143 terminated)."""
     args = build_parser().parse_args(argv)
     saved = warnings.showwarning
     warnings.showwarning = _one_line_warnings(args.verb)
@@ -225,6 +227,13 @@ def main(argv: list[str] | None = None) -> int:
         terminated = isinstance(exc, _Terminated)
         print(f"affacrnn {args.verb}: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
         return 143 if terminated else 130
+    except BrokenPipeError:  # the reader stopped reading (`affacrnn experiment --list | head -2`): stop quietly
+        _stop_workers()
+        try:  # the interpreter flushes stdout once more on exit: point it at /dev/null so that cannot fail too
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):  # no real file behind sys.stdout (captured in a test)
+            pass
+        return 141  # 128 + SIGPIPE, as a shell tool killed by the closed pipe reports it
     finally:
         warnings.showwarning = saved
         if old_term is not None:
