@@ -63,56 +63,19 @@ Notebook: book/10_reproduction_audit.ipynb
 """
 from __future__ import annotations
 
-import importlib
-from typing import Any
+import lazy_loader
 
-# name -> module that defines it, imported on first use (PEP 562): the command line registers the
-# `experiment` verb from this package on every `affacrnn` call, and importing every experiment up
-# front (scikit-learn, tslearn, SciPy's statistics) cost each call about a second before it did anything.
-# The experiments themselves (``branches``, ``claims``, ``mosi_audio``, ``mosi_labels``, ...) are
-# reached by name through :func:`run_experiment`, or as ``reproduction.<module>.<function>``.
-_LAZY = {
-    **dict.fromkeys(("PAPER_MOSI_BEST", "PAPER_NOTE", "PAPER_TABLE2", "PAPER_TABLE3", "PAPER_TABLE4",
-                     "PAPER_TABLE5", "PAPER_TABLE6", "RAVDESS_SCHEMES", "TABLE3_CNNS"), "paper"),
-    **dict.fromkeys(("EXPERIMENT_CORPORA", "EXPERIMENTS", "SINGLE_SPLIT_TABLES", "describe_experiments",
-                     "estimate_minutes", "load_or_run", "run_experiment"), "registry"),
-    **dict.fromkeys(("read_results", "write_results"), "results"),
-    **dict.fromkeys(("MODES", "SPLIT_SEED", "ModeSettings", "mode_settings"), "runner"),
-}
-
-__all__ = [
-    "EXPERIMENTS",
-    "EXPERIMENT_CORPORA",
-    "MODES",
-    "PAPER_MOSI_BEST",
-    "PAPER_NOTE",
-    "PAPER_TABLE2",
-    "PAPER_TABLE3",
-    "PAPER_TABLE4",
-    "PAPER_TABLE5",
-    "PAPER_TABLE6",
-    "RAVDESS_SCHEMES",
-    "SINGLE_SPLIT_TABLES",
-    "SPLIT_SEED",
-    "TABLE3_CNNS",
-    "ModeSettings",
-    "describe_experiments",
-    "estimate_minutes",
-    "load_or_run",
-    "mode_settings",
-    "read_results",
-    "run_experiment",
-    "write_results",
-]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+# Each name is imported from its module on first use (PEP 562, through scientific Python's lazy_loader):
+# the command line registers the `experiment` verb from this package on every `affacrnn` call, and
+# importing every experiment up front (scikit-learn, tslearn, SciPy's statistics) cost each call about
+# a second and a half before it did anything. The experiments themselves (``branches``, ``claims``,
+# ``mosi_audio``, ``mosi_labels``, ``crossval``) are reached by name through :func:`run_experiment`, or
+# as ``reproduction.<module>.<function>``.
+__getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
+    "paper": ["PAPER_MOSI_BEST", "PAPER_NOTE", "PAPER_TABLE2", "PAPER_TABLE3", "PAPER_TABLE4", "PAPER_TABLE5",
+              "PAPER_TABLE6", "RAVDESS_SCHEMES", "TABLE3_CNNS"],
+    "registry": ["EXPERIMENT_CORPORA", "EXPERIMENTS", "SINGLE_SPLIT_TABLES", "describe_experiments",
+                 "estimate_minutes", "load_or_run", "run_experiment"],
+    "results": ["read_results", "write_results"],
+    "runner": ["MODES", "SPLIT_SEED", "ModeSettings", "mode_settings"],
+})

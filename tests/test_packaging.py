@@ -74,7 +74,7 @@ def test_readme_command_refuses_a_missing_marker(tmp_path):
 #: Import name -> distribution name, where they differ.
 _DISTRIBUTIONS = {"sklearn": "scikit-learn", "IPython": "ipython", "espeakng_loader": "espeakng-loader",
                   "dask": "dask", "jupyter_client": "jupyter-client",
-                  "jupyter_server": "jupyter-server"}
+                  "jupyter_server": "jupyter-server", "lazy_loader": "lazy-loader"}
 
 
 def test_dependencies_are_what_the_package_imports():
