@@ -9,9 +9,9 @@ upstream suggests is to compile once, sequentially, before any worker starts. Th
 that for every affacrnn code path:
 
 * :func:`configure` keeps numba's cache in a folder affacrnn owns, one per Python, numba and
-  librosa version (``<AFFACRNN_CACHE>/numba/<versions>``; a ``NUMBA_CACHE_DIR`` the user set
-  wins), so a cache corrupted by other programs in ``site-packages/librosa/__pycache__`` is
-  never read. It only sets an environment variable, and runs when ``affacrnn`` is imported.
+  librosa version and librosa installation (``<AFFACRNN_CACHE>/numba/<versions>-<where>``; a
+  ``NUMBA_CACHE_DIR`` the user set wins), so a cache corrupted by other programs in
+  ``site-packages/librosa/__pycache__`` is never read. It only sets an environment variable, and runs when ``affacrnn`` is imported.
 * :func:`prepare` compiles (or loads) every librosa kernel affacrnn reaches, under an exclusive
   file lock in that folder, then writes a ``ready`` marker. Other processes wait on the lock and
   then only *load* the finished cache. Once the marker exists, :func:`prepare` is a file check.
@@ -27,6 +27,8 @@ Notebook: book/01_preface.ipynb
 """
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import os
 import sys
 import time
@@ -57,7 +59,7 @@ def cache_folder() -> Path:
     Returns
     -------
     pathlib.Path
-        ``<affacrnn cache>/numba/py3XX-numbaA.B.C-librosaX.Y.Z`` unless the user set
+        ``<affacrnn cache>/numba/py3XX-numbaA.B.C-librosaX.Y.Z-<hash of librosa's folder>`` unless the user set
         ``NUMBA_CACHE_DIR``.
     """
     env = os.environ.get("NUMBA_CACHE_DIR")
@@ -65,7 +67,20 @@ def cache_folder() -> Path:
         return Path(env).expanduser()
 
     key = f"py{sys.version_info.major}{sys.version_info.minor}-numba{_version('numba')}-librosa{_version('librosa')}"
-    return cache_dir() / "numba" / key
+    return cache_dir() / "numba" / f"{key}-{_installed_at('librosa')}"
+
+
+def _installed_at(package: str) -> str:
+    """A short hash of where ``package`` is installed (found, not imported).
+
+    numba files its cache under each kernel's source path, so two environments with the same
+    versions (a venv and a conda env, a CI clone beside a checkout) compile separate kernels; a
+    shared folder would let one environment's ``ready`` marker skip the other's locked warm-up,
+    and its first calls would compile concurrently again (a segfault seen in a CI clone here).
+    """
+    spec = importlib.util.find_spec(package)
+    where = str(Path(spec.origin).resolve().parent) if spec is not None and spec.origin else "none"
+    return hashlib.sha1(where.encode()).hexdigest()[:8]
 
 
 def configure() -> Path:

@@ -73,6 +73,22 @@ def test_cache_folder_is_ours_unless_the_user_chose_one(monkeypatch, tmp_path):
     assert _numba.cache_folder() == tmp_path / "mine"
 
 
+def test_two_installations_of_the_same_versions_keep_separate_caches(monkeypatch, tmp_path):
+    """A second environment (another venv, a CI clone) with the same versions gets its own folder: the first's
+    ready marker must not let it skip the locked warm-up, since numba caches kernels per source path."""
+    import importlib.util
+
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("AFFACRNN_CACHE", str(tmp_path / "cache"))
+    here = _numba.cache_folder()
+    assert here == _numba.cache_folder()  # stable within one installation
+    real = importlib.util.find_spec("librosa")
+    other = importlib.util.spec_from_file_location("librosa", tmp_path / "other-env" / "librosa" / "__init__.py")
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: other if name == "librosa" else real)
+    there = _numba.cache_folder()
+    assert there != here and there.parent == here.parent and there.name.rsplit("-", 1)[0] == here.name.rsplit("-", 1)[0]
+
+
 def test_prepared_cache_is_only_checked(monkeypatch, tmp_path):
     """With the ready marker present, prepare() compiles nothing and takes no lock."""
     cache = tmp_path / "numba"
