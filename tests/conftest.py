@@ -23,6 +23,18 @@ CORPUS_MARKERS = {
 }
 
 
+#: Test modules whose module-scoped fixtures train a model (30–40 s each on 2 cores). They are collected first:
+#: xdist's ``--dist worksteal`` (pyproject.toml) hands each worker a contiguous block of the collection and
+#: steals only from the tail of a block, so these run whole on the first worker and each model trains once
+#: a run (split over both workers, as happened, each worker trained its own; test_dependency_hooks.py checks
+#: the scheduling this relies on).
+TRAINED_FIXTURE_MODULES = ("test_train.py", "test_inference.py")
+
+
+def pytest_collection_modifyitems(config, items):  # noqa: ARG001 - pytest's hook signature
+    first = {name: rank for rank, name in enumerate(TRAINED_FIXTURE_MODULES)}
+    items.sort(key=lambda item: first.get(item.path.name, len(first)))  # stable: every module keeps its order
+
 def _need(name: str) -> Path:
     root = _data_root()
     if not (root / CORPUS_MARKERS[name]).exists():

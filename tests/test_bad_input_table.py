@@ -512,10 +512,6 @@ def test_ablation_widget_ignores_a_double_click(monkeypatch):
 
 
 # ------------------------------------------------------------------------- models on file
-#: The tests that read ``trained`` share one xdist worker (``--dist loadgroup``), so it trains once a run.
-SHARES_TRAINED = pytest.mark.xdist_group("test_bad_input_table.trained")
-
-
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory) -> Path:
     """A smoke model trained on ``A/clips/manifest.csv`` given as a *relative* path."""
@@ -534,7 +530,6 @@ def trained(tmp_path_factory) -> Path:
 
 
 @pytest.mark.slow
-@SHARES_TRAINED
 def test_evaluate_scores_the_corpus_it_was_trained_on(trained, tmp_path):
     other = tmp_path / "B"
     make_corpus(other, speakers=4, per_speaker=6, emotions=["angry", "sad"])  # its own clips/manifest.csv
@@ -547,7 +542,6 @@ def test_evaluate_scores_the_corpus_it_was_trained_on(trained, tmp_path):
 
 
 @pytest.mark.slow
-@SHARES_TRAINED
 def test_evaluate_refuses_a_changed_corpus(trained, tmp_path):
     manifest = trained.parents[1] / "clips" / "manifest.csv"
     original = manifest.read_text()
@@ -560,7 +554,6 @@ def test_evaluate_refuses_a_changed_corpus(trained, tmp_path):
 
 
 @pytest.mark.slow
-@SHARES_TRAINED
 def test_edited_feature_set_in_model_file_is_refused(trained, tmp_path):
     import zipfile
 
@@ -608,7 +601,6 @@ METADATA_EDITS = {
 
 @pytest.mark.slow
 @pytest.mark.parametrize("edit", list(METADATA_EDITS))
-@SHARES_TRAINED
 def test_edited_model_metadata_is_refused_on_load(trained, tmp_path, edit):
     from affacrnn.models.io import read_metadata
 
@@ -618,7 +610,6 @@ def test_edited_model_metadata_is_refused_on_load(trained, tmp_path, edit):
 
 
 @pytest.mark.slow
-@SHARES_TRAINED
 def test_predict_refuses_an_edited_model_in_one_line(trained, tmp_path):
     edited = _edit_metadata(trained, tmp_path / "edited.keras", METADATA_EDITS["NaN in the scaler"])
     wav = tmp_path / "a.wav"

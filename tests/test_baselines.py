@@ -25,8 +25,7 @@ from affacrnn.errors import ParameterError
 from affacrnn.features.frames import PAPER_FEATURES, column_blocks
 
 # Building the real slice and fitting six models takes ~25 s on two idle cores.
-#: slow; and on one xdist worker (``--dist loadgroup``), so the module's fixtures are built once a run.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("test_baselines.fitted")]
+pytestmark = pytest.mark.slow
 
 N_FRAMES = 64
 ACTORS = ("01", "02", "03", "04")

@@ -10,10 +10,10 @@ minor) version, and these tests fail first if an upgrade inside the range moves 
   ``joblib.externals.loky.reusable_executor._executor`` (loky has a getter that creates one, none
   that only looks).
 
-And one behaviour of the test tools themselves: ``pyproject.toml`` runs the tests with xdist's
-``--dist loadgroup`` so that the tests marked ``xdist_group`` (those sharing a trained module fixture)
-run on one worker, and pins pytest below 9.2, whose node ids silently undo that grouping
-(pytest-dev/pytest-xdist#1386).
+And one behaviour of the test tools themselves: ``tests/conftest.py`` collects the modules whose
+module-scoped fixtures train a model first, because xdist's ``--dist worksteal`` hands each worker a
+contiguous block of the collection and steals only from the tail of a block, so the head of the
+first block runs whole on one worker and each such model trains once a run.
 """
 from __future__ import annotations
 
@@ -74,16 +74,17 @@ def _running(pid: int) -> bool:
         return False
 
 
-def test_xdist_loadgroup_keeps_a_group_on_one_worker(tmp_path):
-    """Two tests of one ``xdist_group`` in two files run on the same worker under ``-n 2 --dist loadgroup``."""
-    for name in ("a", "b"):
-        (tmp_path / f"test_{name}.py").write_text(
-            "import os\nimport pytest\n\n\n"
-            "@pytest.mark.xdist_group('shared')\n"
-            f"def test_{name}(): open({str(tmp_path / name)!r}, 'w').write(os.environ['PYTEST_XDIST_WORKER'])\n\n\n"
-            + "".join(f"def test_filler_{i}(): pass\n\n\n" for i in range(4)))
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-p", "no:cacheprovider",
+def test_xdist_worksteal_runs_the_head_of_the_collection_on_one_worker(tmp_path):
+    """The first module of the collection runs whole on one worker under ``-n 2 --dist worksteal``, however the
+    rest is stolen back and forth (what ``conftest.TRAINED_FIXTURE_MODULES`` relies on)."""
+    (tmp_path / "test_a_first.py").write_text(
+        "import os\nimport time\n\n\n"
+        + "".join(f"def test_{i}():\n    time.sleep(0.1)\n    open({str(tmp_path / 'first')!r} + '{i}', 'w')"
+                  ".write(os.environ['PYTEST_XDIST_WORKER'])\n\n\n" for i in range(4)))
+    (tmp_path / "test_b_rest.py").write_text(
+        "import time\n\n\n" + "".join(f"def test_{i}():\n    time.sleep(0.05)\n\n\n" for i in range(100)))
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "worksteal", "-p", "no:cacheprovider",
                            "-q", str(tmp_path)], cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stdout[-2000:]
-    workers = {(tmp_path / n).read_text() for n in ("a", "b")}
-    assert len(workers) == 1, f"the group ran on {sorted(workers)}: see pytest-dev/pytest-xdist#1386 (pytest 9.2)"
+    workers = {(tmp_path / f"first{i}").read_text() for i in range(4)}
+    assert len(workers) == 1, f"the first module ran on {sorted(workers)}: xdist's worksteal no longer keeps a block's head"

@@ -18,8 +18,7 @@ import soundfile as sf
 
 from affacrnn.errors import AudioError, ModelError, ParameterError
 
-#: slow; and on one xdist worker (``--dist loadgroup``), so the module's fixtures are built once a run.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("test_inference.model_path")]
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 GAP = 1.5  # seconds of silence put between clips

@@ -25,10 +25,6 @@ def small_table(ravdess_root):
     return t[keep].reset_index(drop=True)
 
 
-#: The tests that read ``smoke_run`` share one xdist worker (``--dist loadgroup``), so it trains once a run.
-SHARES_SMOKE_RUN = pytest.mark.xdist_group("test_train.smoke_run")
-
-
 @pytest.fixture(scope="module")
 def smoke_run(small_table, tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
@@ -36,7 +32,6 @@ def smoke_run(small_table, tmp_path_factory):
     return train(cfg, table=small_table, out_dir=out, progress=False, cache_dir=out / "cache"), out
 
 
-@SHARES_SMOKE_RUN
 def test_prepare_is_speaker_disjoint_and_scaled(small_table, smoke_run):
     data = prepare(presets.SMOKE, table=small_table, cache_dir=smoke_run[1] / "cache", progress=False)
     parts = {p: set(data.table["speaker"].to_numpy()[data.rows(p)]) for p in ("train", "validation", "test")}
@@ -48,7 +43,6 @@ def test_prepare_is_speaker_disjoint_and_scaled(small_table, smoke_run):
     np.testing.assert_allclose(flat.mean(axis=0), 0, atol=1e-4)  # scaler fitted on training rows only
 
 
-@SHARES_SMOKE_RUN
 def test_train_end_to_end(smoke_run):
     result, out = smoke_run
     assert (out / "model.keras").is_file() and (out / "results.json").is_file()
@@ -62,7 +56,6 @@ def test_train_end_to_end(smoke_run):
     assert list(result.history.columns[:2]) == ["accuracy", "loss"] and "val_loss" in result.history
 
 
-@SHARES_SMOKE_RUN
 def test_saved_model_gives_same_scores(smoke_run):
     result, out = smoke_run
     model, meta = affacrnn.load_model(out / "model.keras")
@@ -72,7 +65,6 @@ def test_saved_model_gives_same_scores(smoke_run):
 
 
 @pytest.mark.slow
-@SHARES_SMOKE_RUN
 def test_cli_evaluate_on_a_manifest(smoke_run, small_table, tmp_path):
     """`affacrnn evaluate` scores a saved model on every row of a user's manifest."""
     _, out = smoke_run
