@@ -35,6 +35,7 @@ def pytest_collection_modifyitems(config, items):  # noqa: ARG001 - pytest's hoo
     first = {name: rank for rank, name in enumerate(TRAINED_FIXTURE_MODULES)}
     items.sort(key=lambda item: first.get(item.path.name, len(first)))  # stable: every module keeps its order
 
+
 def _need(name: str) -> Path:
     root = _data_root()
     if not (root / CORPUS_MARKERS[name]).exists():
