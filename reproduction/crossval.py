@@ -111,6 +111,8 @@ class Task:
 LATER_FIELDS = ("graph_scale", "encoder_dropout", "utterance_encoder", "spec_augment", "weight_decay", "mixup",
                 "perturb")
 _LATER_DEFAULTS = {f.name: f.default for f in dataclasses.fields(AFFConfig) if f.name in LATER_FIELDS}
+#: Config fields that say how a run computes, not what: never part of a task's key.
+EXECUTION_FIELDS = ("run_eagerly",)
 
 
 def option_value(value) -> str:
@@ -119,8 +121,8 @@ def option_value(value) -> str:
 
 
 def _digest_fields(config) -> dict:
-    return {k: v for k, v in config.to_dict().items()
-            if not (k in _LATER_DEFAULTS and (tuple(v) if isinstance(v, list) else v) == _LATER_DEFAULTS[k])}
+    return {k: v for k, v in config.to_dict().items() if k not in EXECUTION_FIELDS
+            and not (k in _LATER_DEFAULTS and (tuple(v) if isinstance(v, list) else v) == _LATER_DEFAULTS[k])}
 
 
 def _table(corpus: str, mode: str) -> pd.DataFrame:

@@ -73,6 +73,7 @@ def test_unknown_preset_lists_the_names():
         ({"n_classes": 1}, "`n_classes`"),
         ({"n_fft": 2047}, "n_fft"),
         ({"batch_size": 3}, "no field 'batch_size'"),
+        ({"run_eagerly": "yes"}, r"`run_eagerly` must be True or False; got 'yes'\. Pass False"),
     ],
 )
 def test_config_errors_name_field_value_and_fix(changes, match):
@@ -286,6 +287,19 @@ def test_every_model_kind_outputs_class_probabilities(built, kind):
     if cfg.uses_graphs:
         assert embedding_model(model, which="casv").output_shape[:2] == (None, cfg.context)
     assert model.optimizer.learning_rate.numpy() == pytest.approx(cfg.learning_rate)
+
+
+def test_run_eagerly_reaches_every_compiled_model():
+    """SMOKE steps eagerly (tracing was most of a smoke training); the other presets trace graphs."""
+    from affacrnn.models.network import build_context_stage, build_fusion_head
+
+    assert presets.SMOKE.run_eagerly and not any(p.run_eagerly for n, p in presets.PRESETS.items() if n != "smoke")
+    for eager in (True, False):
+        cfg = presets.SMOKE.replace(run_eagerly=eager)
+        models = [build_model(cfg, n_classes=3), build_model(cfg, n_classes=3, indexed=True),
+                  build_fusion_head(cfg, n_classes=3), build_context_stage(cfg, n_columns=4, n_classes=3)]
+        assert [m.run_eagerly for m in models] == [eager] * 4
+    assert AFFConfig.from_dict(presets.SMOKE.to_dict()).run_eagerly  # saved with the model's config
 
 
 def test_lstm_variant_uses_plain_lstms(built):

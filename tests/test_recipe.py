@@ -246,6 +246,18 @@ def test_encoder_dropout_is_an_option_that_keeps_the_default_network():
         presets.SMOKE.replace(encoder_dropout=1.5)
 
 
+def test_a_fold_task_key_leaves_out_how_steps_run():
+    """run_eagerly says how a run computes, not what: a task keeps its key either way."""
+    from reproduction.crossval import _digest_fields, plan_tasks
+
+    task = plan_tasks(corpus="ravdess", schemes=["sentiment3"], models=["ub_bilstm"], seeds=[0], mode="smoke")[0]
+    assert task.config.run_eagerly  # the smoke mode's preset
+    digest = _digest_fields(task.config)
+    assert "run_eagerly" not in digest and "lr_lstm" in digest
+    assert _digest_fields(task.config.replace(run_eagerly=False)) == digest
+    assert _digest_fields(task.config.replace(mixup=0.2)) != digest
+
+
 def test_committed_crossval_parts_keep_their_keys():
     """A config field added later must not orphan finished runs: every committed part is still found."""
     import json
@@ -303,7 +315,7 @@ def test_each_architecture_overfits_32_real_windows(smoke_data, architecture):
                                 context_units=8, cnn_embedding=16, cnn_context_units=8, fusion_units=8,
                                 attention_units=8, dropout=0.0, lr_lstm=3e-3, lr_cnn=3e-3, lr_fusion=1e-2,
                                 batch_size_lstm=32, batch_size_cnn=32, batch_size_fusion=32, epochs=150,
-                                monitor="val_loss")
+                                monitor="val_loss", run_eagerly=False)  # 150 steps of 192 frames: traced pays
     import keras
 
     class StopWhenFitted(keras.callbacks.Callback):  # the bound is 150 steps; stop at the goal to save time

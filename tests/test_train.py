@@ -28,7 +28,8 @@ def small_table(ravdess_root):
 @pytest.fixture(scope="module")
 def smoke_run(small_table, tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
-    cfg = presets.SMOKE.replace(corpus="ravdess", label_scheme="sentiment3")
+    # traced graphs, as every real run trains (SMOKE itself runs eagerly): the suite's staged graph-mode training
+    cfg = presets.SMOKE.replace(corpus="ravdess", label_scheme="sentiment3", run_eagerly=False)
     return train(cfg, table=small_table, out_dir=out, progress=False, cache_dir=out / "cache"), out
 
 

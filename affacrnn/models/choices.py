@@ -101,6 +101,8 @@ CONSTRAINTS: tuple[Constraint, ...] = (
     _one_of("utterance_encoder", UTTERANCE_ENCODERS, "Pass 'recurrent' (the paper's), 'statistics' or 'attentive'."),
     Constraint(("mask_padding",), lambda v, c: isinstance(v, bool), "True or False",
                "Pass True (read real frames only) or False."),
+    Constraint(("run_eagerly",), lambda v, c: isinstance(v, bool), "True or False",
+               "Pass False (traced graphs, the default) or True (eager steps, for tiny runs)."),
     Constraint(("min_delta",), lambda v, c: _is_num(v) and 0 <= v < 1, "a float in [0, 1)", "Pass e.g. 0.002."),
     Constraint(("n_classes",), lambda v, c: v is None or (_is_int(v) and v >= 2), "None or an int >= 2",
                "Pass None to take it from the label scheme."),

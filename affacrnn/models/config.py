@@ -155,6 +155,13 @@ class AFFConfig:
         Fractions of speakers held out for validation and test (:func:`affacrnn.data.splits.speaker_split`).
     seed : int
         Seed for weights, shuffling and splits (``keras.utils.set_random_seed``).
+    run_eagerly : bool
+        Keras's ``run_eagerly``: run each training and prediction step as Python instead of a traced
+        graph. How the numbers are computed, not which: the same seed gives the same model to about
+        1e-6 either way. Tracing costs seconds per model and stage; a graph's steps are then faster.
+        So eager pays for runs of a few dozen steps (``SMOKE``: a staged training of 120 utterances,
+        36 s traced, 20 s eager) and the graph for real ones (False, the default). Left out of a fold
+        task's key (:mod:`reproduction.crossval`).
 
     Raises
     ------
@@ -229,6 +236,7 @@ class AFFConfig:
     val_size: float = 0.15
     test_size: float = 0.2
     seed: int = 0
+    run_eagerly: bool = False
 
     # ------------------------------------------------------------------ validation
     def __post_init__(self) -> None:

@@ -203,7 +203,8 @@ def build_fusion_head(config: "AFFConfig", *, n_classes: int) -> keras.Model:
     casv = keras.Input(shape=(C, branch_state_size(config, "casv")), name="casv_states")
     probs = _staged_top(lasv, casv, config, n_classes=n_classes)
     head = keras.Model({"lasv_states": lasv, "casv_states": casv}, probs, name="fusion_head")
-    head.compile(optimizer=make_optimizer(config), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    head.compile(optimizer=make_optimizer(config), loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                 run_eagerly=config.run_eagerly)
     return head
 
 
@@ -340,6 +341,7 @@ def build_model(config: "AFFConfig", *, n_classes: int | None = None, compile: b
             optimizer=make_optimizer(config),
             loss="sparse_categorical_crossentropy",
             metrics=["accuracy"],
+            run_eagerly=config.run_eagerly,
         )
     return model
 
@@ -377,7 +379,8 @@ def build_context_stage(config: "AFFConfig", *, n_columns: int, n_classes: int) 
     inp = keras.Input(shape=(config.context, n_columns), name="utterance_vectors")
     states = _recurrent(config.context_units, config.recurrent, return_sequences=True, name="aff2")(inp)
     model = keras.Model(inp, _attention_top(states, config, n_classes=n_classes), name="context_stage")
-    model.compile(optimizer=make_optimizer(config), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(optimizer=make_optimizer(config), loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                  run_eagerly=config.run_eagerly)
     return model
 
 
