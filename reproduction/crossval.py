@@ -105,9 +105,8 @@ class Task:
                             test_size=0.0, **spec, **dict(self.overrides))
 
 
-#: Config fields added after crossval results were first committed: left out of a task's digest while at
-#: their default (read from :class:`~affacrnn.models.config.AFFConfig`), so a new option does not orphan the
-#: finished parts.
+#: Config fields added after crossval results were first committed: left out of a task's digest while at their
+#: default (read from :class:`~affacrnn.models.config.AFFConfig`), so a new option does not orphan finished parts.
 LATER_FIELDS = ("graph_scale", "encoder_dropout", "utterance_encoder", "spec_augment", "weight_decay", "mixup",
                 "perturb")
 _LATER_DEFAULTS = {f.name: f.default for f in dataclasses.fields(AFFConfig) if f.name in LATER_FIELDS}

@@ -36,7 +36,9 @@ def _train_cmd(manifest: Path, out: Path) -> list[str]:
             # differently between equal validation accuracies
             "--monitor", "val_loss",
             # one model, one resume state (the staged default keeps one per stage under state/<stage>)
-            "--training", "end_to_end"]
+            "--training", "end_to_end",
+            # six epochs of the whole network: traced graphs pay for themselves (SMOKE's eager steps do not)
+            "--run-eagerly", "false"]
 
 
 @pytest.fixture(scope="module")

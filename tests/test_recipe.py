@@ -158,7 +158,8 @@ def test_indexed_network_equals_the_window_network(smoke_data, architecture):
     from affacrnn.models.batches import window_batches
     from affacrnn.models.network import copy_weights
 
-    cfg = presets.SMOKE.replace(n_frames=192, architecture=architecture, training="end_to_end")
+    # 192 frames: traced graphs (an eager LSTM steps through every frame in Python)
+    cfg = presets.SMOKE.replace(n_frames=192, architecture=architecture, training="end_to_end", run_eagerly=False)
     indexed = build_model(cfg, n_classes=3, indexed=True)
     window = build_model(cfg, n_classes=3)
     copy_weights(indexed, window)
@@ -192,7 +193,7 @@ def test_staged_fusion_trains_saves_and_serves(smoke_data, small, tmp_path, atte
     from affacrnn.inference.predictor import Predictor
     from affacrnn.models import embedding_model
 
-    cfg = presets.SMOKE.replace(n_frames=192, epochs=2, attention=attention)
+    cfg = presets.SMOKE.replace(n_frames=192, epochs=2, attention=attention, run_eagerly=False)  # 192 frames: traced
     result = affacrnn.train(cfg, data=smoke_data, out_dir=tmp_path / "m", progress=False)
     assert set(result.stages) == {"ub", "sbcnn", "fusion"}
     assert {"val_macro_f1", "val_balanced_accuracy"} <= set(result.history.columns)
@@ -209,7 +210,7 @@ def test_staged_fusion_trains_saves_and_serves(smoke_data, small, tmp_path, atte
 def test_speaker_normalised_model_serves_a_recording(small, tmp_path):
     from affacrnn.inference.predictor import Predictor
 
-    cfg = presets.SMOKE.replace(architecture="ub", n_frames=192, epochs=1, normalization="speaker")
+    cfg = presets.SMOKE.replace(architecture="ub", n_frames=192, epochs=1, normalization="speaker", run_eagerly=False)
     affacrnn.train(cfg, table=small, out_dir=tmp_path / "m", progress=False)
     out = Predictor(tmp_path / "m").predict(small["path"].iloc[1])
     assert abs(sum(out["utterances"][0]["probabilities"].values()) - 1) < 1e-5
