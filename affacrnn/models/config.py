@@ -157,11 +157,11 @@ class AFFConfig:
         Seed for weights, shuffling and splits (``keras.utils.set_random_seed``).
     run_eagerly : bool
         Keras's ``run_eagerly``: run each training and prediction step as Python instead of a traced
-        graph. How the numbers are computed, not which: the same seed gives the same model to about
-        1e-6 either way. Tracing costs seconds per model and stage; a graph's steps are then faster.
-        So eager pays for runs of a few dozen steps (``SMOKE``: a staged training of 120 utterances,
-        36 s traced, 20 s eager) and the graph for real ones (False, the default). Left out of a fold
-        task's key (:mod:`reproduction.crossval`).
+        graph. How the numbers are computed, not which: over two epochs the same seed gives the same
+        model to about 1e-6 either way. Tracing costs seconds per model and stage; a graph's steps are
+        then faster, and an eager LSTM steps through every frame in Python. So eager pays only for a
+        few steps of small models (``SMOKE``, two epochs; ``benchmarks/smoke_eager.py``) and the graph
+        for everything else (False, the default). Left out of a fold task's key (:mod:`reproduction.crossval`).
 
     Raises
     ------

@@ -26,9 +26,11 @@ Each preset is an :class:`~affacrnn.models.config.AFFConfig`; derive variants wi
     keeps its key; round two's runs name its changes as options.
 ``SMOKE``
     Seconds, for CI: 32 frames, 32 × 32 graphs, tiny layers, 2 epochs. It checks that everything
-    runs, not that anything is learned. Steps run eagerly (``run_eagerly``): tracing the three
-    stages' graphs was most of a smoke training (a staged run on 120 utterances: 36 s traced,
-    20 s eager, the same weights to 1e-6).
+    runs, not that anything is learned. Steps run eagerly (``run_eagerly``): over two epochs tracing
+    the stages' graphs costs more than it saves (``affacrnn train --preset smoke`` on 120 RAVDESS
+    utterances in a fresh process: 36 s traced, 20 s eager; ``benchmarks/smoke_eager.py``, in one
+    warmed process: staged 1.12×, SBCNN 2.5×, the UB branch alone 0.79×). Longer runs trace:
+    derive them with ``run_eagerly=False``.
 ``LESSON``
     The book's smoke-mode training cells: about a minute on a slice of 8 speakers, 128 frames,
     small layers, up to 25 epochs with early stopping and per-speaker normalisation, so the model
