@@ -224,3 +224,22 @@ def test_train_without_corpora_falls_back_to_the_demo(tmp_path, monkeypatch, cap
     # a scheme or corpus given on the command line is never replaced
     assert main(["--quiet", "train", "--preset", "smoke", "--label-scheme", "sentiment3", "--out", str(tmp_path / "x")]) == 1
     assert "ravdess" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("code, ends", [(0, "exit"), (1, "exit"), (130, "_exit"), (143, "_exit")])
+def test_the_console_script_skips_the_teardown_only_after_an_interruption(monkeypatch, capsys, code, ends):
+    """After Ctrl-C or SIGTERM the process ends at once (tearing down tf.data's iterators can hang), streams flushed."""
+    from affacrnn.cli import app
+
+    ended = []
+
+    def _exit(status):
+        ended.append(("_exit", status))
+        raise SystemExit(status)
+
+    monkeypatch.setattr(app, "main", lambda: print("last words") or code)
+    monkeypatch.setattr(app.os, "_exit", _exit)
+    with pytest.raises(SystemExit) as info:
+        app.console()
+    assert info.value.code == code and capsys.readouterr().out == "last words\n"
+    assert ended == ([("_exit", code)] if ends == "_exit" else [])

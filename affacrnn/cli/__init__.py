@@ -11,12 +11,13 @@ book       :mod:`affacrnn.cli.book`             book/01_preface.ipynb
 experiment :mod:`reproduction.cli`       book/10_reproduction_audit.ipynb
 ========== ===================================  =========================================
 
-The console script is ``affacrnn = affacrnn.cli:main``; ``python -m affacrnn.cli`` is the same.
+The console script is ``affacrnn = affacrnn.cli:console`` (:func:`main` as a process); ``python -m affacrnn.cli``
+is the same.
 (The parser lives in ``app.py``, not ``main.py``: a submodule named ``main`` would be shadowed by
 the ``main`` function the console script needs here.)
 
 Notebook: book/01_preface.ipynb
 """
-from affacrnn.cli.app import build_parser, main
+from affacrnn.cli.app import build_parser, console, main
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "console", "build_parser"]

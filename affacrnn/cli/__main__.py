@@ -2,8 +2,6 @@
 
 Notebook: book/01_preface.ipynb
 """
-import sys
+from affacrnn.cli.app import console
 
-from affacrnn.cli.app import main
-
-sys.exit(main())
+console()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import signal
 import sys
@@ -224,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         _stop_workers()
         _close_progress_bars()
+        # An eager step (``run_eagerly``) cut off mid-LSTM leaves TensorArrays that TensorFlow reports when they
+        # are collected, as "Object was never used" (an ERROR block after the line below): nothing is wrong then.
+        logging.getLogger("tensorflow").setLevel(logging.CRITICAL)
         terminated = isinstance(exc, _Terminated)
         print(f"affacrnn {args.verb}: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
         return 143 if terminated else 130
@@ -240,5 +244,25 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, old_term)
 
 
+def console() -> None:
+    """The console script (``affacrnn``) and ``python -m affacrnn.cli``: :func:`main` as a process.
+
+    After an interruption (130, 143) the process ends without the interpreter's teardown. Tearing
+    down TensorFlow's ``tf.data`` iterators can wait forever on a prefetch thread cut off
+    mid-batch (seen after Ctrl-C in an eager ``smoke`` training: exit status printed, process never
+    gone). Nothing is lost by skipping it: every file the commands write is written atomically, and
+    :func:`main` has stopped the worker processes and closed the progress bars by then.
+    """
+    code = main()
+    if code in (130, 143):
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe: nothing more can reach the reader
+                pass
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    console()
