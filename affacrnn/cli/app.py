@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import multiprocessing
 import os
 import signal
 import sys
@@ -251,10 +252,12 @@ def console() -> None:
     down TensorFlow's ``tf.data`` iterators can wait forever on a prefetch thread cut off
     mid-batch (seen after Ctrl-C in an eager ``smoke`` training: exit status printed, process never
     gone). Nothing is lost by skipping it: every file the commands write is written atomically, and
-    :func:`main` has stopped the worker processes and closed the progress bars by then.
+    :func:`main` has stopped joblib's workers and closed the progress bars by then. A process that still
+    has multiprocessing children (a cross-validation's Dask workers) takes the normal exit: its
+    teardown is what stops them.
     """
     code = main()
-    if code in (130, 143):
+    if code in (130, 143) and not multiprocessing.active_children():
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
